@@ -1,0 +1,1 @@
+"""Shipped data: built-in frameworks, icons, style sheets. No code lives here."""
