@@ -1,0 +1,435 @@
+"""Frameworks: versioned audit tools made of sections of criteria, loaded from TOML files.
+
+A framework is data, not code: a council adds its own by dropping a ``.toml`` file beside
+the built-in ones (see ``docs/frameworks.md`` for the format). Files are validated on load
+and every problem names the file and the criterion, so a typo never reaches an auditor.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.domain import CASE_DATE_FIELDS, CaseType, Grade
+from auditor.errors import FrameworkError
+
+ALL_CASE_TYPES: tuple[CaseType, ...] = tuple(CaseType)
+TIMESCALE_UNITS = ("working_days", "days", "weeks", "months")
+# A timescale may be measured up to the day the case was audited rather than a case date.
+AUDIT_DATE = "audit_date"
+
+
+@dataclass(frozen=True)
+class ScaleValue:
+    """One answer on a scale. ``score`` is None for "not applicable": excluded from scores."""
+
+    code: str
+    label: str
+    key: str
+    score: float | None
+    asks_evidence: bool
+
+    @property
+    def is_not_applicable(self) -> bool:
+        return self.score is None
+
+    @property
+    def met(self) -> bool:
+        """Counts as "met" in compliance figures: a full score."""
+        return self.score is not None and self.score >= 1.0
+
+
+@dataclass(frozen=True)
+class Scale:
+    code: str
+    label: str
+    values: tuple[ScaleValue, ...]
+
+    def value(self, code: str) -> ScaleValue:
+        for v in self.values:
+            if v.code == code:
+                return v
+        raise KeyError(code)
+
+    def by_key(self, key: str) -> ScaleValue | None:
+        return next((v for v in self.values if v.key == key), None)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    section: str
+    text: str
+    guidance: str
+    scale: Scale
+    applies_to: tuple[CaseType, ...]
+    target: float | None
+    limiting: bool
+    sources: tuple[str, ...]
+
+    def applies(self, case_type: CaseType | str) -> bool:
+        return CaseType(case_type) in self.applies_to
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """A statutory or local timescale checked from a case's dates."""
+
+    code: str
+    label: str
+    start: str
+    end: str
+    limit: int
+    unit: str
+    applies_to: tuple[CaseType, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class GradingRules:
+    """Compliance thresholds (percent) for the suggested grade, and the limiting cap."""
+
+    outstanding_min: float = 90.0
+    good_min: float = 75.0
+    requires_improvement_min: float = 50.0
+    limiting_cap: Grade = Grade.REQUIRES_IMPROVEMENT
+
+
+@dataclass(frozen=True)
+class Framework:
+    code: str
+    title: str
+    version: str
+    description: str
+    sections: tuple[Section, ...]
+    scales: Mapping[str, Scale]
+    grading: GradingRules
+    timescales: tuple[Timescale, ...]
+    source_text: str = field(repr=False, compare=False, default="")
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for s in self.sections for c in s.criteria)
+
+    def criterion(self, code: str) -> Criterion:
+        for c in self.criteria:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def criteria_for(self, case_type: CaseType | str) -> tuple[Criterion, ...]:
+        """The criteria an auditor is asked for a case of this type, in framework order."""
+        return tuple(c for c in self.criteria if c.applies(case_type))
+
+    def section_title(self, code: str) -> str:
+        return next(s.title for s in self.sections if s.code == code)
+
+    def timescales_for(self, case_type: CaseType | str) -> tuple[Timescale, ...]:
+        return tuple(t for t in self.timescales if CaseType(case_type) in t.applies_to)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything about the framework, JSON-ready (the ``--json`` output)."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "version": self.version,
+            "description": self.description,
+            "grading": {
+                "outstanding_min": self.grading.outstanding_min,
+                "good_min": self.grading.good_min,
+                "requires_improvement_min": self.grading.requires_improvement_min,
+                "limiting_cap": self.grading.limiting_cap.value,
+            },
+            "scales": {
+                code: {
+                    "label": s.label,
+                    "values": [
+                        {
+                            "code": v.code,
+                            "label": v.label,
+                            "key": v.key,
+                            "score": v.score,
+                            "asks_evidence": v.asks_evidence,
+                        }
+                        for v in s.values
+                    ],
+                }
+                for code, s in self.scales.items()
+            },
+            "sections": [{"code": s.code, "title": s.title} for s in self.sections],
+            "criteria": [_criterion_dict(c) for c in self.criteria],
+            "timescales": [
+                {
+                    "code": t.code,
+                    "label": t.label,
+                    "start": t.start,
+                    "end": t.end,
+                    "limit": t.limit,
+                    "unit": t.unit,
+                    "applies_to": [ct.value for ct in t.applies_to],
+                    "source": t.source,
+                }
+                for t in self.timescales
+            ],
+        }
+
+
+def _criterion_dict(c: Criterion) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "section": c.section,
+        "text": c.text,
+        "guidance": c.guidance,
+        "scale": c.scale.code,
+        "applies_to": [ct.value for ct in c.applies_to],
+        "target": c.target,
+        "limiting": c.limiting,
+        "sources": list(c.sources),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Loading and validation
+
+
+def load_framework_file(path: Path) -> Framework:
+    """Read and validate one framework file; :class:`FrameworkError` names what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError(f"{path.name}: cannot be read ({exc})") from exc
+    return parse_framework(text, origin=path.name)
+
+
+def parse_framework(text: str, *, origin: str) -> Framework:
+    """Parse framework TOML text. ``origin`` names the file in error messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"{origin}: not valid TOML ({exc})") from exc
+    return _FrameworkReader(raw, origin, text).read()
+
+
+def load_builtin_frameworks(directory: Path | None = None) -> list[Framework]:
+    """Every framework file in the built-in folder (or ``directory``), sorted by code."""
+    from auditor.paths import builtin_frameworks_dir
+
+    folder = directory or builtin_frameworks_dir()
+    frameworks = [load_framework_file(p) for p in sorted(folder.glob("*.toml"))]
+    _reject_duplicate_frameworks(frameworks)
+    return sorted(frameworks, key=lambda f: (f.code, f.version))
+
+
+def _reject_duplicate_frameworks(frameworks: Iterable[Framework]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for fw in frameworks:
+        key = (fw.code, fw.version)
+        if key in seen:
+            raise FrameworkError(f"framework {fw.code} version {fw.version} is defined twice")
+        seen.add(key)
+
+
+_FRAMEWORK_KEYS = frozenset(
+    {"code", "title", "version", "description", "grading", "scales", "sections", "timescales"}
+)
+_CRITERION_KEYS = frozenset(
+    {"code", "text", "guidance", "scale", "applies_to", "target", "limiting", "sources"}
+)
+
+
+class _FrameworkReader:
+    """Turns the parsed TOML into a :class:`Framework`, collecting precise errors."""
+
+    def __init__(self, raw: Mapping[str, Any], origin: str, text: str) -> None:
+        self.raw = raw
+        self.origin = origin
+        self.text = text
+
+    def fail(self, where: str, problem: str) -> FrameworkError:
+        return FrameworkError(f"{self.origin}: {where}: {problem}")
+
+    def read(self) -> Framework:
+        code = self._text(self.raw, "code", "framework")
+        self._no_unknown_keys(self.raw, _FRAMEWORK_KEYS, "framework")
+        scales = self._scales()
+        sections = self._sections(scales)
+        if not any(s.criteria for s in sections):
+            raise self.fail("framework", "has no criteria")
+        return Framework(
+            code=code,
+            title=self._text(self.raw, "title", "framework"),
+            version=self._text(self.raw, "version", "framework"),
+            description=str(self.raw.get("description", "")).strip(),
+            sections=sections,
+            scales=scales,
+            grading=self._grading(),
+            timescales=self._timescales(),
+            source_text=self.text,
+        )
+
+    def _text(self, table: Mapping[str, Any], key: str, where: str) -> str:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, f"'{key}' is missing or empty")
+        return value.strip()
+
+    def _no_unknown_keys(self, table: Mapping[str, Any], known: frozenset[str], where: str) -> None:
+        """A misspelt key (``limitting = true``) must not be silently ignored."""
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise self.fail(
+                where, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
+
+    def _scales(self) -> dict[str, Scale]:
+        raw_scales = self.raw.get("scales")
+        if not isinstance(raw_scales, dict) or not raw_scales:
+            raise self.fail("framework", "no [scales] defined")
+        return {code: self._scale(code, table) for code, table in raw_scales.items()}
+
+    def _scale(self, code: str, table: Mapping[str, Any]) -> Scale:
+        where = f"scale '{code}'"
+        values = []
+        for item in table.get("values", []):
+            score = item.get("score")
+            if score is not None and not isinstance(score, int | float):
+                raise self.fail(where, f"score of '{item.get('code')}' is not a number")
+            values.append(
+                ScaleValue(
+                    code=self._text(item, "code", where),
+                    label=self._text(item, "label", where),
+                    key=str(item.get("key", "")).strip(),
+                    score=None if score is None else float(score),
+                    asks_evidence=bool(item.get("asks_evidence", score is not None and score < 1)),
+                )
+            )
+        if len(values) < 2:
+            raise self.fail(where, "needs at least two values")
+        for attr in ("code", "key"):
+            found = [getattr(v, attr) for v in values if getattr(v, attr)]
+            if len(found) != len(set(found)):
+                raise self.fail(where, f"two values share a {attr}")
+        return Scale(code=code, label=str(table.get("label", code)), values=tuple(values))
+
+    def _sections(self, scales: Mapping[str, Scale]) -> tuple[Section, ...]:
+        sections = []
+        seen_codes: set[str] = set()
+        for raw_section in self.raw.get("sections", []):
+            section_code = self._text(raw_section, "code", "section")
+            criteria = []
+            for raw_criterion in raw_section.get("criteria", []):
+                criterion = self._criterion(raw_criterion, section_code, scales)
+                if criterion.code in seen_codes:
+                    raise self.fail(f"criterion {criterion.code}", "code is used twice")
+                seen_codes.add(criterion.code)
+                criteria.append(criterion)
+            sections.append(
+                Section(
+                    code=section_code,
+                    title=self._text(raw_section, "title", f"section {section_code}"),
+                    criteria=tuple(criteria),
+                )
+            )
+        return tuple(sections)
+
+    def _criterion(
+        self, raw: Mapping[str, Any], section: str, scales: Mapping[str, Scale]
+    ) -> Criterion:
+        code = self._text(raw, "code", f"a criterion in section {section}")
+        where = f"criterion {code}"
+        self._no_unknown_keys(raw, _CRITERION_KEYS, where)
+        scale_code = self._text(raw, "scale", where)
+        if scale_code not in scales:
+            raise self.fail(where, f"unknown scale '{scale_code}'")
+        sources = raw.get("sources")
+        if (
+            not isinstance(sources, list)
+            or not sources
+            or not all(isinstance(s, str) and s.strip() for s in sources)
+        ):
+            raise self.fail(where, "'sources' must list the clause(s) it comes from")
+        target = raw.get("target")
+        if target is not None and (not isinstance(target, int | float) or not 0 <= target <= 100):
+            raise self.fail(where, "'target' must be a percentage from 0 to 100")
+        return Criterion(
+            code=code,
+            section=section,
+            text=self._text(raw, "text", where),
+            guidance=str(raw.get("guidance", "")).strip(),
+            scale=scales[scale_code],
+            applies_to=self._case_types(raw.get("applies_to", ["all"]), where),
+            target=None if target is None else float(target),
+            limiting=bool(raw.get("limiting", False)),
+            sources=tuple(s.strip() for s in sources),
+        )
+
+    def _case_types(self, raw: Any, where: str) -> tuple[CaseType, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(where, "'applies_to' must be a non-empty list")
+        if "all" in raw:
+            return ALL_CASE_TYPES
+        try:
+            wanted = {CaseType(v) for v in raw}
+        except ValueError:
+            known = ", ".join(ct.value for ct in CaseType)
+            raise self.fail(
+                where, f"'applies_to' has an unknown case type (known: {known})"
+            ) from None
+        return tuple(ct for ct in CaseType if ct in wanted)
+
+    def _grading(self) -> GradingRules:
+        raw = self.raw.get("grading", {})
+        rules = GradingRules()
+        try:
+            rules = GradingRules(
+                outstanding_min=float(raw.get("outstanding_min", rules.outstanding_min)),
+                good_min=float(raw.get("good_min", rules.good_min)),
+                requires_improvement_min=float(
+                    raw.get("requires_improvement_min", rules.requires_improvement_min)
+                ),
+                limiting_cap=Grade(raw.get("limiting_cap", rules.limiting_cap.value)),
+            )
+        except (TypeError, ValueError) as exc:
+            raise self.fail("[grading]", str(exc)) from exc
+        if not rules.outstanding_min >= rules.good_min >= rules.requires_improvement_min:
+            raise self.fail("[grading]", "thresholds must fall from outstanding to inadequate")
+        return rules
+
+    def _timescales(self) -> tuple[Timescale, ...]:
+        result = []
+        for raw in self.raw.get("timescales", []):
+            code = self._text(raw, "code", "a timescale")
+            where = f"timescale {code}"
+            start, end = self._text(raw, "start", where), self._text(raw, "end", where)
+            for name in (start, end):
+                if name not in CASE_DATE_FIELDS and name != AUDIT_DATE:
+                    raise self.fail(where, f"unknown date field '{name}'")
+            unit = self._text(raw, "unit", where)
+            if unit not in TIMESCALE_UNITS:
+                raise self.fail(where, f"unit must be one of {', '.join(TIMESCALE_UNITS)}")
+            limit = raw.get("limit")
+            if not isinstance(limit, int) or limit <= 0:
+                raise self.fail(where, "'limit' must be a positive whole number")
+            result.append(
+                Timescale(
+                    code=code,
+                    label=self._text(raw, "label", where),
+                    start=start,
+                    end=end,
+                    limit=limit,
+                    unit=unit,
+                    applies_to=self._case_types(raw.get("applies_to", ["all"]), where),
+                    source=self._text(raw, "source", where),
+                )
+            )
+        return tuple(result)
