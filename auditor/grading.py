@@ -1,0 +1,114 @@
+"""The suggested grade: computed from an audit's answers by the rules in ``docs/grading.md``.
+
+Pure functions, no database: the audit form calls them on every answer to update the
+suggestion live, and the store calls them to save the suggestion with the audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from auditor.domain import CaseType, Grade
+from auditor.framework import Criterion, Framework, GradingRules
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    code: str
+    title: str
+    applicable: int  # criteria asked for this case type
+    answered: int  # with any answer, N/A included
+    scored: int  # answered with a scored value (N/A excluded)
+    compliance: float | None  # percent of the available score achieved; None if nothing scored
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    suggested: Grade | None  # None until at least one scored answer exists
+    compliance: float | None
+    applicable: int
+    answered: int
+    sections: tuple[SectionScore, ...]
+    limiting_failures: tuple[str, ...]  # codes of limiting criteria answered with a zero score
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.applicable
+
+    @property
+    def progress_text(self) -> str:
+        return f"{self.answered} of {self.applicable} answered"
+
+
+def grade_from_compliance(compliance: float, rules: GradingRules) -> Grade:
+    """The grade band a compliance percentage falls in."""
+    if compliance >= rules.outstanding_min:
+        return Grade.OUTSTANDING
+    if compliance >= rules.good_min:
+        return Grade.GOOD
+    if compliance >= rules.requires_improvement_min:
+        return Grade.REQUIRES_IMPROVEMENT
+    return Grade.INADEQUATE
+
+
+def grade_audit(
+    framework: Framework, case_type: CaseType | str, answers: Mapping[str, str | None]
+) -> GradeResult:
+    """Grade ``answers`` (criterion code → scale value code) for a case of ``case_type``.
+
+    Answers to criteria that do not apply to the case type are ignored: they are never asked.
+    """
+    asked = framework.criteria_for(case_type)
+    sections = tuple(
+        _section_score(
+            section.code, section.title, [c for c in asked if c.section == section.code], answers
+        )
+        for section in framework.sections
+        if any(c.section == section.code for c in asked)
+    )
+    total, available = _score_sum(asked, answers)
+    compliance = None if available == 0 else 100.0 * total / available
+    failures = tuple(c.code for c in asked if c.limiting and _score(c, answers) == 0.0)
+    suggested = None
+    if compliance is not None:
+        suggested = grade_from_compliance(compliance, framework.grading)
+        if failures and suggested.rank > framework.grading.limiting_cap.rank:
+            suggested = framework.grading.limiting_cap
+    return GradeResult(
+        suggested=suggested,
+        compliance=compliance,
+        applicable=len(asked),
+        answered=sum(1 for c in asked if answers.get(c.code)),
+        sections=sections,
+        limiting_failures=failures,
+    )
+
+
+def _score(criterion: Criterion, answers: Mapping[str, str | None]) -> float | None:
+    code = answers.get(criterion.code)
+    if not code:
+        return None
+    return criterion.scale.value(code).score
+
+
+def _score_sum(
+    criteria: list[Criterion] | tuple[Criterion, ...], answers: Mapping[str, str | None]
+) -> tuple[float, int]:
+    """Sum of scores and the number of scored answers (each criterion is worth 1)."""
+    scores = [s for c in criteria if (s := _score(c, answers)) is not None]
+    return sum(scores), len(scores)
+
+
+def _section_score(
+    code: str, title: str, criteria: list[Criterion], answers: Mapping[str, str | None]
+) -> SectionScore:
+    total, scored = _score_sum(criteria, answers)
+    return SectionScore(
+        code=code,
+        title=title,
+        applicable=len(criteria),
+        answered=sum(1 for c in criteria if answers.get(c.code)),
+        scored=scored,
+        compliance=None if scored == 0 else 100.0 * total / scored,
+    )
