@@ -1,0 +1,95 @@
+"""Framework versions kept in the database: every audit points at the snapshot it was scored on.
+
+Framework *files* are read by :mod:`auditor.framework`; this module registers them in a
+database and gives them back by code and version, so a changed file never rewrites the
+questions, scales or rules of audits already made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from auditor.clock import now_utc
+from auditor.errors import FrameworkError, NotFoundError
+from auditor.framework import Framework, load_builtin_frameworks, parse_framework
+from auditor.store import Store
+
+
+def register_framework(store: Store, framework: Framework) -> bool:
+    """Keep a snapshot of ``framework``. Returns True if it was new.
+
+    The same code and version with different content is refused: bump the version instead.
+    """
+    digest = hashlib.sha256(framework.source_text.encode("utf-8")).hexdigest()
+    existing = store.one(
+        "SELECT sha256 FROM frameworks WHERE code = ? AND version = ?",
+        [framework.code, framework.version],
+    )
+    if existing:
+        if existing["sha256"] != digest:
+            raise FrameworkError(
+                f"framework {framework.code} version {framework.version} differs from the copy "
+                "already in this database: give the changed framework a new version"
+            )
+        return False
+    with store.atomic():
+        store.execute(
+            "INSERT INTO frameworks (code, version, title, source_text, sha256, loaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                framework.code,
+                framework.version,
+                framework.title,
+                framework.source_text,
+                digest,
+                now_utc(),
+            ],
+        )
+    return True
+
+
+def ensure_builtin_frameworks(store: Store, directory: Path | None = None) -> list[Framework]:
+    """Register every built-in framework file (idempotent). Returns them."""
+    frameworks = load_builtin_frameworks(directory)
+    for framework in frameworks:
+        register_framework(store, framework)
+    return frameworks
+
+
+def get_framework(store: Store, code: str, version: str | None = None) -> Framework:
+    """A framework by code: the given version, or the newest one registered."""
+    if version is None:
+        rows = store.query(
+            "SELECT version, sha256, source_text FROM frameworks WHERE code = ?", [code]
+        )
+        if not rows:
+            raise NotFoundError(f"no framework with code {code}")
+        row = max(rows, key=lambda r: _version_key(r["version"]))
+    else:
+        found = store.one(
+            "SELECT version, sha256, source_text FROM frameworks WHERE code = ? AND version = ?",
+            [code, version],
+        )
+        if found is None:
+            raise NotFoundError(f"no framework {code} version {version} in this database")
+        row = found
+    return _parse_cached(row["sha256"], row["source_text"])
+
+
+def list_frameworks(store: Store) -> list[Framework]:
+    """Every framework version in the database, by code then version."""
+    rows = store.query("SELECT sha256, source_text FROM frameworks")
+    frameworks = [_parse_cached(r["sha256"], r["source_text"]) for r in rows]
+    return sorted(frameworks, key=lambda f: (f.code, _version_key(f.version)))
+
+
+@lru_cache(maxsize=32)
+def _parse_cached(sha256: str, text: str) -> Framework:
+    return parse_framework(text, origin=f"framework snapshot {sha256[:8]}")
+
+
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Order "1.10.0" after "1.9.0"; non-numeric parts sort after numbers."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.split("."))

@@ -1,0 +1,246 @@
+"""The database schema as named migrations, applied in order and recorded in ``user_version``.
+
+Never edit a migration that has shipped: add a new one. Each runs in its own transaction
+together with the ``user_version`` bump, so a crash mid-migration leaves the old schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_CASE_TYPES = "'early_help','child_in_need','child_protection','looked_after','care_leaver'"
+_GRADES = "'outstanding','good','requires_improvement','inadequate'"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+INITIAL_SCHEMA = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- A snapshot of every framework version ever used: audits keep the version they were
+-- scored on, so a changed framework file never rewrites past audits.
+CREATE TABLE frameworks (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    version TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    loaded_at TEXT NOT NULL,
+    UNIQUE (code, version)
+);
+
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    reference TEXT NOT NULL UNIQUE,
+    case_type TEXT NOT NULL CHECK (case_type IN ({_CASE_TYPES})),
+    team TEXT NOT NULL DEFAULT '',
+    worker TEXT NOT NULL DEFAULT '',
+    referral_date TEXT,
+    assessment_start TEXT,
+    assessment_end TEXT,
+    strategy_discussion_date TEXT,
+    initial_conference_date TEXT,
+    core_group_first_date TEXT,
+    review_conference_date TEXT,
+    plan_start TEXT,
+    looked_after_start TEXT,
+    first_lac_review_date TEXT,
+    health_assessment_date TEXT,
+    last_visit TEXT,
+    last_supervision TEXT,
+    closed_date TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cases_team ON cases (team);
+CREATE INDEX cases_case_type ON cases (case_type);
+CREATE INDEX cases_closed_date ON cases (closed_date);
+
+CREATE TABLE programmes (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    framework_code TEXT NOT NULL,
+    framework_version TEXT NOT NULL,
+    period_start TEXT,
+    period_end TEXT,
+    due_date TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    sample_json TEXT,  -- how the sample was drawn: method, parameters and seed
+    double_audit_percent REAL NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    FOREIGN KEY (framework_code, framework_version) REFERENCES frameworks (code, version)
+);
+
+CREATE TABLE programme_auditors (
+    programme_id INTEGER NOT NULL REFERENCES programmes (id) ON DELETE CASCADE,
+    auditor TEXT NOT NULL,
+    PRIMARY KEY (programme_id, auditor)
+);
+
+CREATE TABLE programme_cases (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    programme_id INTEGER NOT NULL REFERENCES programmes (id) ON DELETE CASCADE,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    auditor TEXT NOT NULL DEFAULT '',
+    second_auditor TEXT NOT NULL DEFAULT '',  -- blind double audit, when asked for
+    added_at TEXT NOT NULL,
+    UNIQUE (programme_id, case_id)
+);
+
+CREATE TABLE audits (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    programme_id INTEGER REFERENCES programmes (id),
+    framework_code TEXT NOT NULL,
+    framework_version TEXT NOT NULL,
+    auditor TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft'
+        CHECK (status IN ('draft','submitted','moderated','final')),
+    audit_date TEXT NOT NULL,
+    suggested_grade TEXT CHECK (suggested_grade IN ({_GRADES})),
+    compliance REAL,
+    final_grade TEXT CHECK (final_grade IN ({_GRADES})),
+    grade_reason TEXT NOT NULL DEFAULT '',
+    strengths TEXT NOT NULL DEFAULT '',
+    improvements TEXT NOT NULL DEFAULT '',
+    feedback TEXT NOT NULL DEFAULT '',
+    safeguarding_concern INTEGER NOT NULL DEFAULT 0,
+    safeguarding_note TEXT NOT NULL DEFAULT '',
+    blind INTEGER NOT NULL DEFAULT 0,
+    revision INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT,
+    moderated_at TEXT,
+    finalised_at TEXT,
+    deleted_at TEXT,  -- a tombstone: deletions travel between laptops as deletions
+    FOREIGN KEY (framework_code, framework_version) REFERENCES frameworks (code, version)
+);
+CREATE INDEX audits_case ON audits (case_id);
+CREATE INDEX audits_programme ON audits (programme_id);
+CREATE INDEX audits_status ON audits (status, auditor);
+CREATE INDEX audits_date ON audits (audit_date);
+
+CREATE TABLE answers (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,
+    criterion_code TEXT NOT NULL,
+    value TEXT,
+    evidence TEXT NOT NULL DEFAULT '',
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (audit_id, criterion_code)
+);
+CREATE INDEX answers_criterion ON answers (criterion_code, value);
+
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    audit_id INTEGER NOT NULL REFERENCES audits (id),
+    text TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
+    due_date TEXT,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','done')),
+    done_date TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX actions_audit ON actions (audit_id);
+CREATE INDEX actions_status ON actions (status, due_date);
+
+CREATE TABLE moderations (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    audit_id INTEGER NOT NULL REFERENCES audits (id),
+    moderator TEXT NOT NULL,
+    auditor_grade TEXT,
+    moderator_grade TEXT NOT NULL CHECK (moderator_grade IN ({_GRADES})),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX moderations_audit ON moderations (audit_id);
+
+-- One row per criterion the moderator reviewed: the auditor's answer and the moderator's,
+-- so that agreement (percentage and Cohen's kappa) can be reported per criterion.
+CREATE TABLE moderation_answers (
+    moderation_id INTEGER NOT NULL REFERENCES moderations (id) ON DELETE CASCADE,
+    criterion_code TEXT NOT NULL,
+    auditor_value TEXT,
+    moderator_value TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (moderation_id, criterion_code)
+);
+
+CREATE TABLE import_mappings (
+    name TEXT PRIMARY KEY,
+    mapping_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- The audit trail: append-only, every row chained by hash to the previous row of the same
+-- origin (the database that wrote it), so merged trails from several laptops still verify.
+CREATE TABLE trail (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_uid TEXT NOT NULL,
+    audit_uid TEXT,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (origin, seq)
+);
+CREATE INDEX trail_audit ON trail (audit_uid);
+
+-- The last row of each origin's chain: deleting the newest trail rows is detected too.
+CREATE TABLE trail_heads (
+    origin TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+LOCAL_CLOSURE_DAYS = """
+-- Days a council's offices are closed beyond bank holidays (e.g. between Christmas and New
+-- Year): working-day timescales skip them.
+CREATE TABLE closure_days (
+    day TEXT PRIMARY KEY,
+    label TEXT NOT NULL DEFAULT ''
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", INITIAL_SCHEMA),
+    Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
