@@ -1,0 +1,468 @@
+"""Audits: starting one, answering criteria, and the audit's own fields.
+
+Every change is one transaction that also writes the audit trail, so an answer is on disk
+(and in the trail) the moment this returns. Status rules: a draft is editable; a submitted
+or moderated audit is read-only; a final audit changes only by amendment, with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from auditor.cases import Case, get_case
+from auditor.clock import new_uid, now_utc, parse_date, today
+from auditor.domain import AuditStatus, Grade
+from auditor.errors import AuditStateError, NotFoundError, ValidationError
+from auditor.framework import Framework
+from auditor.frameworks import get_framework
+from auditor.grading import GradeResult, grade_audit
+from auditor.store import Store
+from auditor.store.trail import Change, record
+
+UNSET: Any = object()  # "leave this field as it is" (None means "clear it")
+
+# Fields of an audit a person edits directly, with how a stored value is checked.
+TEXT_FIELDS = ("grade_reason", "strengths", "improvements", "feedback", "safeguarding_note")
+MAX_TEXT = 50_000  # characters: far beyond any real note, small enough to keep exports sane
+
+
+@dataclass(frozen=True)
+class Answer:
+    criterion_code: str
+    value: str | None
+    evidence: str
+    updated_by: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Action:
+    uid: str
+    audit_uid: str
+    text: str
+    owner: str
+    due_date: date | None
+    status: str
+    done_date: date | None
+
+    def is_overdue(self, on: date | None = None) -> bool:
+        return (
+            self.status == "open" and self.due_date is not None and self.due_date < (on or today())
+        )
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Everything about one audit, as read in one go."""
+
+    uid: str
+    case: Case
+    framework: Framework
+    programme_uid: str | None
+    auditor: str
+    status: AuditStatus
+    audit_date: date
+    answers: Mapping[str, Answer]
+    final_grade: Grade | None
+    grade_reason: str
+    strengths: str
+    improvements: str
+    feedback: str
+    safeguarding_concern: bool
+    safeguarding_note: str
+    blind: bool
+    revision: int
+    created_at: str
+    updated_at: str
+    submitted_at: str | None
+    actions: tuple[Action, ...]
+
+    @property
+    def criteria(self) -> tuple[Any, ...]:
+        """The criteria asked for this case's type, in framework order."""
+        return self.framework.criteria_for(self.case.case_type)
+
+    def grade(self) -> GradeResult:
+        return grade_audit(
+            self.framework, self.case.case_type, {code: a.value for code, a in self.answers.items()}
+        )
+
+    def answer_value(self, code: str) -> str | None:
+        answer = self.answers.get(code)
+        return answer.value if answer else None
+
+
+# ---------------------------------------------------------------------------------------
+# Reading
+
+
+def get_audit(store: Store, uid: str) -> Audit:
+    row = audit_row(store, uid)
+    answers = {
+        r["criterion_code"]: Answer(
+            r["criterion_code"], r["value"], r["evidence"], r["updated_by"], r["updated_at"]
+        )
+        for r in store.query("SELECT * FROM answers WHERE audit_id = ?", [row["id"]])
+    }
+    return Audit(
+        uid=uid,
+        case=get_case(store, row["case_uid"]),
+        framework=get_framework(store, row["framework_code"], row["framework_version"]),
+        programme_uid=row["programme_uid"],
+        auditor=row["auditor"],
+        status=AuditStatus(row["status"]),
+        audit_date=parse_date(row["audit_date"]) or today(),
+        answers=answers,
+        final_grade=Grade(row["final_grade"]) if row["final_grade"] else None,
+        grade_reason=row["grade_reason"],
+        strengths=row["strengths"],
+        improvements=row["improvements"],
+        feedback=row["feedback"],
+        safeguarding_concern=bool(row["safeguarding_concern"]),
+        safeguarding_note=row["safeguarding_note"],
+        blind=bool(row["blind"]),
+        revision=row["revision"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        submitted_at=row["submitted_at"],
+        actions=tuple(list_actions_for(store, row["id"], uid)),
+    )
+
+
+def list_actions_for(store: Store, audit_id: int, audit_uid: str) -> list[Action]:
+    return [
+        Action(
+            r["uid"],
+            audit_uid,
+            r["text"],
+            r["owner"],
+            parse_date(r["due_date"]),
+            r["status"],
+            parse_date(r["done_date"]),
+        )
+        for r in store.query(
+            "SELECT * FROM actions WHERE audit_id = ? AND deleted_at IS NULL ORDER BY id",
+            [audit_id],
+        )
+    ]
+
+
+def audit_row(store: Store, uid: str) -> dict[str, Any]:
+    row = store.one(
+        "SELECT a.*, c.uid AS case_uid, c.case_type, p.uid AS programme_uid FROM audits a "
+        "JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id "
+        "WHERE a.uid = ? AND a.deleted_at IS NULL",
+        [uid],
+    )
+    if row is None:
+        raise NotFoundError(f"no audit with id {uid}")
+    return row
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    uid: str
+    case_reference: str
+    case_type: str
+    team: str
+    auditor: str
+    status: AuditStatus
+    audit_date: str
+    suggested_grade: Grade | None
+    final_grade: Grade | None
+    compliance: float | None
+    safeguarding_concern: bool
+
+
+def list_audits(
+    store: Store,
+    *,
+    status: AuditStatus | str | None = None,
+    auditor: str | None = None,
+    programme_uid: str | None = None,
+    case_uid: str | None = None,
+) -> list[AuditSummary]:
+    """Audits (tombstones excluded), newest first, optionally filtered."""
+    where, params = ["a.deleted_at IS NULL"], []
+    for clause, value in (
+        ("a.status = ?", status),
+        ("a.auditor = ?", auditor),
+        ("p.uid = ?", programme_uid),
+        ("c.uid = ?", case_uid),
+    ):
+        if value:
+            where.append(clause)
+            params.append(str(value))
+    rows = store.query(
+        "SELECT a.uid, c.reference, c.case_type, c.team, a.auditor, a.status, a.audit_date, "
+        "a.suggested_grade, a.final_grade, a.compliance, a.safeguarding_concern FROM audits a "
+        "JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id "
+        f"WHERE {' AND '.join(where)} ORDER BY a.audit_date DESC, a.id DESC",
+        params,
+    )
+    return [
+        AuditSummary(
+            r["uid"],
+            r["reference"],
+            r["case_type"],
+            r["team"],
+            r["auditor"],
+            AuditStatus(r["status"]),
+            r["audit_date"],
+            Grade(r["suggested_grade"]) if r["suggested_grade"] else None,
+            Grade(r["final_grade"]) if r["final_grade"] else None,
+            r["compliance"],
+            bool(r["safeguarding_concern"]),
+        )
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+
+def start_audit(
+    store: Store,
+    *,
+    case_uid: str,
+    auditor: str,
+    framework_code: str,
+    framework_version: str | None = None,
+    programme_uid: str | None = None,
+    audit_date: date | None = None,
+    blind: bool = False,
+) -> str:
+    """Open a new draft audit of a case; returns its uid."""
+    if not auditor.strip():
+        raise ValidationError("an audit needs the auditor's name")
+    case = get_case(store, case_uid)
+    framework = get_framework(store, framework_code, framework_version)
+    if not framework.criteria_for(case.case_type):
+        raise ValidationError(
+            f"framework {framework.code} asks nothing about {case.case_type.label} cases"
+        )
+    programme_id = None
+    if programme_uid:
+        programme_id = store.scalar("SELECT id FROM programmes WHERE uid = ?", [programme_uid])
+        if programme_id is None:
+            raise NotFoundError(f"no programme with id {programme_uid}")
+    uid, now = new_uid(), now_utc()
+    with store.atomic():
+        store.db.table("audits").insert(
+            {
+                "uid": uid,
+                "case_id": case.id,
+                "programme_id": programme_id,
+                "framework_code": framework.code,
+                "framework_version": framework.version,
+                "auditor": auditor.strip(),
+                "status": AuditStatus.DRAFT.value,
+                "audit_date": (audit_date or today()).isoformat(),
+                "blind": int(blind),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        record(
+            store,
+            [
+                Change(
+                    "audit",
+                    uid,
+                    "created",
+                    None,
+                    f"{case.reference} on {framework.code} {framework.version}",
+                    audit_uid=uid,
+                )
+            ],
+            actor=auditor,
+        )
+    return uid
+
+
+def record_answer(
+    store: Store,
+    audit_uid: str,
+    criterion_code: str,
+    *,
+    actor: str,
+    value: str | None = UNSET,
+    evidence: str = UNSET,
+    reason: str = "",
+) -> None:
+    """Save one criterion's answer and/or evidence at once, in its own transaction.
+
+    ``value`` is a code from the criterion's scale (``None`` clears it). On a final audit
+    this is an amendment and needs ``reason``.
+    """
+    with store.atomic():
+        row = audit_row(store, audit_uid)
+        check_editable(row, reason)
+        framework = get_framework(store, row["framework_code"], row["framework_version"])
+        criterion = _asked_criterion(framework, row["case_type"], criterion_code)
+        if (
+            value is not UNSET
+            and value is not None
+            and value not in {v.code for v in criterion.scale.values}
+        ):
+            raise ValidationError(f"'{value}' is not an answer on the scale of {criterion_code}")
+        if evidence is not UNSET:
+            evidence = _check_text("evidence", evidence)
+        existing = store.one(
+            "SELECT * FROM answers WHERE audit_id = ? AND criterion_code = ?",
+            [row["id"], criterion_code],
+        )
+        old = existing or {"uid": new_uid(), "value": None, "evidence": ""}
+        new = {
+            "value": old["value"] if value is UNSET else value,
+            "evidence": old["evidence"] if evidence is UNSET else evidence,
+        }
+        changes = [
+            Change(
+                "answer",
+                old["uid"],
+                f"{criterion_code}.{name}",
+                old[name],
+                new[name],
+                audit_uid=audit_uid,
+                reason=reason,
+            )
+            for name in ("value", "evidence")
+            if old[name] != new[name]
+        ]
+        if not changes:
+            return
+        _write_answer(
+            store, row["id"], criterion_code, old["uid"], new, actor, exists=existing is not None
+        )
+        if new["value"] != old["value"]:
+            _refresh_suggestion(store, row, framework)
+        touch_audit(store, row["id"])
+        record(store, changes, actor=actor)
+
+
+def _asked_criterion(framework: Framework, case_type: str, code: str) -> Any:
+    try:
+        criterion = framework.criterion(code)
+    except KeyError:
+        raise ValidationError(f"{framework.code} has no criterion {code}") from None
+    if not criterion.applies(case_type):
+        raise ValidationError(f"{code} is not asked for this type of case")
+    return criterion
+
+
+def _write_answer(
+    store: Store,
+    audit_id: int,
+    code: str,
+    uid: str,
+    new: Mapping[str, Any],
+    actor: str,
+    *,
+    exists: bool,
+) -> None:
+    now = now_utc()
+    if exists:
+        store.execute(
+            "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? "
+            "WHERE uid = ?",
+            [new["value"], new["evidence"], actor, now, uid],
+        )
+    else:
+        store.execute(
+            "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, "
+            "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [uid, audit_id, code, new["value"], new["evidence"], actor, now],
+        )
+
+
+def _refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
+    """Store the suggested grade and compliance with the audit, for lists and reports."""
+    answers = {
+        r["criterion_code"]: r["value"]
+        for r in store.query(
+            "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
+        )
+    }
+    result = grade_audit(framework, row["case_type"], answers)
+    store.execute(
+        "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",
+        [result.suggested.value if result.suggested else None, result.compliance, row["id"]],
+    )
+
+
+def touch_audit(store: Store, audit_id: int) -> None:
+    """Every change bumps the revision: audit packs use it to spot changes on both sides."""
+    store.execute(
+        "UPDATE audits SET revision = revision + 1, updated_at = ? WHERE id = ?",
+        [now_utc(), audit_id],
+    )
+
+
+def _check_text(name: str, value: Any) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"{name} is longer than {MAX_TEXT:,} characters")
+    return text
+
+
+def update_audit(
+    store: Store,
+    audit_uid: str,
+    *,
+    actor: str,
+    reason: str = "",
+    final_grade: Grade | str | None = UNSET,
+    safeguarding_concern: bool = UNSET,
+    audit_date: date | None = UNSET,
+    **texts: str,
+) -> None:
+    """Change the audit's own fields: final grade, safeguarding flag, date, and texts
+    (``grade_reason``, ``strengths``, ``improvements``, ``feedback``, ``safeguarding_note``)."""
+    unknown = set(texts) - set(TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown audit field(s): {', '.join(sorted(unknown))}")
+    new: dict[str, Any] = {name: _check_text(name, value) for name, value in texts.items()}
+    if final_grade is not UNSET:
+        new["final_grade"] = Grade(final_grade).value if final_grade else None
+    if safeguarding_concern is not UNSET:
+        new["safeguarding_concern"] = int(bool(safeguarding_concern))
+    if audit_date is not UNSET:
+        if audit_date is None:
+            raise ValidationError("an audit needs its date")
+        new["audit_date"] = audit_date.isoformat()
+    with store.atomic():
+        row = audit_row(store, audit_uid)
+        check_editable(row, reason)
+        changes = [
+            Change("audit", audit_uid, name, row[name], value, audit_uid=audit_uid, reason=reason)
+            for name, value in new.items()
+            if row[name] != value
+        ]
+        if not changes:
+            return
+        sets = ", ".join(f"{c.field} = ?" for c in changes)
+        store.execute(
+            f"UPDATE audits SET {sets} WHERE id = ?", [*(c.new_value for c in changes), row["id"]]
+        )
+        touch_audit(store, row["id"])
+        record(store, changes, actor=actor)
+
+
+def check_editable(row: Mapping[str, Any], reason: str) -> None:
+    """Refuse changes the audit's status forbids. A final audit needs an amendment reason."""
+    status = AuditStatus(row["status"])
+    if status is AuditStatus.DRAFT:
+        return
+    if status is AuditStatus.FINAL:
+        if not reason.strip():
+            raise AuditStateError("This audit is final: an amendment needs a reason.")
+        return
+    raise AuditStateError(
+        f"This audit is {status.label.lower()} and read-only. It can be changed again once "
+        "it is returned to draft, or by amendment once it is final."
+    )

@@ -1,0 +1,293 @@
+"""An audit's life: draft → submitted → moderated → final, and back to draft when returned.
+
+Submission checks completeness and names everything missing. Moderation records the
+moderator's answer for every criterion next to the auditor's (for agreement reports) and
+changes the audit's answers where the moderator disagrees, each with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from auditor.audits import Audit, audit_row, get_audit, touch_audit
+from auditor.clock import new_uid, now_utc
+from auditor.domain import AuditStatus, Grade
+from auditor.errors import AuditStateError, ValidationError
+from auditor.store import Store
+from auditor.store.trail import Change, record
+
+
+def submission_problems(audit: Audit) -> list[str]:
+    """Everything that stops ``audit`` being submitted, in plain words (empty: ready)."""
+    problems = []
+    for criterion in audit.criteria:
+        answer = audit.answers.get(criterion.code)
+        if answer is None or not answer.value:
+            problems.append(f"{criterion.code} is not answered")
+            continue
+        value = criterion.scale.value(answer.value)
+        if value.asks_evidence and not answer.evidence.strip():
+            problems.append(
+                f"{criterion.code} is answered '{value.label}': write the evidence you saw"
+            )
+    suggested = audit.grade().suggested
+    if audit.final_grade is None:
+        problems.append("choose the final grade")
+    elif suggested and audit.final_grade != suggested and not audit.grade_reason.strip():
+        problems.append(
+            f"give a reason why your grade differs from the suggested grade ({suggested.label})"
+        )
+    if audit.safeguarding_concern and not any(a.status == "open" for a in audit.actions):
+        problems.append("an immediate safeguarding concern needs at least one open action")
+    return problems
+
+
+def submit_audit(store: Store, audit_uid: str, *, actor: str) -> None:
+    """Submit a complete draft; raises :class:`ValidationError` listing what is missing."""
+    with store.atomic():
+        audit = get_audit(store, audit_uid)
+        _require_status(audit, AuditStatus.DRAFT, "submitted")
+        problems = submission_problems(audit)
+        if problems:
+            raise ValidationError("This audit cannot be submitted yet.", problems)
+        _set_status(store, audit_uid, AuditStatus.SUBMITTED, actor=actor, stamp="submitted_at")
+
+
+def return_to_draft(store: Store, audit_uid: str, *, actor: str, reason: str) -> None:
+    """Send a submitted audit back to its auditor for changes."""
+    if not reason.strip():
+        raise ValidationError("say why the audit is returned to its auditor")
+    with store.atomic():
+        audit = get_audit(store, audit_uid)
+        _require_status(audit, AuditStatus.SUBMITTED, "returned to draft")
+        _set_status(store, audit_uid, AuditStatus.DRAFT, actor=actor, reason=reason)
+
+
+def finalise_audit(store: Store, audit_uid: str, *, actor: str) -> None:
+    """Lock a submitted or moderated audit as final."""
+    with store.atomic():
+        audit = get_audit(store, audit_uid)
+        if audit.status not in (AuditStatus.SUBMITTED, AuditStatus.MODERATED):
+            raise AuditStateError(
+                f"Only a submitted or moderated audit can be made final; "
+                f"this one is {audit.status.label.lower()}."
+            )
+        _set_status(store, audit_uid, AuditStatus.FINAL, actor=actor, stamp="finalised_at")
+
+
+def delete_audit(store: Store, audit_uid: str, *, actor: str, reason: str) -> None:
+    """Delete a draft (kept as a tombstone so that packs carry the deletion)."""
+    if not reason.strip():
+        raise ValidationError("say why the audit is deleted")
+    with store.atomic():
+        row = audit_row(store, audit_uid)
+        if row["status"] != AuditStatus.DRAFT:
+            raise AuditStateError("Only a draft audit can be deleted.")
+        store.execute("UPDATE audits SET deleted_at = ? WHERE id = ?", [now_utc(), row["id"]])
+        touch_audit(store, row["id"])
+        record(
+            store,
+            [
+                Change(
+                    "audit",
+                    audit_uid,
+                    "deleted",
+                    None,
+                    "deleted",
+                    audit_uid=audit_uid,
+                    reason=reason,
+                )
+            ],
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class ModeratedAnswer:
+    value: str | None
+    reason: str = ""
+
+
+def moderate_audit(
+    store: Store,
+    audit_uid: str,
+    *,
+    moderator: str,
+    grade: Grade | str,
+    changes: Mapping[str, ModeratedAnswer] | None = None,
+    note: str = "",
+) -> str:
+    """Record a moderation: the moderator's grade and any answers they change (with reasons).
+
+    Criteria not in ``changes`` are taken as agreed. Returns the moderation's uid.
+    """
+    changes = changes or {}
+    grade = Grade(grade)
+    with store.atomic():
+        audit = get_audit(store, audit_uid)
+        _require_status(audit, AuditStatus.SUBMITTED, "moderated")
+        _check_moderation(audit, moderator, grade, changes, note)
+        uid = _insert_moderation(store, audit, moderator, grade, changes, note)
+        _apply_moderation(store, audit, moderator, grade, changes, note)
+        _set_status(store, audit_uid, AuditStatus.MODERATED, actor=moderator, stamp="moderated_at")
+    return uid
+
+
+def _check_moderation(
+    audit: Audit, moderator: str, grade: Grade, changes: Mapping[str, ModeratedAnswer], note: str
+) -> None:
+    if not moderator.strip():
+        raise ValidationError("a moderation needs the moderator's name")
+    if moderator.strip().casefold() == audit.auditor.casefold():
+        raise ValidationError("an auditor cannot moderate their own audit")
+    asked = {c.code: c for c in audit.criteria}
+    problems = []
+    for code, change in changes.items():
+        if code not in asked:
+            problems.append(f"{code} is not asked for this case")
+        elif change.value and change.value not in {v.code for v in asked[code].scale.values}:
+            problems.append(f"{code}: '{change.value}' is not on its scale")
+        elif change.value != audit.answer_value(code) and not change.reason.strip():
+            problems.append(f"{code}: give a reason for changing the answer")
+    if grade != audit.final_grade and not note.strip():
+        problems.append("give a reason for changing the grade")
+    if problems:
+        raise ValidationError("The moderation cannot be saved.", problems)
+
+
+def _insert_moderation(
+    store: Store,
+    audit: Audit,
+    moderator: str,
+    grade: Grade,
+    changes: Mapping[str, ModeratedAnswer],
+    note: str,
+) -> str:
+    uid = new_uid()
+    cursor = store.execute(
+        "INSERT INTO moderations (uid, audit_id, moderator, auditor_grade, moderator_grade, "
+        "note, created_at) VALUES (?, (SELECT id FROM audits WHERE uid = ?), ?, ?, ?, ?, ?)",
+        [
+            uid,
+            audit.uid,
+            moderator.strip(),
+            audit.final_grade.value if audit.final_grade else None,
+            grade.value,
+            note,
+            now_utc(),
+        ],
+    )
+    rows = []
+    for criterion in audit.criteria:
+        mine = audit.answer_value(criterion.code)
+        theirs = changes.get(criterion.code, ModeratedAnswer(mine))
+        rows.append([cursor.lastrowid, criterion.code, mine, theirs.value, theirs.reason])
+    store.db.conn.executemany(
+        "INSERT INTO moderation_answers (moderation_id, criterion_code, auditor_value, "
+        "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+    return uid
+
+
+def _apply_moderation(
+    store: Store,
+    audit: Audit,
+    moderator: str,
+    grade: Grade,
+    changes: Mapping[str, ModeratedAnswer],
+    note: str,
+) -> None:
+    """The audit's answers and grade become the moderated ones (the trail keeps the old)."""
+    trail = []
+    for code, change in changes.items():
+        old = audit.answer_value(code)
+        if change.value == old:
+            continue
+        store.execute(
+            "UPDATE answers SET value = ?, updated_by = ?, updated_at = ? "
+            "WHERE audit_id = (SELECT id FROM audits WHERE uid = ?) "
+            "AND criterion_code = ?",
+            [change.value, moderator, now_utc(), audit.uid, code],
+        )
+        answer_uid = store.scalar(
+            "SELECT uid FROM answers WHERE criterion_code = ? AND "
+            "audit_id = (SELECT id FROM audits WHERE uid = ?)",
+            [code, audit.uid],
+        )
+        trail.append(
+            Change(
+                "answer",
+                answer_uid,
+                f"{code}.value",
+                old,
+                change.value,
+                audit_uid=audit.uid,
+                reason=f"Moderation: {change.reason}",
+            )
+        )
+    old_grade = audit.final_grade.value if audit.final_grade else None
+    trail.append(
+        Change(
+            "audit",
+            audit.uid,
+            "final_grade",
+            old_grade,
+            grade.value,
+            audit_uid=audit.uid,
+            reason=f"Moderation: {note}",
+        )
+    )
+    refreshed = get_audit(store, audit.uid).grade()
+    store.execute(
+        "UPDATE audits SET final_grade = ?, suggested_grade = ?, compliance = ? WHERE uid = ?",
+        [
+            grade.value,
+            refreshed.suggested.value if refreshed.suggested else None,
+            refreshed.compliance,
+            audit.uid,
+        ],
+    )
+    record(store, trail, actor=moderator)
+
+
+def _require_status(audit: Audit, status: AuditStatus, verb: str) -> None:
+    if audit.status is not status:
+        raise AuditStateError(
+            f"Only a {status.label.lower()} audit can be {verb}; this one is "
+            f"{audit.status.label.lower()}."
+        )
+
+
+def _set_status(
+    store: Store,
+    audit_uid: str,
+    status: AuditStatus,
+    *,
+    actor: str,
+    stamp: str | None = None,
+    reason: str = "",
+) -> None:
+    row = audit_row(store, audit_uid)
+    extra = f", {stamp} = :now" if stamp else ""
+    store.execute(
+        f"UPDATE audits SET status = :status{extra} WHERE id = :id",
+        {"status": status.value, "now": now_utc(), "id": row["id"]},
+    )
+    touch_audit(store, row["id"])
+    record(
+        store,
+        [
+            Change(
+                "audit",
+                audit_uid,
+                "status",
+                row["status"],
+                status.value,
+                audit_uid=audit_uid,
+                reason=reason,
+            )
+        ],
+        actor=actor,
+    )
