@@ -1,0 +1,42 @@
+"""Helpers every command module shares: the --db option, opening the store, printing JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from auditor.frameworks import ensure_builtin_frameworks
+from auditor.paths import default_db_path
+from auditor.store import Store
+
+
+def db_option_parent() -> argparse.ArgumentParser:
+    """A parent parser adding ``--db`` after a sub-command; SUPPRESS keeps the value given
+    before the sub-command (``case-auditor --db X init``) when it is not repeated."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: CASE_AUDITOR_DB or the user data folder)",
+    )
+    return parent
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def open_store(args: argparse.Namespace, *, create: bool = True) -> Store:
+    """Open the chosen database with the built-in frameworks registered."""
+    store = Store.open(db_path(args), create=create)
+    ensure_builtin_frameworks(store)
+    return store
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,116 @@
+"""Core commands: init, demo, verify, frameworks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from auditor.cli.common import db_option_parent, db_path, open_store, print_json
+from auditor.demo import make_demo
+from auditor.errors import ValidationError
+from auditor.frameworks import get_framework, list_frameworks
+from auditor.store import Store
+from auditor.store.trail import verify_trail
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = db_option_parent()
+    init = subparsers.add_parser("init", parents=[db], help="create the database (idempotent)")
+    init.set_defaults(handler=cmd_init)
+
+    demo = subparsers.add_parser(
+        "demo", parents=[db], help="fill a database with synthetic, obviously fake data"
+    )
+    demo.add_argument("--cases", type=int, default=300, metavar="N", help="cases (300)")
+    demo.add_argument("--audits", type=int, metavar="M", help="audits (default: half the cases)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (1)")
+    demo.set_defaults(handler=cmd_demo)
+
+    verify = subparsers.add_parser(
+        "verify", parents=[db], help="check the database and its audit trail"
+    )
+    verify.set_defaults(handler=cmd_verify)
+
+    frameworks = subparsers.add_parser("frameworks", help="list or show audit frameworks")
+    fw_sub = frameworks.add_subparsers(dest="frameworks_command", metavar="COMMAND", required=True)
+    fw_list = fw_sub.add_parser("list", parents=[db], help="list frameworks and versions")
+    fw_list.add_argument("--json", action="store_true", help="print JSON")
+    fw_list.set_defaults(handler=cmd_frameworks_list)
+    fw_show = fw_sub.add_parser("show", parents=[db], help="show one framework's criteria")
+    fw_show.add_argument("code", help="framework code, e.g. IN-CFA")
+    fw_show.add_argument(
+        "--version", dest="fw_version", metavar="V", help="a particular version (default: newest)"
+    )
+    fw_show.add_argument("--json", action="store_true", help="print JSON")
+    fw_show.set_defaults(handler=cmd_frameworks_show)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        print(f"Database ready: {store.path} (schema {store.schema_version})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.cases < 1 or (args.audits is not None and args.audits < 0):
+        raise ValidationError("--cases must be at least 1 and --audits at least 0")
+    started = time.perf_counter()
+    with open_store(args) as store:
+        summary = make_demo(store, cases=args.cases, audits=args.audits, seed=args.seed)
+    print(
+        f"Added {summary.cases} demo cases, {summary.audits} audits and "
+        f"{summary.programmes} programmes to {db_path(args)} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with Store.open(db_path(args), create=False) as store:
+        problems = store.integrity_problems() + verify_trail(store)
+        rows = store.scalar("SELECT COUNT(*) FROM trail")
+    if problems:
+        for problem in problems:
+            print(f"case-auditor: {problem}", file=sys.stderr)
+        return 1
+    print(f"{db_path(args)}: database sound; audit trail intact ({rows} rows)")
+    return 0
+
+
+def cmd_frameworks_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        frameworks = list_frameworks(store)
+    if args.json:
+        print_json(
+            [
+                {
+                    "code": f.code,
+                    "version": f.version,
+                    "title": f.title,
+                    "criteria": len(f.criteria),
+                }
+                for f in frameworks
+            ]
+        )
+        return 0
+    for f in frameworks:
+        print(f"{f.code:12} {f.version:8} {len(f.criteria):3} criteria  {f.title}")
+    return 0
+
+
+def cmd_frameworks_show(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        framework = get_framework(store, args.code, args.fw_version)
+    if args.json:
+        print_json(framework.to_dict())
+        return 0
+    print(f"{framework.title} ({framework.code} version {framework.version})")
+    for section in framework.sections:
+        print(f"\n{section.title}")
+        for c in section.criteria:
+            flags = " [limiting]" if c.limiting else ""
+            target = f" target {c.target:g}%" if c.target is not None else ""
+            print(f"  {c.code:9} {c.text}{flags}{target}")
+            print(f"            Source: {'; '.join(c.sources)}")
+    return 0

@@ -1,0 +1,402 @@
+"""Synthetic demo data: obviously fake cases, programmes, audits, moderations and actions.
+
+Nothing here resembles a real child or worker: references are ``DEMO-nnnnnn``, people are
+"Demo Worker 07" and "Demo Auditor Ash". The same seed always gives the same database.
+Rows are written in bulk inside one transaction (a 10,000-audit database in seconds), but
+grades come from the same grading rules and every change is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from auditor.clock import new_uid, now_utc
+from auditor.domain import AuditStatus, CaseType, Grade
+from auditor.framework import Framework
+from auditor.frameworks import ensure_builtin_frameworks
+from auditor.grading import grade_audit
+from auditor.store import Store
+from auditor.store.trail import Change, record
+from auditor.workdays import add_working_days
+
+ACTOR = "Demo data generator"
+AUDITORS = ("Demo Auditor Ash", "Demo Auditor Birch", "Demo Auditor Cedar", "Demo Auditor Elm")
+MODERATOR = "Demo QA Lead Oak"
+TEAMS: dict[CaseType, tuple[str, ...]] = {
+    CaseType.EARLY_HELP: ("Demo Early Help Team",),
+    CaseType.CHILD_IN_NEED: ("Demo Assessment Team North", "Demo Assessment Team South"),
+    CaseType.CHILD_PROTECTION: ("Demo Safeguarding Team North", "Demo Safeguarding Team South"),
+    CaseType.LOOKED_AFTER: ("Demo Children in Care Team",),
+    CaseType.CARE_LEAVER: ("Demo Leaving Care Team",),
+}
+CASE_TYPE_WEIGHTS = {
+    CaseType.EARLY_HELP: 15,
+    CaseType.CHILD_IN_NEED: 30,
+    CaseType.CHILD_PROTECTION: 25,
+    CaseType.LOOKED_AFTER: 22,
+    CaseType.CARE_LEAVER: 8,
+}
+EVIDENCE = {
+    "yes": (
+        "Clearly recorded in the assessment of {d}.",
+        "Seen in case notes dated {d}.",
+        "Evidenced in the plan reviewed on {d}.",
+    ),
+    "partly": (
+        "Recorded on {d} but not updated since.",
+        "Some evidence in notes of {d}; analysis is thin.",
+        "Mentioned on {d} without detail.",
+    ),
+    "no": (
+        "No record found on the file.",
+        "Not evidenced in notes since {d}.",
+        "Absent from the assessment and the plan.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    cases: int
+    audits: int
+    programmes: int
+
+
+def make_demo(
+    store: Store,
+    *,
+    cases: int = 300,
+    audits: int | None = None,
+    seed: int = 1,
+    months: int = 12,
+    end: date | None = None,
+) -> DemoSummary:
+    """Fill ``store`` with synthetic data, reproducible from ``seed``.
+
+    ``audits`` defaults to half the cases; the audits spread over the ``months`` before
+    ``end`` (default: today), older ones final, recent ones submitted or still draft.
+    """
+    rng = random.Random(seed)
+    framework = ensure_builtin_frameworks(store)[0]
+    end = end or date.today()
+    n_audits = cases // 2 if audits is None else audits
+    with store.atomic():
+        case_rows = _make_cases(store, rng, cases, end, prefix=f"DEMO-{seed:02d}")
+        programmes = _make_programmes(store, framework, end, months)
+        for i in range(n_audits):
+            case = case_rows[i % len(case_rows)]
+            month = rng.randrange(months)
+            _make_audit(store, rng, framework, case, programmes[month], month, months)
+    return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))
+
+
+def _make_cases(
+    store: Store, rng: random.Random, n: int, end: date, *, prefix: str
+) -> list[dict[str, Any]]:
+    rows = []
+    existing = store.scalar("SELECT COUNT(*) FROM cases WHERE reference LIKE ?", [f"{prefix}%"])
+    for i in range(existing, existing + n):
+        case_type = rng.choices(list(CASE_TYPE_WEIGHTS), list(CASE_TYPE_WEIGHTS.values()))[0]
+        referral = end - timedelta(days=rng.randint(30, 540))
+        row = {
+            "uid": new_uid(),
+            "reference": f"{prefix}-{i + 1:06d}",
+            "case_type": case_type.value,
+            "team": rng.choice(TEAMS[case_type]),
+            "worker": f"Demo Worker {rng.randint(1, 24):02d}",
+            **_case_dates(rng, case_type, referral, end),
+            "created_at": now_utc(),
+            "updated_at": now_utc(),
+        }
+        rows.append(row)
+    columns = list(rows[0]) if rows else []
+    store.db.conn.executemany(
+        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [[r[c] for c in columns] for r in rows],
+    )
+    ids = dict(
+        store.db.execute(
+            "SELECT uid, id FROM cases WHERE reference LIKE ?", [f"{prefix}%"]
+        ).fetchall()
+    )
+    for row in rows:
+        row["id"] = ids[row["uid"]]
+    return rows
+
+
+def _case_dates(
+    rng: random.Random, case_type: CaseType, referral: date, end: date
+) -> dict[str, str | None]:
+    def later(d: date, lo: int, hi: int) -> date:
+        return min(end, add_working_days(d, rng.randint(lo, hi)))
+
+    start = later(referral, 0, 3)
+    dates: dict[str, date | None] = {
+        "referral_date": referral,
+        "assessment_start": start,
+        "assessment_end": later(start, 15, 60) if rng.random() < 0.9 else None,
+        "last_visit": end - timedelta(days=rng.randint(1, 60)),
+        "last_supervision": end - timedelta(days=rng.randint(3, 70)),
+    }
+    if case_type is CaseType.CHILD_PROTECTION:
+        strategy = later(referral, 0, 5)
+        icpc = later(strategy, 8, 22)
+        dates.update(
+            strategy_discussion_date=strategy,
+            initial_conference_date=icpc,
+            core_group_first_date=later(icpc, 5, 14),
+            plan_start=icpc,
+        )
+    if case_type in (CaseType.LOOKED_AFTER, CaseType.CARE_LEAVER):
+        lac = later(referral, 10, 80)
+        dates.update(
+            looked_after_start=lac,
+            first_lac_review_date=later(lac, 12, 28),
+            health_assessment_date=end - timedelta(days=rng.randint(20, 450)),
+        )
+    if rng.random() < 0.2:
+        dates["closed_date"] = end - timedelta(days=rng.randint(1, 90))
+    return {k: v.isoformat() if v else None for k, v in dates.items()}
+
+
+def _make_programmes(
+    store: Store, framework: Framework, end: date, months: int
+) -> list[tuple[int, str, date]]:
+    """One monthly dip-sample programme per month, oldest first: (id, uid, first day)."""
+    result = []
+    first = date(end.year, end.month, 1)
+    for back in range(months - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        start = date(year, month + 1, 1)
+        uid = new_uid()
+        cursor = store.execute(
+            "INSERT INTO programmes (uid, name, framework_code, framework_version, period_start, "
+            "period_end, due_date, description, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                uid,
+                f"Monthly dip sample {start:%B %Y} (demo)",
+                framework.code,
+                framework.version,
+                start.isoformat(),
+                (start + timedelta(days=27)).isoformat(),
+                (start + timedelta(days=34)).isoformat(),
+                "Synthetic demo programme.",
+                ACTOR,
+                now_utc(),
+                now_utc(),
+            ],
+        )
+        store.db.conn.executemany(
+            "INSERT INTO programme_auditors (programme_id, auditor) VALUES (?, ?)",
+            [(cursor.lastrowid, a) for a in AUDITORS],
+        )
+        result.append((int(cursor.lastrowid or 0), uid, start))
+    return result
+
+
+def _make_audit(
+    store: Store,
+    rng: random.Random,
+    framework: Framework,
+    case: dict[str, Any],
+    programme: tuple[int, str, date],
+    month: int,
+    months: int,
+) -> None:
+    programme_id, _, first_day = programme
+    audit_date = min(date.today(), first_day + timedelta(days=rng.randint(0, 27)))
+    recent = month >= months - 1
+    status = _pick_status(rng, recent)
+    # Practice improves month on month, differently by team: the trend the reports show.
+    quality = min(0.97, 0.45 + 0.35 * month / max(1, months - 1) + rng.uniform(-0.2, 0.2))
+    answers = _answers(
+        rng,
+        framework,
+        case["case_type"],
+        quality,
+        complete=status is not AuditStatus.DRAFT or rng.random() < 0.3,
+    )
+    result = grade_audit(framework, case["case_type"], {k: v for k, (v, _) in answers.items()})
+    auditor = rng.choice(AUDITORS)
+    final = result.suggested if status is not AuditStatus.DRAFT else None
+    reason = ""
+    if final and rng.random() < 0.1 and final.rank > 1:
+        final, reason = (
+            Grade.from_rank(final.rank - 1),
+            "Impact for the child weighed more heavily than the compliance score suggests (demo).",
+        )
+    concern = status is not AuditStatus.DRAFT and rng.random() < 0.02
+    uid, now = new_uid(), now_utc()
+    cursor = store.execute(
+        "INSERT INTO audits (uid, case_id, programme_id, framework_code, framework_version, "
+        "auditor, status, audit_date, suggested_grade, compliance, final_grade, grade_reason, "
+        "strengths, improvements, feedback, safeguarding_concern, safeguarding_note, created_at, "
+        "updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?)",
+        [
+            uid,
+            case["id"],
+            programme_id,
+            framework.code,
+            framework.version,
+            auditor,
+            status.value,
+            audit_date.isoformat(),
+            result.suggested.value if result.suggested else None,
+            result.compliance,
+            final.value if final else None,
+            reason,
+            "Relationship with the child is warm and consistent (demo)." if quality > 0.6 else "",
+            "Plans need clear timescales and named owners (demo)." if quality < 0.8 else "",
+            "Thank you for a well-organised file (demo)." if quality > 0.7 else "",
+            int(concern),
+            "Demo concern: escalated to the team manager the same day." if concern else "",
+            now,
+            now,
+            now if status is not AuditStatus.DRAFT else None,
+        ],
+    )
+    audit_id = int(cursor.lastrowid or 0)
+    store.db.conn.executemany(
+        "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (new_uid(), audit_id, code, value, evidence, auditor, now)
+            for code, (value, evidence) in answers.items()
+        ],
+    )
+    changes = [Change("audit", uid, "created", None, case["reference"], audit_uid=uid)]
+    changes += [
+        Change("answer", uid, f"{code}.value", None, value, audit_uid=uid)
+        for code, (value, _) in answers.items()
+    ]
+    changes.append(Change("audit", uid, "status", "draft", status.value, audit_uid=uid))
+    _make_actions(store, rng, audit_id, uid, audit_date, result.compliance or 100, concern, changes)
+    if status in (AuditStatus.MODERATED, AuditStatus.FINAL) and rng.random() < 0.3:
+        _make_moderation(store, rng, framework, audit_id, uid, case["case_type"], answers, final)
+    record(store, changes, actor=auditor)
+
+
+def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
+    if recent:
+        return rng.choices([AuditStatus.DRAFT, AuditStatus.SUBMITTED], [0.5, 0.5])[0]
+    return rng.choices(
+        [AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL], [0.1, 0.2, 0.7]
+    )[0]
+
+
+def _answers(
+    rng: random.Random, framework: Framework, case_type: str, quality: float, *, complete: bool
+) -> dict[str, tuple[str, str]]:
+    answers = {}
+    for criterion in framework.criteria_for(case_type):
+        if not complete and rng.random() < 0.4:
+            continue
+        codes = [v.code for v in criterion.scale.values]
+        if "na" in codes and rng.random() < 0.04:
+            value = "na"
+        else:
+            roll = rng.random()
+            value = "yes" if roll < quality else "partly" if roll < quality + 0.2 else "no"
+            if value not in codes:
+                value = "no"
+        day = (date.today() - timedelta(days=rng.randint(5, 300))).strftime("%d/%m/%Y")
+        text = rng.choice(EVIDENCE[value]).format(d=day) if value in EVIDENCE else ""
+        answers[criterion.code] = (value, text)
+    return answers
+
+
+def _make_actions(
+    store: Store,
+    rng: random.Random,
+    audit_id: int,
+    audit_uid: str,
+    audit_date: date,
+    compliance: float,
+    concern: bool,
+    changes: list[Change],
+) -> None:
+    count = (1 if compliance < 80 else 0) + (1 if compliance < 60 else 0) + int(concern)
+    for n in range(count):
+        uid, due = new_uid(), audit_date + timedelta(days=rng.choice((7, 14, 28, 42)))
+        done = due < date.today() and rng.random() < 0.6
+        text = (
+            "Convene a strategy discussion today (demo)."
+            if concern and n == 0
+            else rng.choice(
+                (
+                    "Update the chronology (demo).",
+                    "Record the child's views in the plan (demo).",
+                    "Manager to record oversight of the plan (demo).",
+                    "Complete the overdue health assessment (demo).",
+                )
+            )
+        )
+        store.execute(
+            "INSERT INTO actions (uid, audit_id, text, owner, due_date, status, done_date, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                uid,
+                audit_id,
+                text,
+                f"Demo Team Manager {rng.randint(1, 6)}",
+                due.isoformat(),
+                "done" if done else "open",
+                due.isoformat() if done else None,
+                now_utc(),
+                now_utc(),
+            ],
+        )
+        changes.append(Change("action", uid, "created", None, text, audit_uid=audit_uid))
+
+
+def _make_moderation(
+    store: Store,
+    rng: random.Random,
+    framework: Framework,
+    audit_id: int,
+    audit_uid: str,
+    case_type: str,
+    answers: dict[str, tuple[str, str]],
+    grade: Grade | None,
+) -> None:
+    moderated = {code: value for code, (value, _) in answers.items()}
+    for code in rng.sample(sorted(moderated), k=min(2, len(moderated))):
+        if rng.random() < 0.5:
+            scale = framework.criterion(code).scale
+            moderated[code] = rng.choice([v.code for v in scale.values if v.score is not None])
+    result = grade_audit(framework, case_type, moderated)
+    moderator_grade = (result.suggested or Grade.GOOD).value
+    cursor = store.execute(
+        "INSERT INTO moderations (uid, audit_id, moderator, auditor_grade, moderator_grade, note, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            audit_id,
+            MODERATOR,
+            grade.value if grade else None,
+            moderator_grade,
+            "Demo moderation.",
+            now_utc(),
+        ],
+    )
+    store.db.conn.executemany(
+        "INSERT INTO moderation_answers (moderation_id, criterion_code, auditor_value, "
+        "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                cursor.lastrowid,
+                code,
+                answers[code][0],
+                value,
+                ""
+                if value == answers[code][0]
+                else "Evidence on file supports a different answer.",
+            )
+            for code, value in moderated.items()
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Case Auditor desktop app (Qt). Importing this package does not import Qt."""
