@@ -7,13 +7,16 @@ Only audits that have been submitted (or moderated, or made final) count; drafts
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from auditor.clock import today
+from auditor.clock import parse_date, today
 from auditor.domain import AuditStatus, Grade
 from auditor.framework import Framework
 from auditor.store import Store
@@ -116,6 +119,15 @@ class Headline:
         return self.audits < SMALL_SAMPLE
 
 
+# What headlines_by and criterion_figures_by can group audits by.
+GROUPS = {
+    "team": "c.team",
+    "auditor": "a.auditor",
+    "month": "substr(a.audit_date, 1, 7)",
+    "all": "'all'",
+}
+
+
 def headline(store: Store, audit_filter: AuditFilter, *, on: date | None = None) -> Headline:
     """Counts, grade distribution (final grades), concerns and actions for the filter."""
     return headlines_by(store, audit_filter, "all", on=on).get("all") or Headline(
@@ -127,12 +139,7 @@ def headlines_by(
     store: Store, audit_filter: AuditFilter, key: str, *, on: date | None = None
 ) -> dict[str, Headline]:
     """Headlines grouped by ``"team"``, ``"auditor"``, ``"month"`` (YYYY-MM) or ``"all"``."""
-    group = {
-        "team": "c.team",
-        "auditor": "a.auditor",
-        "month": "substr(a.audit_date, 1, 7)",
-        "all": "'all'",
-    }[key]
+    group = GROUPS[key]
     where, params = audit_filter.sql()
     day = (on or today()).isoformat()
     rows = store.query(
@@ -228,11 +235,18 @@ def criterion_figures_by_month(
     store: Store, audit_filter: AuditFilter, framework: Framework
 ) -> dict[str, list[CriterionFigures]]:
     """:func:`criterion_figures` for each month (``YYYY-MM``) of audit date, oldest first."""
-    counts = _answer_counts(store, audit_filter, group="substr(a.audit_date, 1, 7)")
-    months = sorted({month for month, _ in counts})
+    return criterion_figures_by(store, audit_filter, framework, "month")
+
+
+def criterion_figures_by(
+    store: Store, audit_filter: AuditFilter, framework: Framework, key: str
+) -> dict[str, list[CriterionFigures]]:
+    """:func:`criterion_figures` for each ``"team"``, ``"auditor"`` or ``"month"``, in order."""
+    counts = _answer_counts(store, audit_filter, group=GROUPS[key])
+    groups = sorted({group for group, _ in counts})
     return {
-        month: [_figures(c, counts.get((month, c.code), {})) for c in framework.criteria]
-        for month in months
+        group: [_figures(c, counts.get((group, c.code), {})) for c in framework.criteria]
+        for group in groups
     }
 
 
@@ -266,3 +280,65 @@ def _answer_counts(store: Store, audit_filter: AuditFilter, *, group: str | None
         *keys, value, n = row
         counts[tuple(keys) if group else keys[0]][value] = n
     return counts
+
+
+def overall_met_percent(figures: Iterable[CriterionFigures]) -> float | None:
+    """% met over every scored answer of every criterion (each answer counts once)."""
+    met = scored = 0
+    for f in figures:
+        met, scored = met + f.met, scored + f.scored
+    return None if scored == 0 else 100.0 * met / scored
+
+
+# ---------------------------------------------------------------------------------------
+# Periods: the 6- and 12-month points a notice sets its targets at
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of audit dates, both ends included."""
+
+    label: str
+    start: date
+    end: date
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def six_month_points(start: date, last: date | None = None) -> tuple[Period, ...]:
+    """The 6-, 12-, 18-... month points counted from ``start`` (e.g. a notice's start).
+
+    Each point covers the six months up to it, so it shows practice at that point rather
+    than an average since the start. The 6- and 12-month points are always given; later
+    ones while they begin on or before ``last`` (the newest audit).
+    """
+    points: list[Period] = []
+    months = 6
+    while months <= 12 or (last is not None and add_months(start, months - 6) <= last):
+        begin = add_months(start, months - 6)
+        end = add_months(start, months) - timedelta(days=1)
+        points.append(Period(f"{months}-month point", begin, end))
+        months += 6
+    return tuple(points)
+
+
+def within(audit_filter: AuditFilter, start: date, end: date) -> AuditFilter:
+    """The filter narrowed to audits dated ``start``..``end`` (its own dates still apply)."""
+    date_from = max(start, audit_filter.date_from) if audit_filter.date_from else start
+    date_to = min(end, audit_filter.date_to) if audit_filter.date_to else end
+    return dataclasses.replace(audit_filter, date_from=date_from, date_to=date_to)
+
+
+def audit_date_range(store: Store, audit_filter: AuditFilter) -> tuple[date, date] | None:
+    """The first and last audit date among the filtered audits; None when there are none."""
+    where, params = audit_filter.sql()
+    row = store.execute(
+        f"SELECT MIN(a.audit_date), MAX(a.audit_date) {AUDITS_FROM} WHERE {where}", params
+    ).fetchone()
+    first, last = parse_date(row[0]), parse_date(row[1])
+    return None if first is None or last is None else (first, last)

@@ -13,12 +13,19 @@ from auditor.domain import Grade
 from auditor.framework import Framework
 from auditor.stats import (
     AuditFilter,
+    Period,
+    add_months,
+    audit_date_range,
     criterion_figures,
+    criterion_figures_by,
     criterion_figures_by_month,
     headline,
     headlines_by,
+    overall_met_percent,
     rag_status,
+    six_month_points,
     wilson_interval,
+    within,
     worst_gaps_first,
 )
 from auditor.store import Store
@@ -141,6 +148,14 @@ def test_monthly_criterion_figures(audited: Store, mini: Framework) -> None:
     assert january["V-1"].met_percent == 0
 
 
+def test_criterion_figures_by_team(audited: Store, mini: Framework) -> None:
+    by_team = criterion_figures_by(audited, AuditFilter(), mini, "team")
+    assert list(by_team) == ["North", "South"]
+    south = {f.code: f for f in by_team["South"]}
+    assert (south["R-1"].met, south["R-1"].scored) == (0, 1)  # the South draft is not counted
+    assert overall_met_percent(by_team["North"]) == pytest.approx(400 / 5)
+
+
 def test_worst_gaps_first(audited: Store, mini: Framework) -> None:
     order = [f.code for f in worst_gaps_first(criterion_figures(audited, AuditFilter(), mini))]
     # R-2: 50 % vs 80 % target (gap 30); R-1: 66.7 % vs 90 % (gap 23.3); no target last.
@@ -169,3 +184,39 @@ def test_wilson_interval_matches_published_values() -> None:
 )
 def test_rag_status(percent: float | None, target: float | None, status: str | None) -> None:
     assert rag_status(percent, target) == status
+
+
+def test_overall_met_percent_counts_every_scored_answer(audited: Store, mini: Framework) -> None:
+    figures = criterion_figures(audited, AuditFilter(), mini)
+    # Yes: R-1 2, R-2 1, V-1 2 = 5; scored: 3 + 2 + 3 = 8 (R-2's N/A left out).
+    assert overall_met_percent(figures) == pytest.approx(500 / 8)
+    assert overall_met_percent([]) is None
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
+    assert add_months(date(2026, 1, 15), 6) == date(2026, 7, 15)
+    assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 1), 2) == date(2027, 1, 1)
+
+
+def test_six_month_points_cover_six_months_each() -> None:
+    points = six_month_points(date(2026, 1, 1))
+    assert points == (
+        Period("6-month point", date(2026, 1, 1), date(2026, 6, 30)),
+        Period("12-month point", date(2026, 7, 1), date(2026, 12, 31)),
+    )
+    later = six_month_points(date(2026, 1, 1), last=date(2027, 1, 1))
+    assert [p.label for p in later] == ["6-month point", "12-month point", "18-month point"]
+
+
+def test_within_narrows_the_filter_dates(audited: Store) -> None:
+    february = within(AuditFilter(), date(2026, 2, 1), date(2026, 2, 28))
+    assert headline(audited, february).audits == 2
+    narrowed = within(AuditFilter(date_from=date(2026, 2, 5)), date(2026, 2, 1), date(2026, 2, 28))
+    assert (narrowed.date_from, narrowed.date_to) == (date(2026, 2, 5), date(2026, 2, 28))
+    assert headline(audited, narrowed).audits == 1
+
+
+def test_audit_date_range(audited: Store) -> None:
+    assert audit_date_range(audited, AuditFilter()) == (date(2026, 1, 10), date(2026, 2, 9))
+    assert audit_date_range(audited, AuditFilter(team="Nowhere")) is None
