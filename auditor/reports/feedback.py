@@ -1,0 +1,156 @@
+"""The feedback workbook for one audit: what a practitioner receives after their case file
+is audited — the case, each criterion with its answer and evidence, the grade, what is
+working well, what must improve, and the actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from auditor import __version__
+from auditor.audits import Audit, get_audit
+from auditor.reports import styles
+from auditor.reports.layout import Lines
+from auditor.reports.output import atomic_output, check_target, discard
+from auditor.reports.pseudonym import Pseudonyms
+from auditor.reports.scope import NOT_APPLICABLE, read_snapshot
+from auditor.store import Store
+
+WIDTHS = (34, 56, 12, 70)
+
+
+def export_audit_feedback(
+    store: Store, audit_uid: str, out_path: Path | str, *, pseudonymise: bool = False
+) -> Path:
+    """Write the feedback workbook for one audit to ``out_path``; returns the path.
+
+    With ``pseudonymise`` the case reference is replaced by its pseudonym (as in the report)
+    and the worker's and action owners' names are left out.
+    """
+    target = check_target(out_path)
+    pseudonyms = Pseudonyms.for_store(store) if pseudonymise else None
+    with read_snapshot(store):
+        audit = get_audit(store, audit_uid)
+    wb = Workbook(write_only=True)
+    try:
+        _write(wb, audit, pseudonyms)
+        with atomic_output(target) as temp:
+            wb.save(temp)
+    except BaseException:
+        discard(wb)
+        raise
+    return target
+
+
+def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
+    ws = wb.create_sheet("Feedback")
+    styles.set_up_sheet(ws, WIDTHS)
+    lines = Lines(ws, WIDTHS)
+    reference = audit.case.reference
+    case = pseudonyms(reference) if pseudonyms else reference
+
+    def scrub(text: str) -> str:
+        return text.replace(reference, case) if pseudonyms and reference else text
+
+    lines.add(styles.cell(ws, f"Case audit feedback: {case}", font=styles.TITLE_FONT))
+    made = datetime.now(UTC).strftime("%d/%m/%Y %H:%M UTC")
+    lines.add(styles.cell(ws, f"Made {made} by Case Auditor {__version__}", font=styles.NOTE_FONT))
+    _case(lines, audit, case, pseudonyms is not None)
+    _grade(lines, audit, scrub)
+    lines.heading("What is working well")
+    lines.wrapped(None, scrub(audit.strengths) or "Nothing recorded.")
+    lines.heading("What must improve")
+    lines.wrapped(None, scrub(audit.improvements) or "Nothing recorded.")
+    lines.heading("Feedback to the practitioner")
+    lines.wrapped(None, scrub(audit.feedback) or "Nothing recorded.")
+    _criteria(lines, audit, scrub)
+    _actions(lines, audit, scrub, pseudonyms is not None)
+
+
+def _case(lines: Lines, audit: Audit, case: str, pseudonymised: bool) -> None:
+    lines.heading("The case and the audit")
+    lines.pair("Case", case)
+    lines.pair("Case type", audit.case.case_type.label)
+    lines.pair("Team", audit.case.team)
+    if not pseudonymised:
+        lines.pair("Allocated worker", audit.case.worker)
+    lines.pair("Auditor", audit.auditor)
+    lines.pair("Audit date", audit.audit_date, fmt=styles.DATE)
+    lines.pair("Status", audit.status.label)
+    lines.pair(
+        "Framework",
+        f"{audit.framework.title} ({audit.framework.code}, version {audit.framework.version})",
+    )
+
+
+def _grade(lines: Lines, audit: Audit, scrub: Any) -> None:
+    result = audit.grade()
+    lines.heading("Grade")
+    lines.pair("Final grade", audit.final_grade.label if audit.final_grade else "Not graded yet")
+    lines.pair(
+        "Suggested grade (from the answers)",
+        result.suggested.label if result.suggested else "Not enough answers yet",
+    )
+    lines.pair(
+        "Compliance (share of the available score)",
+        styles.fraction(result.compliance),
+        fmt=styles.PERCENT,
+    )
+    if audit.grade_reason:
+        lines.wrapped("Why the grade differs", scrub(audit.grade_reason))
+    concern = "Yes" if audit.safeguarding_concern else "No"
+    lines.pair("Immediate safeguarding concern", concern)
+    if audit.safeguarding_concern and audit.safeguarding_note:
+        lines.wrapped("What was done", scrub(audit.safeguarding_note))
+
+
+def _criteria(lines: Lines, audit: Audit, scrub: Any) -> None:
+    ws = lines.ws
+    lines.heading("Each criterion")
+    lines.add(
+        *(styles.header_cell(ws, h) for h in ("Code", "Criterion", "Answer", "Evidence seen"))
+    )
+    section = None
+    for criterion in audit.criteria:
+        if criterion.section != section:
+            section = criterion.section
+            lines.add(styles.cell(ws, audit.framework.section_title(section), font=styles.BOLD))
+        answer = audit.answers.get(criterion.code)
+        value = answer.value if answer else None
+        label = None
+        if value is not None:
+            scale_value = criterion.scale.value(value)
+            label = NOT_APPLICABLE if scale_value.is_not_applicable else scale_value.label
+        lines.wrapped(
+            criterion.code,
+            criterion.text,
+            _answer_cell(ws, value, label),
+            scrub(answer.evidence) if answer else None,
+        )
+
+
+def _answer_cell(ws: Any, value: str | None, label: str | None) -> Any:
+    if label is None:
+        return "Not answered"
+    fill, _ = styles.ANSWER_COLOURS.get(value or "", (None, None))
+    return styles.cell(ws, label, fill=fill)
+
+
+def _actions(lines: Lines, audit: Audit, scrub: Any, pseudonymised: bool) -> None:
+    ws = lines.ws
+    lines.heading("Actions")
+    if not audit.actions:
+        lines.add("No actions were raised.")
+        return
+    headers = ("Due", "Action", "Status", *(() if pseudonymised else ("Owner",)))
+    lines.add(*(styles.header_cell(ws, h) for h in headers))
+    for action in audit.actions:
+        lines.wrapped(
+            styles.cell(ws, action.due_date, fmt=styles.DATE) if action.due_date else None,
+            scrub(action.text),
+            "Overdue" if action.is_overdue() else action.status.capitalize(),
+            *(() if pseudonymised else (action.owner,)),
+        )

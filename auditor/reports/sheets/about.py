@@ -1,0 +1,118 @@
+"""About: how each figure is computed, and when and by what the workbook was made.
+
+``EXPLANATIONS`` is also the text of docs/reports.md (a test keeps the two the same).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor import __version__
+from auditor.reports.scope import ReportScope
+from auditor.reports.table import Column, TableWriter
+
+EXPLANATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Which audits count",
+        "Audits that have been submitted, moderated or made final and match the filters. "
+        "Drafts and deleted audits never count. Audit dates are the dates the auditor gave.",
+    ),
+    (
+        "Framework",
+        "A report is about one framework. Criteria are matched by their code across versions "
+        "of the framework; the criteria listed are those of the newest version the audits used.",
+    ),
+    (
+        "% met",
+        "Audits answered Yes ÷ audits answered anything but Not applicable, for the criterion. "
+        "Partly is not met. Not applicable is left out of the percentage and counted in its "
+        "own column.",
+    ),
+    (
+        "95 % confidence interval",
+        "The Wilson score interval for the % met (or % good or better): the range the true "
+        "figure probably lies in, given how many audits it rests on. Wide ranges mean few "
+        "audits.",
+    ),
+    (
+        "Small samples",
+        "A figure resting on fewer than 10 audits is marked with an asterisk (*) and "
+        "'Fewer than 10': it can swing widely from one month to the next.",
+    ),
+    (
+        "Target and status",
+        "Each criterion's target comes from the framework. Green: % met at or above the "
+        "target. Amber: less than 10 points below it. Red: 10 points or more below it. "
+        "Criteria are listed with the largest gap below target first.",
+    ),
+    (
+        "% met, all criteria",
+        "Every Yes ÷ every answer other than Not applicable, over all criteria of the "
+        "framework: each answer counts once.",
+    ),
+    (
+        "Grades",
+        "The auditor's final grade (after moderation, the moderator's). % good or better = "
+        "audits graded Outstanding or Good ÷ audits with a final grade.",
+    ),
+    (
+        "Trend",
+        "The same figures for each month of audit date, and at the 6-, 12- (and later) "
+        "month points the notices set targets at. Each point covers the six months up to it, "
+        "counted from the programme's start (or the start given, the first date of the "
+        "filter, or the first day of the month of the first audit).",
+    ),
+    (
+        "Actions",
+        "Every action raised by the counted audits. Overdue: still open and due before the "
+        "day the workbook was made; days overdue are calendar days past the due date.",
+    ),
+    (
+        "Immediate safeguarding concerns",
+        "Audits where the auditor flagged a child believed to be unsafe now.",
+    ),
+    (
+        "Moderation",
+        "Each moderation of a counted audit: the auditor's and the moderator's grade and the "
+        "criteria whose answer the moderator changed.",
+    ),
+    (
+        "Agreement",
+        "Pairs of judgements of the same case file: auditor and moderator, and the two "
+        "auditors of a blind double audit. % agreement = pairs that agree ÷ pairs. Cohen's "
+        "kappa corrects for agreement expected by chance: 1 is perfect, 0 no better than "
+        "chance; it is blank when only one answer was ever given.",
+    ),
+    (
+        "Pseudonymised workbooks",
+        "Case references are replaced by CASE- and 12 characters from a keyed hash (HMAC-SHA256) "
+        "under a secret key kept in this database: the same case has the same pseudonym in "
+        "every export from this database, and the pseudonym cannot be turned back into the "
+        "reference without the key. Worker and action-owner names are left out, and a case's "
+        "own reference is replaced inside its evidence, actions and notes. Other names typed "
+        "into free text are not removed: read the Evidence sheet before sharing it.",
+    ),
+    (
+        "Evidence as typed",
+        "Everything a person typed is written as text: a note that starts with =, +, - or @ "
+        "is shown, never run as a formula.",
+    ),
+)
+
+
+def write_about(wb: Any, scope: ReportScope) -> None:
+    table = TableWriter(
+        wb,
+        "About",
+        [Column("Topic", 30), Column("How it is worked out", 110, wrap=True)],
+        table="About",
+        top_aligned=True,
+    )
+    made = scope.made_at.strftime("%d/%m/%Y at %H:%M UTC")
+    table.append(["Made", f"{made} by Case Auditor {__version__}"])
+    table.append(["Database", scope.store.path.name])
+    for label, value in scope.filter_lines():
+        table.append([label, value])
+    for topic, text in EXPLANATIONS:
+        table.append([topic, text])
+    table.finish()

@@ -1,0 +1,45 @@
+"""Evidence: one row per answer, flat, for filtering and pivot tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.reports import styles
+from auditor.reports.output import Ticker
+from auditor.reports.scope import ReportScope
+from auditor.reports.sheets.stream import audits_with_answers
+from auditor.reports.table import Column, TableWriter
+
+COLUMNS = (
+    Column("Audit no.", 8),
+    Column("Case", 18),
+    Column("Team", 26),
+    Column("Auditor", 20),
+    Column("Audit date", 11),
+    Column("Criterion", 10),
+    Column("Answer", 9),
+    Column("Evidence", 90, wrap=True),
+)
+
+
+def write_evidence(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
+    """Write the sheet; returns the number of cells written."""
+    table = TableWriter(wb, "Evidence", COLUMNS, table="Evidence", ticker=ticker)
+    for audit, answers in audits_with_answers(scope):
+        case = scope.case_label(audit.reference)
+        for code, value, evidence in answers:
+            table.append(
+                [
+                    audit.id,
+                    case,
+                    audit.team,
+                    audit.auditor,
+                    audit.audit_date,
+                    code,
+                    scope.answer_label(code, value),
+                    scope.scrub(evidence, audit.reference),
+                ]
+            )
+    ws = table.finish()
+    styles.answer_rules(ws, table.column_range("Answer"), scope.value_labels)
+    return table.cells

@@ -1,0 +1,72 @@
+"""Case matrix: one row per audit, one column per criterion, answers coloured by value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.domain import AuditStatus, CaseType, Grade
+from auditor.reports import styles
+from auditor.reports.output import Ticker
+from auditor.reports.scope import ReportScope
+from auditor.reports.sheets.stream import AuditRow, audits_with_answers
+from auditor.reports.table import Column, TableWriter
+
+
+def matrix_columns(scope: ReportScope) -> list[Column]:
+    codes = [c.code for c in scope.framework.criteria] if scope.framework else []
+    return [
+        Column("Audit no.", 8),
+        Column("Case", 18),
+        Column("Case type", 16),
+        Column("Team", 26),
+        *([] if scope.pseudonymised else [Column("Allocated worker", 18)]),
+        Column("Auditor", 20),
+        Column("Programme", 28),
+        Column("Audit date", 11),
+        Column("Submitted", 11),
+        Column("Status", 10),
+        Column("Suggested grade", 16),
+        Column("Final grade", 16),
+        Column("Compliance", 11, styles.PERCENT),
+        Column("Safeguarding concern", 13),
+        *(Column(code, 9) for code in codes),
+    ]
+
+
+def write_matrix(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
+    """Write the sheet; returns the number of cells written."""
+    columns = matrix_columns(scope)
+    table = TableWriter(wb, "Case matrix", columns, table="CaseMatrix", ticker=ticker)
+    codes = [c.code for c in scope.framework.criteria] if scope.framework else []
+    for audit, answers in audits_with_answers(scope):
+        values = {code: value for code, value, _ in answers}
+        table.append(
+            [
+                *_audit_cells(scope, audit),
+                *(scope.answer_label(code, values.get(code)) for code in codes),
+            ]
+        )
+    ws = table.finish()
+    if codes:
+        first = columns[len(columns) - len(codes)].header
+        styles.answer_rules(ws, table.column_range(first, codes[-1]), scope.value_labels)
+    return table.cells
+
+
+def _audit_cells(scope: ReportScope, audit: AuditRow) -> list[Any]:
+    return [
+        audit.id,
+        scope.case_label(audit.reference),
+        CaseType(audit.case_type).label,
+        audit.team,
+        *([] if scope.pseudonymised else [audit.worker]),
+        audit.auditor,
+        audit.programme,
+        audit.audit_date,
+        audit.submitted,
+        AuditStatus(audit.status).label,
+        Grade(audit.suggested_grade).label if audit.suggested_grade else None,
+        Grade(audit.final_grade).label if audit.final_grade else None,
+        styles.fraction(audit.compliance),
+        "Yes" if audit.safeguarding_concern else "No",
+    ]

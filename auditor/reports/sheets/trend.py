@@ -1,0 +1,249 @@
+"""Trend: % met for each criterion and % good or better, month by month and at the 6- and
+12-month points, coloured against each criterion's target, with line charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
+from auditor.reports import styles
+from auditor.reports.scope import ReportFigures, ReportScope
+from auditor.reports.table import Column, TableWriter
+from auditor.stats import (
+    AMBER_MARGIN,
+    SMALL_SAMPLE,
+    CriterionFigures,
+    Headline,
+    Period,
+    criterion_figures,
+    criterion_figures_by_month,
+    headline,
+    headlines_by,
+    overall_met_percent,
+    six_month_points,
+    within,
+    worst_gaps_first,
+)
+
+FIRST_CRITERION_ROW = 5  # header, audits, % good or better, % met all criteria, criteria...
+CHART_CRITERIA = 5  # criteria furthest below target drawn on the second chart
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    headline: Headline
+    criteria: list[CriterionFigures]
+    is_point: bool = False
+
+
+def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
+    columns = [] if scope.empty or scope.framework is None else _columns(scope)
+    table = TableWriter(
+        wb,
+        "Trend",
+        [
+            Column("Code", 10),
+            Column("Measure", 40, wrap=True),
+            Column("Target", 8, styles.PERCENT_WHOLE),
+            *(Column(c.header, 14 if c.is_point else 9) for c in columns),
+        ],
+        table="Trend",
+        top_aligned=True,
+    )
+    if columns:
+        _rows(table, scope, columns)
+    ws = table.finish()
+    if not columns:
+        return
+    last = get_column_letter(3 + len(columns))
+    styles.against_target_rules(
+        ws,
+        f"D{FIRST_CRITERION_ROW}:{last}{table.last_row}",
+        f"D{FIRST_CRITERION_ROW}",
+        f"$C{FIRST_CRITERION_ROW}",
+        AMBER_MARGIN / 100.0,
+    )
+    _notes_and_charts(ws, table, scope, figures, columns)
+
+
+def _columns(scope: ReportScope) -> list[_Column]:
+    assert scope.framework is not None
+    store, f, framework = scope.store, scope.audit_filter, scope.framework
+    heads = headlines_by(store, f, "month", on=scope.on)
+    months = criterion_figures_by_month(store, f, framework)
+    nothing = [
+        CriterionFigures(c.code, c.section, c.text, c.sources, c.target) for c in framework.criteria
+    ]
+    columns = [_Column(_month_label(m), heads[m], months.get(m, nothing)) for m in sorted(heads)]
+    if scope.points_start is not None:
+        for period in six_month_points(scope.points_start, scope.last_audit):
+            narrowed = within(f, period.start, period.end)
+            columns.append(
+                _Column(
+                    _point_label(period),
+                    headline(store, narrowed, on=scope.on),
+                    criterion_figures(store, narrowed, framework),
+                    is_point=True,
+                )
+            )
+    return columns
+
+
+def _month_label(month: str) -> str:
+    return date.fromisoformat(f"{month}-01").strftime("%b %Y")
+
+
+def _point_label(period: Period) -> str:
+    return f"{period.label} ({period.start:%b %Y}–{period.end:%b %Y})"
+
+
+def _rows(table: TableWriter, scope: ReportScope, columns: list[_Column]) -> None:
+    assert scope.framework is not None
+    ws = table.ws
+    table.append(["AUDITS", "Audits (number)", None, *(c.headline.audits for c in columns)])
+    table.append(
+        [
+            "GRADE",
+            "% good or better (final grade)",
+            None,
+            *(_percent(ws, c.headline.good_or_better_percent, c.headline.graded) for c in columns),
+        ]
+    )
+    table.append(
+        [
+            "ALL",
+            "% met, all criteria",
+            None,
+            *(
+                _percent(ws, overall_met_percent(c.criteria), sum(f.scored for f in c.criteria))
+                for c in columns
+            ),
+        ]
+    )
+    for index, criterion in enumerate(scope.framework.criteria):
+        cells = [c.criteria[index] for c in columns]
+        table.append(
+            [
+                criterion.code,
+                criterion.text,
+                styles.fraction(criterion.target),
+                *(_percent(ws, f.met_percent, f.scored) for f in cells),
+            ]
+        )
+
+
+def _percent(ws: Any, percent: float | None, n: int) -> Any:
+    if percent is None:
+        return None
+    fmt = styles.PERCENT_SMALL_SAMPLE if n < SMALL_SAMPLE else styles.PERCENT
+    return styles.cell(ws, styles.fraction(percent), fmt=fmt, alignment=styles.TOP)
+
+
+def _notes_and_charts(
+    ws: Any, table: TableWriter, scope: ReportScope, figures: ReportFigures, columns: list[_Column]
+) -> None:
+    months = sum(1 for c in columns if not c.is_point)
+    ws.row_breaks.append(Break(id=table.last_row + 1))  # the charts print on a page of their own
+    ws.append([])
+    ws.append([None, styles.cell(ws, _note(scope), font=styles.NOTE_FONT)])
+    row = table.last_row + 2
+    worst = [f for f in worst_gaps_first(figures.criteria) if f.gap > 0][:CHART_CRITERIA]
+    targets = sorted({f.target for f in worst if f.target is not None}, reverse=True)
+    target_rows: dict[float, int] = {}
+    if targets:
+        ws.append([])
+        ws.append([None, styles.cell(ws, "Targets, drawn on the chart below", font=styles.BOLD)])
+        row += 2
+        for target in targets:
+            row += 1
+            target_rows[target] = row
+            ws.append(
+                [
+                    None,
+                    f"Target {target:g} %",
+                    None,
+                    *(
+                        styles.cell(ws, target / 100.0, fmt=styles.PERCENT_WHOLE)
+                        for _ in range(months)
+                    ),
+                ]
+            )
+    anchor = row + 2
+    ws.add_chart(_headline_chart(ws, months), f"B{anchor}")
+    if worst:
+        ws.add_chart(_gaps_chart(ws, scope, worst, target_rows, months), f"B{anchor + 20}")
+
+
+def _note(scope: ReportScope) -> str:
+    note = (
+        "* fewer than 10 audits behind the figure. Colour: green at or above the target, "
+        "amber less than 10 points below it, red further below."
+    )
+    if scope.points_start is not None:
+        note += (
+            " Each 6-month point covers the six months up to it, counted from "
+            f"{scope.points_start:%d/%m/%Y}."
+        )
+    return note
+
+
+def _line_chart(title: str, ws: Any, months: int) -> LineChart:
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.title = "%"
+    chart.width, chart.height = 28, 9
+    chart.legend.position = "b"
+    styles.show_axes(chart)
+    return chart
+
+
+def _label_months(chart: LineChart, ws: Any, months: int) -> LineChart:
+    styles.text_categories(
+        chart, Reference(ws, min_col=4, max_col=3 + months, min_row=1, max_row=1)
+    )
+    return chart
+
+
+def _series(ws: Any, row: int, months: int, title: str, *, dashed: bool = False) -> Series:
+    values = Reference(ws, min_col=4, max_col=3 + months, min_row=row, max_row=row)
+    series = Series(values, title=title)
+    series.smooth = False
+    if dashed:
+        series.graphicalProperties.line.dashStyle = "dash"
+    else:
+        series.marker.symbol = "circle"
+    return series
+
+
+def _headline_chart(ws: Any, months: int) -> LineChart:
+    chart = _line_chart("Good or better, and % met over all criteria, by month", ws, months)
+    chart.series.append(_series(ws, 3, months, "% good or better"))
+    chart.series.append(_series(ws, 4, months, "% met, all criteria"))
+    return _label_months(chart, ws, months)
+
+
+def _gaps_chart(
+    ws: Any,
+    scope: ReportScope,
+    worst: list[CriterionFigures],
+    target_rows: dict[float, int],
+    months: int,
+) -> LineChart:
+    assert scope.framework is not None
+    codes = [c.code for c in scope.framework.criteria]
+    chart = _line_chart("Criteria furthest below target: % met by month", ws, months)
+    for f in worst:
+        row = FIRST_CRITERION_ROW + codes.index(f.code)
+        chart.series.append(_series(ws, row, months, f.code))
+    for target, row in target_rows.items():
+        chart.series.append(_series(ws, row, months, f"Target {target:g} %", dashed=True))
+    return _label_months(chart, ws, months)
