@@ -25,3 +25,14 @@ def parse_date(value: str | date | None) -> date | None:
 def new_uid() -> str:
     """A globally unique, stable identifier for anything that travels between laptops."""
     return str(uuid.uuid4())
+
+
+def parse_user_date(text: str) -> date:
+    """A date as a person types it: ``2026-01-31`` or ``31/01/2026``. Raises ValueError."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date: write it as 2026-01-31 or 31/01/2026")

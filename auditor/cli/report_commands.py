@@ -1,0 +1,164 @@
+"""Report commands: the report workbook and one audit's feedback workbook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from auditor.cli.common import db_option_parent, open_store
+from auditor.clock import parse_user_date
+from auditor.errors import NotFoundError, ValidationError
+from auditor.programmes import find_programme
+from auditor.reports import export_audit_feedback, export_report
+from auditor.stats import AuditFilter
+from auditor.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = db_option_parent()
+    report = subparsers.add_parser(
+        "report",
+        parents=[db],
+        help="export the report workbook (Excel): compliance, trends, teams, evidence, actions",
+    )
+    report.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    report.add_argument("--programme", metavar="P", help="only this programme (name or id)")
+    report.add_argument("--team", metavar="T", help="only cases of this team")
+    report.add_argument("--auditor", metavar="A", help="only audits by this auditor")
+    report.add_argument("--framework", metavar="CODE", help="only audits on this framework")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="audits on or after")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="audits on or before")
+    report.add_argument(
+        "--start",
+        metavar="DATE",
+        help="the day the 6- and 12-month points count from, e.g. the notice's start "
+        "(default: the programme's start, else --from, else the first audit's month)",
+    )
+    report.add_argument(
+        "--pseudonymise",
+        "--pseudonymize",
+        action="store_true",
+        help="replace case references by stable pseudonyms and leave worker names out",
+    )
+    report.set_defaults(handler=cmd_report)
+
+    feedback = subparsers.add_parser(
+        "feedback",
+        parents=[db],
+        help="export one audit's feedback for the practitioner (Excel)",
+    )
+    feedback.add_argument(
+        "audit", metavar="AUDIT", help="the audit's id, or the case reference if it has one audit"
+    )
+    feedback.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    feedback.add_argument(
+        "--pseudonymise",
+        "--pseudonymize",
+        action="store_true",
+        help="replace the case reference by its pseudonym and leave names out",
+    )
+    feedback.set_defaults(handler=cmd_feedback)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        audit_filter = _filter(store, args)
+        summary = export_report(
+            store,
+            args.out,
+            audit_filter=audit_filter,
+            pseudonymise=args.pseudonymise,
+            points_start=_date(args.start, "--start"),
+            progress=_progress if sys.stderr.isatty() else None,
+        )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if summary.empty:
+        print(f"Wrote {summary.path}: no audits match these filters.")
+    else:
+        print(
+            f"Wrote {summary.path}: {_count(summary.audits, 'audit')}, "
+            f"{_count(summary.answers, 'answer')}, {_count(summary.actions, 'action')} "
+            f"in {summary.seconds:.1f} s"
+        )
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        uid = _audit_uid(store, args.audit)
+        path = export_audit_feedback(store, uid, args.out, pseudonymise=args.pseudonymise)
+    print(f"Wrote {path}")
+    return 0
+
+
+def _filter(store: Store, args: argparse.Namespace) -> AuditFilter:
+    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if date_from and date_to and date_to < date_from:
+        raise ValidationError("--to is before --from")
+    programme = find_programme(store, args.programme) if args.programme else None
+    _known(store, "team", args.team, "SELECT DISTINCT team FROM cases")
+    _known(
+        store,
+        "auditor",
+        args.auditor,
+        "SELECT DISTINCT auditor FROM audits WHERE deleted_at IS NULL",
+    )
+    _known(store, "framework", args.framework, "SELECT DISTINCT code FROM frameworks")
+    return AuditFilter(
+        programme_uid=programme.uid if programme else None,
+        team=args.team,
+        auditor=args.auditor,
+        framework_code=args.framework,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def _known(store: Store, what: str, value: str | None, sql: str) -> None:
+    """Refuse a team, auditor or framework this database has never heard of."""
+    if value is None:
+        return
+    known = sorted(str(r[0]) for r in store.execute(sql).fetchall() if r[0])
+    if value not in known:
+        listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        raise NotFoundError(
+            f"no {what} called '{value}'" + (f" (known: {listed})" if known else "")
+        )
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_user_date(text)
+    except ValueError as exc:
+        raise ValidationError(f"{option}: {exc}") from None
+
+
+def _audit_uid(store: Store, audit: str) -> str:
+    """An audit id as given, or the one live audit of the case with that reference."""
+    if store.scalar("SELECT 1 FROM audits WHERE uid = ? AND deleted_at IS NULL", [audit]):
+        return audit
+    rows = store.query(
+        "SELECT a.uid, a.audit_date, a.auditor FROM audits a JOIN cases c ON c.id = a.case_id "
+        "WHERE c.reference = ? AND a.deleted_at IS NULL ORDER BY a.audit_date, a.id",
+        [audit],
+    )
+    if not rows:
+        raise NotFoundError(f"no audit with id {audit}, and no audited case with that reference")
+    if len(rows) > 1:
+        listed = "; ".join(f"{r['uid']} ({r['audit_date']}, {r['auditor']})" for r in rows)
+        raise ValidationError(
+            f"case {audit} has {len(rows)} audits: give the audit's id ({listed})"
+        )
+    return str(rows[0]["uid"])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rExporting: {100 * done // total:3d} %", end="", file=sys.stderr, flush=True)
