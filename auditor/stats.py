@@ -146,11 +146,14 @@ def headlines_by(
         f"SELECT {group} AS k, COUNT(*) AS audits, COUNT(DISTINCT a.auditor) AS auditors, "
         "SUM(a.safeguarding_concern) AS concerns, "
         + ", ".join(f"SUM(a.final_grade = '{g.value}') AS g_{g.value}" for g in Grade)
-        + ", SUM((SELECT COUNT(*) FROM actions x WHERE x.audit_id = a.id AND "
-        "x.deleted_at IS NULL AND x.status = 'open')) AS open_actions, "
-        "SUM((SELECT COUNT(*) FROM actions x WHERE x.audit_id = a.id AND x.deleted_at IS NULL "
-        "AND x.status = 'open' AND x.due_date < ?)) AS overdue_actions "
-        f"{AUDITS_FROM} WHERE {where} GROUP BY k ORDER BY k",
+        + ", SUM(x.open) AS open_actions, SUM(x.overdue) AS overdue_actions "
+        # Actions counted per audit in one pass: a correlated subquery per audit let SQLite
+        # pick the (status, due_date) index and scan every open action for every audit
+        # (13 s for 10,000 audits instead of a fraction of a second).
+        f"{AUDITS_FROM} LEFT JOIN (SELECT audit_id, SUM(status = 'open') AS open, "
+        "SUM(status = 'open' AND due_date < ?) AS overdue FROM actions "
+        "WHERE deleted_at IS NULL GROUP BY audit_id) x ON x.audit_id = a.id "
+        f"WHERE {where} GROUP BY k ORDER BY k",
         [day, *params],
     )
     return {
