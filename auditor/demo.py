@@ -112,10 +112,12 @@ def _make_cases(
             "updated_at": now_utc(),
         }
         rows.append(row)
-    columns = list(rows[0]) if rows else []
+    # Every column any case has: case types carry different dates (a looked-after child's
+    # are not a child protection case's), so the first row's keys are not everyone's.
+    columns = list(dict.fromkeys(k for r in rows for k in r))
     store.db.conn.executemany(
         f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r[c] for c in columns] for r in rows],
+        [[r.get(c) for c in columns] for r in rows],
     )
     ids = dict(
         store.db.execute(

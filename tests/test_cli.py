@@ -67,6 +67,24 @@ def test_demo_is_reproducible_from_the_seed(tmp_path: Path) -> None:
     assert snapshot(a) == snapshot(b) != []
 
 
+def test_demo_keeps_every_case_types_dates(tmp_path: Path) -> None:
+    """The first case's columns are not every case's: seed 2 starts with a case that has no
+    looked-after dates and later adds looked-after children."""
+    db = tmp_path / "d.db"
+    result = cli("demo", "--db", str(db), "--cases", "60", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        missing = conn.execute(
+            "SELECT COUNT(*) FROM cases WHERE case_type = 'looked_after' "
+            "AND looked_after_start IS NULL"
+        ).fetchone()[0]
+        cp = conn.execute(
+            "SELECT COUNT(*) FROM cases WHERE case_type = 'child_protection' "
+            "AND initial_conference_date IS NULL"
+        ).fetchone()[0]
+    assert missing == cp == 0
+
+
 def test_verify_passes_then_detects_tampering(tmp_path: Path) -> None:
     db = tmp_path / "v.db"
     assert cli("demo", "--db", str(db), "--cases", "10").returncode == 0
