@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl.formatting.rule import CellIsRule
@@ -31,6 +32,19 @@ def write_actions(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
         Column("Days overdue", 9),
     ]
     table = TableWriter(wb, "Actions", columns, table="Actions", ticker=ticker)
+    for row in action_rows(scope):
+        table.append(row)
+    ws = table.finish()
+    fill, font = styles.RAG["red"]
+    ws.conditional_formatting.add(
+        table.column_range("Days overdue"),
+        CellIsRule(operator="greaterThan", formula=["0"], fill=fill, font=font),
+    )
+    return table.cells
+
+
+def action_rows(scope: ReportScope) -> Iterator[list[Any]]:
+    """The sheet's rows as plain values: open actions first, soonest due first."""
     where, params = scope.where()
     rows = scope.store.execute(
         "SELECT a.id, a.uid, c.reference, c.team, a.auditor, x.uid, x.text, x.owner, "
@@ -41,28 +55,19 @@ def write_actions(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     )
     for row in rows:
         action = _action(row)
-        table.append(
-            [
-                row[0],
-                scope.case_label(action.case_reference),
-                action.team,
-                action.auditor,
-                scope.scrub(action.text, action.case_reference),
-                *([] if scope.pseudonymised else [action.owner]),
-                parse_date(row[8]),
-                action.due_date,
-                action.status.capitalize(),
-                action.done_date,
-                action.days_overdue(scope.on),
-            ]
-        )
-    ws = table.finish()
-    fill, font = styles.RAG["red"]
-    ws.conditional_formatting.add(
-        table.column_range("Days overdue"),
-        CellIsRule(operator="greaterThan", formula=["0"], fill=fill, font=font),
-    )
-    return table.cells
+        yield [
+            row[0],
+            scope.case_label(action.case_reference),
+            action.team,
+            action.auditor,
+            scope.scrub(action.text, action.case_reference),
+            *([] if scope.pseudonymised else [action.owner]),
+            parse_date(row[8]),
+            action.due_date,
+            action.status.capitalize(),
+            action.done_date,
+            action.days_overdue(scope.on),
+        ]
 
 
 def _action(row: Any) -> ActionRow:

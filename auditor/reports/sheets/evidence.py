@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.reports import styles
@@ -25,21 +26,25 @@ COLUMNS = (
 def write_evidence(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     """Write the sheet; returns the number of cells written."""
     table = TableWriter(wb, "Evidence", COLUMNS, table="Evidence", ticker=ticker)
-    for audit, answers in audits_with_answers(scope):
-        case = scope.case_label(audit.reference)
-        for code, value, evidence in answers:
-            table.append(
-                [
-                    audit.id,
-                    case,
-                    audit.team,
-                    audit.auditor,
-                    audit.audit_date,
-                    code,
-                    scope.answer_label(code, value),
-                    scope.scrub(evidence, audit.reference),
-                ]
-            )
+    for row in evidence_rows(scope):
+        table.append(row)
     ws = table.finish()
     styles.answer_rules(ws, table.column_range("Answer"), scope.value_labels)
     return table.cells
+
+
+def evidence_rows(scope: ReportScope) -> Iterator[list[Any]]:
+    """The sheet's rows as plain values: one per answer, audits oldest first."""
+    for audit, answers in audits_with_answers(scope):
+        case = scope.case_label(audit.reference)
+        for code, value, evidence in answers:
+            yield [
+                audit.id,
+                case,
+                audit.team,
+                audit.auditor,
+                audit.audit_date,
+                code,
+                scope.answer_label(code, value),
+                scope.scrub(evidence, audit.reference),
+            ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.domain import AuditStatus, CaseType, Grade
@@ -37,20 +38,25 @@ def write_matrix(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     """Write the sheet; returns the number of cells written."""
     columns = matrix_columns(scope)
     table = TableWriter(wb, "Case matrix", columns, table="CaseMatrix", ticker=ticker)
-    codes = [c.code for c in scope.framework.criteria] if scope.framework else []
-    for audit, answers in audits_with_answers(scope):
-        values = {code: value for code, value, _ in answers}
-        table.append(
-            [
-                *_audit_cells(scope, audit),
-                *(scope.answer_label(code, values.get(code)) for code in codes),
-            ]
-        )
+    for row in matrix_rows(scope):
+        table.append(row)
     ws = table.finish()
+    codes = [c.code for c in scope.framework.criteria] if scope.framework else []
     if codes:
         first = columns[len(columns) - len(codes)].header
         styles.answer_rules(ws, table.column_range(first, codes[-1]), scope.value_labels)
     return table.cells
+
+
+def matrix_rows(scope: ReportScope) -> Iterator[list[Any]]:
+    """The sheet's rows as plain values, one per audit, oldest first."""
+    codes = [c.code for c in scope.framework.criteria] if scope.framework else []
+    for audit, answers in audits_with_answers(scope):
+        values = {code: value for code, value, _ in answers}
+        yield [
+            *_audit_cells(scope, audit),
+            *(scope.answer_label(code, values.get(code)) for code in codes),
+        ]
 
 
 def _audit_cells(scope: ReportScope, audit: AuditRow) -> list[Any]:

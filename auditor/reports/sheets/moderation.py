@@ -3,6 +3,7 @@ judging the same file agreed: percentage and Cohen's kappa)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.agreement import AgreementFigure
@@ -41,6 +42,14 @@ AGREEMENT_COLUMNS = (
 def write_moderation(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     """Write the sheet; returns the number of cells written."""
     table = TableWriter(wb, "Moderation", MODERATION_COLUMNS, table="Moderation", ticker=ticker)
+    for row in moderation_rows(scope):
+        table.append(row)
+    table.finish(empty="No moderations among these audits.")
+    return table.cells
+
+
+def moderation_rows(scope: ReportScope) -> Iterator[list[Any]]:
+    """The Moderation sheet's rows as plain values, oldest moderation first."""
     where, params = scope.where()
     rows = scope.store.execute(
         "SELECT a.id, c.reference, c.team, a.auditor, m.moderator, m.created_at, "
@@ -53,24 +62,20 @@ def write_moderation(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     )
     for audit_id, ref, team, auditor, moderator, at, before, after, note, changed in rows:
         codes = sorted(changed.split()) if changed else []
-        table.append(
-            [
-                audit_id,
-                scope.case_label(ref),
-                team,
-                auditor,
-                moderator,
-                parse_date(at),
-                Grade(before).label if before else None,
-                Grade(after).label,
-                "Yes" if before != after else "No",
-                len(codes),
-                ", ".join(codes),
-                scope.scrub(note, ref),
-            ]
-        )
-    table.finish(empty="No moderations among these audits.")
-    return table.cells
+        yield [
+            audit_id,
+            scope.case_label(ref),
+            team,
+            auditor,
+            moderator,
+            parse_date(at),
+            Grade(before).label if before else None,
+            Grade(after).label,
+            "Yes" if before != after else "No",
+            len(codes),
+            ", ".join(codes),
+            scope.scrub(note, ref),
+        ]
 
 
 def write_agreement(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
