@@ -42,7 +42,8 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
     (
         "Target and status",
         "Each criterion's target comes from the framework. Green: % met at or above the "
-        "target. Amber: less than 10 points below it. Red: 10 points or more below it. "
+        "target. Amber: up to 10 points below it. Red: more than 10 points below it. "
+        "Points below target: the target minus the % met (negative when above it). "
         "Criteria are listed with the largest gap below target first.",
     ),
     (
@@ -59,8 +60,8 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "Trend",
         "The same figures for each month of audit date, and at the 6-, 12- (and later) "
         "month points the notices set targets at. Each point covers the six months up to it, "
-        "counted from the programme's start (or the start given, the first date of the "
-        "filter, or the first day of the month of the first audit).",
+        "counted from the start given for the report, else the programme's start, else the "
+        "first date of the filter, else the first day of the month of the first audit.",
     ),
     (
         "Actions",

@@ -87,8 +87,8 @@ def _headline(lines: Lines, scope: ReportScope, figures: ReportFigures) -> None:
     statuses = [f.status for f in figures.criteria]
     for status, label in (
         ("green", "Criteria at or above target (green)"),
-        ("amber", "Criteria less than 10 points below target (amber)"),
-        ("red", "Criteria 10 points or more below target (red)"),
+        ("amber", "Criteria up to 10 points below target (amber)"),
+        ("red", "Criteria more than 10 points below target (red)"),
     ):
         lines.pair(label, statuses.count(status))
     lines.pair("Immediate safeguarding concerns", h.safeguarding_concerns)

@@ -183,7 +183,7 @@ def _notes_and_charts(
 def _note(scope: ReportScope) -> str:
     note = (
         "* fewer than 10 audits behind the figure. Colour: green at or above the target, "
-        "amber less than 10 points below it, red further below."
+        "amber up to 10 points below it, red further below."
     )
     if scope.points_start is not None:
         note += (
