@@ -96,7 +96,7 @@ PAGE_WIDTH = 230
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 CHARS_PER_WIDTH = 1.2
-HEADER_CHARS_PER_WIDTH = 1.0  # bold header text is wider
+HEADER_CHARS_PER_WIDTH = 0.85  # bold header text is wider
 
 
 def row_height(
