@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from report_data import fill, table_rows
 
+from auditor.audits import start_audit
+from auditor.cases import find_case
 from auditor.cli import main
 from auditor.clock import parse_user_date
 from auditor.store import Store
@@ -70,6 +72,18 @@ def test_feedback_by_case_reference(
     assert capsys.readouterr().out.strip() == f"Wrote {out}"
     assert main(["feedback", "NOPE", "--db", db, "--out", str(out)]) == 2
     assert "no audit with id NOPE" in capsys.readouterr().err
+
+
+def test_feedback_for_a_case_audited_twice_asks_which(
+    store: Store, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = find_case(store, "S-1")
+    assert case is not None
+    again = start_audit(store, case_uid=case.uid, auditor="Test Auditor", framework_code="MINI")
+    assert main(["feedback", "S-1", "--db", db, "--out", str(tmp_path / "f.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "case S-1 has 2 audits: give the audit's id" in err and again in err
+    assert main(["feedback", again, "--db", db, "--out", str(tmp_path / "f.xlsx")]) == 0
 
 
 def test_parse_user_date_accepts_iso_and_british() -> None:

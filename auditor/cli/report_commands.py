@@ -6,9 +6,12 @@ import argparse
 import sys
 from datetime import date
 
+from auditor.audits import audit_row, list_audits
+from auditor.cases import find_case, teams
 from auditor.cli.common import db_option_parent, open_store
 from auditor.clock import parse_user_date
 from auditor.errors import NotFoundError, ValidationError
+from auditor.frameworks import list_frameworks
 from auditor.programmes import find_programme
 from auditor.reports import export_audit_feedback, export_report
 from auditor.stats import AuditFilter
@@ -98,14 +101,10 @@ def _filter(store: Store, args: argparse.Namespace) -> AuditFilter:
     if date_from and date_to and date_to < date_from:
         raise ValidationError("--to is before --from")
     programme = find_programme(store, args.programme) if args.programme else None
-    _known(store, "team", args.team, "SELECT DISTINCT team FROM cases")
-    _known(
-        store,
-        "auditor",
-        args.auditor,
-        "SELECT DISTINCT auditor FROM audits WHERE deleted_at IS NULL",
-    )
-    _known(store, "framework", args.framework, "SELECT DISTINCT code FROM frameworks")
+    _known("team", args.team, teams(store))
+    auditors = store.query("SELECT DISTINCT auditor FROM audits WHERE deleted_at IS NULL")
+    _known("auditor", args.auditor, [r["auditor"] for r in auditors])
+    _known("framework", args.framework, [f.code for f in list_frameworks(store)])
     return AuditFilter(
         programme_uid=programme.uid if programme else None,
         team=args.team,
@@ -116,16 +115,13 @@ def _filter(store: Store, args: argparse.Namespace) -> AuditFilter:
     )
 
 
-def _known(store: Store, what: str, value: str | None, sql: str) -> None:
+def _known(what: str, value: str | None, known: list[str]) -> None:
     """Refuse a team, auditor or framework this database has never heard of."""
-    if value is None:
+    if value is None or value in known:
         return
-    known = sorted(str(r[0]) for r in store.execute(sql).fetchall() if r[0])
-    if value not in known:
-        listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-        raise NotFoundError(
-            f"no {what} called '{value}'" + (f" (known: {listed})" if known else "")
-        )
+    names = sorted(set(known))
+    listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    raise NotFoundError(f"no {what} called '{value}'" + (f" (known: {listed})" if names else ""))
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -139,21 +135,17 @@ def _date(text: str | None, option: str) -> date | None:
 
 def _audit_uid(store: Store, audit: str) -> str:
     """An audit id as given, or the one live audit of the case with that reference."""
-    if store.scalar("SELECT 1 FROM audits WHERE uid = ? AND deleted_at IS NULL", [audit]):
+    case = find_case(store, audit)
+    if case is None:
+        audit_row(store, audit)  # NotFoundError names the id when there is no such audit
         return audit
-    rows = store.query(
-        "SELECT a.uid, a.audit_date, a.auditor FROM audits a JOIN cases c ON c.id = a.case_id "
-        "WHERE c.reference = ? AND a.deleted_at IS NULL ORDER BY a.audit_date, a.id",
-        [audit],
-    )
-    if not rows:
-        raise NotFoundError(f"no audit with id {audit}, and no audited case with that reference")
-    if len(rows) > 1:
-        listed = "; ".join(f"{r['uid']} ({r['audit_date']}, {r['auditor']})" for r in rows)
-        raise ValidationError(
-            f"case {audit} has {len(rows)} audits: give the audit's id ({listed})"
-        )
-    return str(rows[0]["uid"])
+    audits = list_audits(store, case_uid=case.uid)
+    if len(audits) == 1:
+        return audits[0].uid
+    if not audits:
+        raise NotFoundError(f"case {audit} has not been audited")
+    listed = "; ".join(f"{a.uid} ({a.audit_date}, {a.auditor})" for a in audits)
+    raise ValidationError(f"case {audit} has {len(audits)} audits: give the audit's id ({listed})")
 
 
 def _count(n: int, noun: str) -> str:

@@ -125,14 +125,9 @@ class ReportScope:
 
 
 def _statuses_text(statuses: list[str]) -> str:
-    listed = (
-        statuses[0] if len(statuses) == 1 else ", ".join(statuses[:-1]) + " and " + statuses[-1]
-    )
-    return (
-        f"{listed[:1].upper()}{listed[1:]} (drafts are not counted)"
-        if "draft" not in statuses
-        else listed
-    )
+    listed = statuses[0] if len(statuses) == 1 else f"{', '.join(statuses[:-1])} and {statuses[-1]}"
+    text = listed[:1].upper() + listed[1:]
+    return text if "draft" in statuses else f"{text} (drafts are not counted)"
 
 
 def resolve_scope(

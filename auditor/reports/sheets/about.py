@@ -90,8 +90,9 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "under a secret key kept in this database: the same case has the same pseudonym in "
         "every export from this database, and the pseudonym cannot be turned back into the "
         "reference without the key. Worker and action-owner names are left out, and a case's "
-        "own reference is replaced inside its evidence, actions and notes. Other names typed "
-        "into free text are not removed: read the Evidence sheet before sharing it.",
+        "own reference is replaced inside its evidence, actions and notes. Auditors' and "
+        "moderators' names stay (the By auditor sheet needs them). Other names typed into "
+        "free text are not removed: read the Evidence sheet before sharing it.",
     ),
     (
         "Evidence as typed",

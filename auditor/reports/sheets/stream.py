@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from auditor.clock import parse_date
 from auditor.reports.scope import ReportScope
 from auditor.stats import AUDITS_FROM
 
@@ -73,7 +74,7 @@ def _audit_row(raw: Any) -> AuditRow:
         auditor=raw[5],
         programme=raw[6],
         audit_date=date.fromisoformat(raw[7]),
-        submitted=date.fromisoformat(raw[8][:10]) if raw[8] else None,
+        submitted=parse_date(raw[8]),
         status=raw[9],
         suggested_grade=raw[10],
         final_grade=raw[11],
