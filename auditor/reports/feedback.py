@@ -16,7 +16,7 @@ from auditor.reports import styles
 from auditor.reports.layout import Lines
 from auditor.reports.output import atomic_output, check_target, discard
 from auditor.reports.pseudonym import Pseudonyms
-from auditor.reports.scope import NOT_APPLICABLE, read_snapshot
+from auditor.reports.scope import answer_text, read_snapshot
 from auditor.store import Store
 
 WIDTHS = (34, 56, 12, 70)
@@ -53,7 +53,7 @@ def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
     case = pseudonyms(reference) if pseudonyms else reference
 
     def scrub(text: str) -> str:
-        return text.replace(reference, case) if pseudonyms and reference else text
+        return pseudonyms.scrub(text, reference) if pseudonyms else text
 
     lines.add(styles.cell(ws, f"Case audit feedback: {case}", font=styles.TITLE_FONT))
     made = datetime.now(UTC).strftime("%d/%m/%Y %H:%M UTC")
@@ -120,10 +120,7 @@ def _criteria(lines: Lines, audit: Audit, scrub: Any) -> None:
             lines.add(styles.cell(ws, audit.framework.section_title(section), font=styles.BOLD))
         answer = audit.answers.get(criterion.code)
         value = answer.value if answer else None
-        label = None
-        if value is not None:
-            scale_value = criterion.scale.value(value)
-            label = NOT_APPLICABLE if scale_value.is_not_applicable else scale_value.label
+        label = None if value is None else answer_text(criterion.scale.value(value))
         lines.wrapped(
             criterion.code,
             criterion.text,

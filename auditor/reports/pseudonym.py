@@ -48,3 +48,9 @@ class Pseudonyms:
             digest = hmac.new(self._key, reference.encode("utf-8"), hashlib.sha256).hexdigest()
             known = self._known[reference] = PREFIX + digest[:DIGITS].upper()
         return known
+
+    def scrub(self, text: str, reference: str) -> str:
+        """``text`` with the case's own reference replaced by its pseudonym."""
+        if not reference or reference not in text:
+            return text
+        return text.replace(reference, self(reference))

@@ -16,7 +16,7 @@ from functools import cached_property
 from auditor.agreement import AgreementReport, agreement_report
 from auditor.domain import CaseType
 from auditor.errors import NotFoundError
-from auditor.framework import Framework
+from auditor.framework import Framework, ScaleValue
 from auditor.frameworks import list_frameworks
 from auditor.programmes import Programme, get_programme
 from auditor.reports.output import ExportError
@@ -33,6 +33,11 @@ from auditor.stats import (
 from auditor.store import Store
 
 NOT_APPLICABLE = "N/A"
+
+
+def answer_text(value: ScaleValue) -> str:
+    """How an answer reads in a workbook: its label, or N/A for not applicable."""
+    return NOT_APPLICABLE if value.is_not_applicable else value.label
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,7 @@ class ReportScope:
 
     def scrub(self, text: str, reference: str) -> str:
         """Free text with the case's own reference replaced by its pseudonym, if pseudonymised."""
-        if self.pseudonyms is None or not reference or reference not in text:
-            return text
-        return text.replace(reference, self.pseudonyms(reference))
+        return text if self.pseudonyms is None else self.pseudonyms.scrub(text, reference)
 
     def where(self) -> tuple[str, list[object]]:
         where, params = self.audit_filter.sql()
@@ -81,9 +84,7 @@ class ReportScope:
         if self.framework is None:
             return {}
         return {
-            c.code: {
-                v.code: NOT_APPLICABLE if v.is_not_applicable else v.label for v in c.scale.values
-            }
+            c.code: {v.code: answer_text(v) for v in c.scale.values}
             for c in self.framework.criteria
         }
 
