@@ -15,6 +15,19 @@ from auditor.cases import add_case
 from auditor.store import Store
 from auditor.workflow import ModeratedAnswer, moderate_audit, submit_audit
 
+SHEETS = [
+    "Summary",
+    "Criteria",
+    "Trend",
+    "By team",
+    "By auditor",
+    "Case matrix",
+    "Evidence",
+    "Actions",
+    "Moderation",
+    "Agreement",
+    "About",
+]
 ME = "Test Auditor"
 OTHER = "Second Auditor"
 ON = date(2026, 3, 1)  # the day the reports are made: actions due before it are overdue

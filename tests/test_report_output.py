@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from report_data import ON, audit, fill, table_rows
+from report_data import ON, SHEETS, audit, fill, table_rows
 
 from auditor.reports import ExportCancelled, ExportError, export_report
 from auditor.reports.output import open_elsewhere_message
@@ -18,18 +18,7 @@ from auditor.reports.safe_text import CUT_NOTE, MAX_CELL_TEXT
 from auditor.stats import AuditFilter
 from auditor.store import Store
 
-TABLE_SHEETS = (
-    "Criteria",
-    "Trend",
-    "By team",
-    "By auditor",
-    "Case matrix",
-    "Evidence",
-    "Actions",
-    "Moderation",
-    "Agreement",
-    "About",
-)
+TABLE_SHEETS = SHEETS[1:]  # every sheet but the Summary is a table
 
 
 @pytest.fixture

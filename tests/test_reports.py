@@ -12,6 +12,7 @@ from report_data import (
     ON,
     OTHER,
     RISKY_EVIDENCE,
+    SHEETS,
     fill,
     summary_values,
     table_rows,
@@ -32,20 +33,6 @@ from auditor.stats import (
     worst_gaps_first,
 )
 from auditor.store import Store
-
-SHEETS = [
-    "Summary",
-    "Criteria",
-    "Trend",
-    "By team",
-    "By auditor",
-    "Case matrix",
-    "Evidence",
-    "Actions",
-    "Moderation",
-    "Agreement",
-    "About",
-]
 
 
 @pytest.fixture
