@@ -192,3 +192,22 @@ def test_a_case_audited_in_the_programme_shows_its_status(
     )
     [listed] = programme_cases(store, programme)
     assert listed.audit_status == "draft"
+
+
+def test_demo_cases_keep_every_kind_of_date(store: Store) -> None:
+    """Demo rows differ by case type; each keeps its own dates (closed ones included), so a
+    demo database can show the "closed in the last three months" sample."""
+    from auditor.demo import make_demo
+
+    make_demo(store, cases=60, audits=0, seed=3, end=ON)
+    counts = store.one(
+        "SELECT COUNT(closed_date) AS closed, COUNT(initial_conference_date) AS icpc, "
+        "COUNT(looked_after_start) AS lac FROM cases"
+    )
+    assert counts is not None and min(counts.values()) > 0
+    sample = draw_for_programme(
+        store,
+        create_programme(store, actor=ACTOR, name="Closed", framework_code="MINI"),
+        SampleSpec(method="closed", reference_date=ON),
+    )
+    assert len(sample.cases) == counts["closed"]
