@@ -192,7 +192,11 @@ def _shape(
 
 
 def _is_blank(values: Sequence[CellValue]) -> bool:
-    return all(cell_text(v) == "" for v in values)
+    return not any(_has_value(v) for v in values)
+
+
+def _has_value(value: CellValue) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _header_index(
@@ -233,8 +237,7 @@ def _data_rows(rows: RawRows) -> tuple[list[SourceRow], list[str]]:
     notes: list[str] = []
     blank = 0
     for index, (number, values) in enumerate(rows):
-        texts = [cell_text(v) for v in values]
-        first = next((t for t in texts if t), "")
+        first = next((cell_text(v) for v in values if _has_value(v)), "")
         if not first:
             blank += 1
             continue

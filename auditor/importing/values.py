@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from auditor.domain import CASE_TYPE_LABELS, CaseType
 
@@ -60,6 +61,8 @@ def parse_uk_date(value: CellValue, *, epoch: date = EXCEL_EPOCH) -> date | None
     numbers (``46053``) from 1950 to 2099. Blank gives None. Day first, always: ``01/31/2026``
     is refused, never silently read as 31 January.
     """
+    if isinstance(value, str):
+        return _text_date(value, epoch)
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -70,7 +73,13 @@ def parse_uk_date(value: CellValue, *, epoch: date = EXCEL_EPOCH) -> date | None
         raise ValueError(f"not a date ({DATE_HINT})")
     if isinstance(value, int | float):
         return _from_serial(value, epoch)
-    text = " ".join(str(value).split())
+    raise ValueError(f"not a date ({DATE_HINT})")
+
+
+@lru_cache(maxsize=8192)
+def _text_date(value: str, epoch: date) -> date | None:
+    """Cached: a case list repeats the same few hundred dates thousands of times."""
+    text = " ".join(value.split())
     if not text:
         return None
     if _SERIAL.match(text):
