@@ -281,3 +281,16 @@ def test_reading_reports_progress_and_can_be_cancelled(tmp_path: Path) -> None:
     assert all(total >= 2501 for _, total in seen)
     with pytest.raises(ImportCancelled):
         read_table(path, cancelled=lambda: True)
+
+
+def test_an_unreadable_file_is_one_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "cases.csv", [HEADER, *ROWS])
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(ImportFileError, match="^cases.csv cannot be read \\(Permission denied\\)"):
+        read_table(path)

@@ -129,8 +129,14 @@ def read_table(
     Raises :class:`ImportFileError` for any file that cannot be read safely.
     """
     path = Path(path)
+    try:
+        return _read(path, sheet, header_row, _row_callback(progress, cancelled))
+    except OSError as exc:  # unreadable: permissions, a vanished network drive, a bad disk
+        raise ImportFileError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
+
+
+def _read(path: Path, sheet: str | None, header_row: int | None, on_row: Progress) -> Table:
     kind = detect_kind(path)
-    on_row = _row_callback(progress, cancelled)
     if kind == "csv":
         raw, encoding, delimiter = csv_reader.read_csv_rows(
             path, max_rows=MAX_ROWS, max_bytes=MAX_CSV_BYTES, on_row=on_row
