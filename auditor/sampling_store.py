@@ -135,7 +135,9 @@ def _load(store: Store, programme: Programme) -> dict[str, int]:
 
 
 def _append_draw(store: Store, programme: Programme, draw: dict[str, Any]) -> None:
-    current = programme.sample or {}
+    """Read inside the writing transaction: a draw saved meanwhile elsewhere is kept."""
+    text = store.scalar("SELECT sample_json FROM programmes WHERE id = ?", [programme.id])
+    current = json.loads(text) if text else {}
     draws = [*current.get("draws", []), draw]
     store.execute(
         "UPDATE programmes SET sample_json = ?, updated_at = ? WHERE id = ?",
