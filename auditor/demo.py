@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor.clock import new_uid, now_utc
-from auditor.domain import AuditStatus, CaseType, Grade
+from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.framework import Framework
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.grading import grade_audit
@@ -161,7 +161,8 @@ def _case_dates(
         )
     if rng.random() < 0.2:
         dates["closed_date"] = end - timedelta(days=rng.randint(1, 90))
-    return {k: v.isoformat() if v else None for k, v in dates.items()}
+    # Every row has every date field: the bulk insert takes its columns from the first row.
+    return {k: (d.isoformat() if (d := dates.get(k)) else None) for k in CASE_DATE_FIELDS}
 
 
 def _make_programmes(
