@@ -36,6 +36,7 @@ _HASHED_FIELDS = (
     "reason",
     "prev_hash",
 )
+COLUMNS = (*_HASHED_FIELDS, "hash")  # a trail row as it travels in an audit pack
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,9 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
 
 
 def _insert_rows(store: Store, rows: list[dict[str, Any]]) -> None:
-    columns = (*_HASHED_FIELDS, "hash")
     store.db.conn.executemany(
-        f"INSERT INTO trail ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r[c] for c in columns] for r in rows],
+        f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
+        [[r[c] for c in COLUMNS] for r in rows],
     )
 
 
