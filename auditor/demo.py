@@ -112,10 +112,11 @@ def _make_cases(
             "updated_at": now_utc(),
         }
         rows.append(row)
-    columns = list(rows[0]) if rows else []
+    # Case types carry different dates: every column any row has (absent ones stay NULL).
+    columns = list(dict.fromkeys(c for r in rows for c in r))
     store.db.conn.executemany(
         f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r[c] for c in columns] for r in rows],
+        [[r.get(c) for c in columns] for r in rows],
     )
     ids = dict(
         store.db.execute(

@@ -116,10 +116,15 @@ def differences(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> tuple[Fie
     )
 
 
-def _order(key: str) -> tuple[int, str]:
+def _order(key: str) -> tuple[int, str, int]:
+    """Audit fields in their own order, then answers by criterion, then actions."""
     if ":" not in key:
-        return (0, f"{AUDIT_FIELDS.index(key):02d}")
-    return (1 if key.startswith("answer:") else 2, key)
+        return (0, "", AUDIT_FIELDS.index(key))
+    part, rest = key.split(":", 1)
+    subject, name = rest.rsplit(".", 1)
+    if part == "answer":
+        return (1, subject, ANSWER_FIELDS.index(name))
+    return (2, subject, ACTION_FIELDS.index(name))
 
 
 def _difference(
