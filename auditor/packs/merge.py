@@ -31,7 +31,7 @@ from auditor.packs.plan import (
     make_plan,
     our_contents,
 )
-from auditor.packs.writer import remember_versions, write_version
+from auditor.packs.writer import remember_all_versions, remember_versions, write_version
 from auditor.store import Store
 from auditor.store.trail import Change, merge_chain, record
 
@@ -152,6 +152,7 @@ class _Merger:
         self.reason = f"Merged from pack by {self.manifest.created_by}"
         self.counts = dict.fromkeys((ADDED, UPDATED, DELETED, UNCHANGED, "resolved"), 0)
         self.kept: list[str] = []
+        self.versions: list[tuple[str, str, int, str]] = []
 
     def _tick(self, done: int, total: int) -> None:
         if self.cancelled():
@@ -281,11 +282,11 @@ class _Merger:
             self._remember(d)
 
     def _remember(self, d: Decision) -> None:
-        """Every version the pack's side knew, and its current one, are known here now."""
+        """Every version the pack's side knew, and its current one, are known here now
+        (written in one go by :meth:`_finish`)."""
         origin, theirs_rev = self.manifest.origin, d.record["revision"]
-        versions = [(h, theirs_rev, origin) for h in d.record["versions"]]
-        versions.append((d.theirs_hash, theirs_rev, origin))
-        remember_versions(self.store, d.record["uid"], versions)
+        for h in (*d.record["versions"], d.theirs_hash):
+            self.versions.append((d.record["uid"], h, theirs_rev, origin))
 
     def _merge_existing(self, d: Decision, resolution: Resolution | None) -> None:
         assert d.ours_row is not None
@@ -347,6 +348,7 @@ class _Merger:
                 )  # fmt: skip
 
     def _finish(self, cases: int, programmes: int, trail: int) -> None:
+        remember_all_versions(self.store, self.versions)
         m = self.manifest
         text = (
             f"{self.counts[ADDED]} added, {self.counts[UPDATED]} updated, "

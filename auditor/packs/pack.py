@@ -327,9 +327,51 @@ def payload_problems(payload: Any, manifest: Manifest) -> list[str]:
     )
 
 
+_KINDS: dict[str, frozenset[type]] = {
+    "s": frozenset({str}),
+    "i": frozenset({int}),
+    "n": frozenset({int, float}),
+    "b": frozenset({int}),
+    "l": frozenset({list}),
+    "d": frozenset({dict}),
+}
+_Check = tuple[str, frozenset[type], frozenset[Any] | None]
+
+
+def _checks(rules: Mapping[str, str], table: str) -> list[_Check]:
+    """Each field's allowed exact types and values, for the fast path of validation."""
+    checks = []
+    for name, rule in rules.items():
+        kinds = _KINDS[rule.rstrip("?")] | ({type(None)} if rule.endswith("?") else set())
+        allowed = frozenset({0, 1}) if rule == "b" else _ENUMS.get((table, name))
+        checks.append((name, frozenset(kinds), allowed))
+    return checks
+
+
+_CHECKS: dict[tuple[int, str], list[_Check]] = {}
+
+
 def _row_problems(where: str, row: Any, rules: Mapping[str, str], table: str) -> list[str]:
     if not isinstance(row, dict):
         return [f"{where} is not an object"]
+    key = (id(rules), table)
+    if key not in _CHECKS:
+        _CHECKS[key] = _checks(rules, table)
+    missing = _MISSING
+    for name, kinds, allowed in _CHECKS[key]:
+        value = row.get(name, missing)
+        if type(value) not in kinds or (
+            allowed is not None and value is not None and value not in allowed
+        ):
+            return _slow_row_problems(where, row, rules, table)
+    return []
+
+
+_MISSING = object()
+
+
+def _slow_row_problems(where: str, row: Any, rules: Mapping[str, str], table: str) -> list[str]:
+    """Every problem of a row that failed the fast check, named."""
     problems = []
     for name, rule in rules.items():
         if name not in row:

@@ -215,9 +215,14 @@ def remember_versions(
     store: Store, audit_uid: str, versions: Iterable[tuple[str, int, str]]
 ) -> None:
     """Record versions of an audit both sides now know: (content hash, revision, origin)."""
+    remember_all_versions(store, [(audit_uid, h, rev, origin) for h, rev, origin in versions])
+
+
+def remember_all_versions(store: Store, versions: Iterable[tuple[str, str, int, str]]) -> None:
+    """Record (audit uid, content hash, revision, origin) versions in one go."""
     now = now_utc()
     store.db.conn.executemany(
         "INSERT OR IGNORE INTO audit_versions (audit_uid, content_hash, revision, origin, "
         "recorded_at) VALUES (?, ?, ?, ?, ?)",
-        [(audit_uid, h, rev, origin, now) for h, rev, origin in versions],
+        [(*version, now) for version in versions],
     )
