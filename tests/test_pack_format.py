@@ -64,6 +64,7 @@ def test_a_pack_reads_back_with_its_manifest(pack_path: Path, store: Store) -> N
     assert m.counts["audits"] == 1 and m.counts["answers"] == 1 and m.counts["cases"] == 1
     assert len(pack.checksum) == 64 and not pack.encrypted
     assert read_header(pack_path).encrypted is False
+    assert not read_pack(pack_path, "a passphrase not needed").encrypted
 
 
 def test_the_payload_validates_against_the_published_schema(pack_path: Path) -> None:

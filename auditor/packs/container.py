@@ -90,8 +90,9 @@ def read_header(path: Path | str) -> PackHeader:
     return PackHeader(int(header["format_version"]), bool(header["encrypted"]))
 
 
-def read_container(path: Path, passphrase: str | None = None) -> tuple[dict[str, bytes], str]:
-    """The members of the pack at ``path`` and the SHA-256 of the whole file.
+def read_container(path: Path, passphrase: str | None = None) -> tuple[dict[str, bytes], str, bool]:
+    """The members of the pack at ``path``, the SHA-256 of the whole file, and whether it
+    was encrypted.
 
     Raises a named :class:`PackError` for a file that is not a pack, a newer format, a
     missing or wrong passphrase, and a changed or damaged file.
@@ -108,7 +109,7 @@ def read_container(path: Path, passphrase: str | None = None) -> tuple[dict[str,
             f"{path.name} was changed or damaged after it was made (its checksum does not "
             "match). Ask for the pack to be sent again."
         )
-    return _unzip(path, body), hashlib.sha256(data).hexdigest()
+    return _unzip(path, body), hashlib.sha256(data).hexdigest(), bool(header["encrypted"])
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
     that is not a pack, a newer format, a wrong or missing passphrase, a changed file, or
     contents that break a rule (the message names the record and the field)."""
     path = Path(path)
-    members, checksum = read_container(path, passphrase)
+    members, checksum, encrypted = read_container(path, passphrase)
     manifest = _manifest(path, members["manifest.json"])
     if hashlib.sha256(members["payload.json"]).hexdigest() != manifest.payload_sha256:
         raise PackDamagedError(
@@ -260,7 +260,7 @@ def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
     problems = payload_problems(payload, manifest)
     if problems:
         raise PackContentError(_problem_message(path, problems))
-    return Pack(path, manifest, payload, checksum, encrypted=passphrase is not None)
+    return Pack(path, manifest, payload, checksum, encrypted=encrypted)
 
 
 def _json(path: Path, member: str, data: bytes) -> Any:
