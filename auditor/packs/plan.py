@@ -231,9 +231,6 @@ def _ids_by_uid(store: Store, table: str, uids: list[str]) -> dict[str, int | No
     return {uid: found.get(uid) for uid in uids}
 
 
-_CASE_COMPARED = ("reference", "case_type", "team", "worker")
-
-
 def _match_cases(
     store: Store, cases: list[Mapping[str, Any]]
 ) -> tuple[dict[str, int | None], dict[str, int], list[str]]:
