@@ -32,3 +32,45 @@ class ValidationError(AuditorError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class TrailForkError(StoreError):
+    """Two databases hold different rows at the same place of one origin's trail chain
+    (a database restored from an old copy and used again): merging them is refused."""
+
+
+class PackError(AuditorError):
+    """An audit pack cannot be read or merged; the message names the file and the problem."""
+
+
+class NotAPackError(PackError):
+    """The file is not a Case Auditor audit pack at all."""
+
+
+class PackVersionError(PackError):
+    """The pack was made by a newer version of Case Auditor (a format this one cannot read)."""
+
+
+class PassphraseRequiredError(PackError):
+    """The pack is encrypted and no passphrase was given: ask for one and try again."""
+
+
+class PackAuthenticationError(PackError):
+    """An encrypted pack did not decrypt: a wrong passphrase, or the file was changed."""
+
+
+class PackDamagedError(PackError):
+    """The pack's checksum or structure does not match: the file was changed or damaged."""
+
+
+class PackContentError(PackError):
+    """The pack's contents break a rule (a missing field, an unknown framework version)."""
+
+
+class MergeCancelledError(AuditorError):
+    """The user cancelled a merge: nothing was written."""
+
+
+class BlindAuditError(AuditorError):
+    """A blind double audit's answers are hidden from the other auditor until both are
+    submitted."""

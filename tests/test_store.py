@@ -101,3 +101,28 @@ def test_full_disk_becomes_a_clear_error(store: Store) -> None:
     with pytest.raises(StoreError, match="disk is full"), store.atomic():
         store.execute("INSERT INTO meta VALUES ('big', ?)", ["x" * 1_000_000])
     assert store.meta("big") is None
+
+
+def test_migration_3_adds_pack_sync_state_to_a_version_2_database(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:2]:
+        for statement in _split_sql(migration.sql):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO meta VALUES ('origin_id', 'v2-origin')")
+    conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version == 3
+        tables = set(store.db.table_names())
+        assert {
+            "audit_versions",
+            "imported_packs",
+            "merge_conflicts",
+            "case_aliases",
+            "trail_gaps",
+        } <= tables
+        assert store.origin == "v2-origin"
+    [backup] = tmp_path.glob("v2.before-schema-3.*.db")
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2

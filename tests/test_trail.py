@@ -9,8 +9,18 @@ import pytest
 
 from auditor.audits import record_answer, start_audit
 from auditor.cases import Case
+from auditor.errors import TrailForkError
 from auditor.store import Store
-from auditor.store.trail import Change, history, record, verify_trail
+from auditor.store.trail import (
+    Change,
+    chain_gaps,
+    gaps_of,
+    history,
+    merge_chain,
+    record,
+    row_hash,
+    verify_trail,
+)
 
 ACTOR = "Test Auditor"
 
@@ -93,3 +103,100 @@ def test_rows_from_another_origin_verify_as_their_own_chain(
 
 def test_unchanged_values_are_not_recorded(store: Store) -> None:
     assert record(store, [Change("case", "x", "team", "A", "A")], actor=ACTOR) == 0
+
+
+def _laptop_chain(tmp_path: Path, n: int) -> tuple[list[dict], dict]:
+    """Another database's chain of ``n`` rows and its head."""
+    with Store.open(tmp_path / "laptop2.db") as other:
+        record(
+            other,
+            [Change("case", f"c{i}", "created", None, f"C{i}") for i in range(n)],
+            actor="Second Auditor",
+        )
+        rows = other.query("SELECT * FROM trail ORDER BY seq")
+        head = other.one("SELECT seq, hash FROM trail_heads")
+    for row in rows:
+        row.pop("id")
+    assert head is not None
+    return rows, head
+
+
+def _partial(rows: list[dict], head: dict, keep: set[int]) -> tuple[list[dict], list[dict]]:
+    """What a pack carries: the rows kept, and gaps for the rest."""
+    kept = [r for r in rows if r["seq"] in keep]
+    links = {r["seq"]: (r["prev_hash"], r["hash"]) for r in kept}
+    return kept, chain_gaps(links, (head["seq"], head["hash"]))
+
+
+def test_a_chain_with_gaps_verifies_and_fills_in_later(
+    store: Store, audited: str, tmp_path: Path
+) -> None:
+    rows, head = _laptop_chain(tmp_path, 8)
+    origin = rows[0]["origin"]
+    kept, gaps = _partial(rows, head, {2, 3, 6})
+    assert [(g["seq"], g["last_seq"]) for g in gaps] == [(1, 1), (4, 5), (7, 8)]
+    with store.atomic():
+        assert merge_chain(store, origin, kept, gaps, head) == 3
+    assert verify_trail(store) == []
+    # A second pack carries rows 4 and 8: two gaps shrink, one goes.
+    kept2, gaps2 = _partial(rows, head, {4, 8})
+    with store.atomic():
+        assert merge_chain(store, origin, kept2, gaps2, head) == 2
+    assert verify_trail(store) == []
+    spans = [(g["seq"], g["last_seq"]) for g in gaps_of(store, origin)]
+    assert spans == [(1, 1), (5, 5), (7, 7)]
+    # The whole chain: no gap is left, and merging it again adds nothing.
+    with store.atomic():
+        assert merge_chain(store, origin, rows, [], head) == 3
+        assert merge_chain(store, origin, rows, [], head) == 0
+    assert gaps_of(store, origin) == []
+    assert verify_trail(store) == []
+
+
+def test_a_changed_row_inside_a_merged_chain_is_still_detected(
+    store: Store, audited: str, tmp_path: Path, db_path: Path
+) -> None:
+    rows, head = _laptop_chain(tmp_path, 5)
+    kept, gaps = _partial(rows, head, {1, 2, 4, 5})
+    with store.atomic():
+        merge_chain(store, rows[0]["origin"], kept, gaps, head)
+    with _raw(db_path) as conn:
+        conn.execute(
+            "UPDATE trail SET new_value = 'X' WHERE origin = ? AND seq = 4", [head_origin(rows)]
+        )
+    [problem] = verify_trail(store)
+    assert "row 4: was changed after it was written" in problem
+
+
+def head_origin(rows: list[dict]) -> str:
+    return str(rows[0]["origin"])
+
+
+def test_a_row_missing_for_no_declared_reason_stays_missing(
+    store: Store, audited: str, tmp_path: Path
+) -> None:
+    rows, head = _laptop_chain(tmp_path, 5)
+    with store.atomic():
+        merge_chain(store, head_origin(rows), [r for r in rows if r["seq"] != 3], [], head)
+    [problem] = verify_trail(store)
+    assert "rows 3–3 are missing" in problem
+
+
+def test_a_forked_chain_is_refused_and_nothing_changes(
+    store: Store, audited: str, tmp_path: Path
+) -> None:
+    rows, head = _laptop_chain(tmp_path, 3)
+    with store.atomic():
+        merge_chain(store, head_origin(rows), rows, [], head)
+    before = store.scalar("SELECT COUNT(*) FROM trail")
+    forked = [dict(r) for r in rows]
+    forked[2]["uid"], forked[2]["new_value"] = "another-uid", "Other"
+    forked[2]["hash"] = row_hash(forked[2])
+    fork_head = {"seq": 3, "hash": forked[2]["hash"]}
+    with (
+        pytest.raises(TrailForkError, match="differs from the copy here at row 3"),
+        store.atomic(),
+    ):
+        merge_chain(store, head_origin(rows), forked, [], fork_head)
+    assert store.scalar("SELECT COUNT(*) FROM trail") == before
+    assert verify_trail(store) == []

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from auditor import __version__
-from auditor.cli import case_commands, core_commands, report_commands
+from auditor.cli import case_commands, core_commands, pack_commands, report_commands
 from auditor.errors import AuditorError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 # Modules that add sub-commands, in the order they appear in --help.
 COMMAND_MODULES: tuple[
     Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...
-] = (core_commands.register, case_commands.register, report_commands.register)
+] = (
+    core_commands.register,
+    case_commands.register,
+    report_commands.register,
+    pack_commands.register,
+)
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 70

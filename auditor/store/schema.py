@@ -238,9 +238,73 @@ CREATE TABLE closure_days (
 );
 """
 
+PACK_SYNC_STATE = """
+-- Versions of each audit exchanged through audit packs (exported, imported, or made by
+-- resolving a conflict), by canonical content hash. An audit whose current content is among
+-- the other side's versions has not changed there since: how conflicts are told from updates.
+CREATE TABLE audit_versions (
+    audit_uid TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    origin TEXT NOT NULL,  -- the database that had this version
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (audit_uid, content_hash)
+) WITHOUT ROWID;
+
+-- Packs merged into this database: importing the same pack again changes nothing.
+CREATE TABLE imported_packs (
+    pack_id TEXT PRIMARY KEY,
+    checksum TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    summary_json TEXT NOT NULL DEFAULT '{}'
+);
+
+-- An audit changed here and in a pack since they last met: kept as ours until a person
+-- resolves it; the pack's version is kept whole so it can be resolved later.
+CREATE TABLE merge_conflicts (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    audit_uid TEXT NOT NULL,
+    pack_id TEXT NOT NULL,
+    pack_created_by TEXT NOT NULL,
+    ours_hash TEXT NOT NULL,
+    theirs_hash TEXT NOT NULL,
+    theirs_json TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolved_by TEXT,
+    resolution TEXT,
+    UNIQUE (audit_uid, theirs_hash)
+);
+CREATE INDEX merge_conflicts_open ON merge_conflicts (resolved_at, audit_uid);
+
+-- A case another database knows by another uid, matched here by its council reference.
+CREATE TABLE case_aliases (
+    alias_uid TEXT PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    recorded_at TEXT NOT NULL
+);
+
+-- Rows of another origin's trail chain that a pack left out (they concern audits the pack
+-- did not carry): the chain still verifies across the gap from the hashes either side.
+CREATE TABLE trail_gaps (
+    origin TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (origin, first_seq)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
+    Migration(3, "audit pack sync state", PACK_SYNC_STATE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

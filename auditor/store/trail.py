@@ -8,13 +8,16 @@ that trails merged from several laptops (audit packs) still verify, each chain i
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import heapq
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor.clock import new_uid, now_utc
+from auditor.errors import TrailForkError
 from auditor.store.db import Store
 
 GENESIS = "0" * 64
@@ -33,6 +36,7 @@ _HASHED_FIELDS = (
     "reason",
     "prev_hash",
 )
+COLUMNS = (*_HASHED_FIELDS, "hash")  # a trail row as it travels in an audit pack
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Change:
     reason: str = ""
 
 
-def row_hash(row: dict[str, Any]) -> str:
+def row_hash(row: Mapping[str, Any]) -> str:
     """SHA-256 over the hashed fields in a fixed order (canonical JSON)."""
     payload = json.dumps(
         [row.get(k) for k in _HASHED_FIELDS], ensure_ascii=False, separators=(",", ":")
@@ -103,10 +107,9 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
 
 
 def _insert_rows(store: Store, rows: list[dict[str, Any]]) -> None:
-    columns = (*_HASHED_FIELDS, "hash")
     store.db.conn.executemany(
-        f"INSERT INTO trail ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r[c] for c in columns] for r in rows],
+        f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
+        [[r[c] for c in COLUMNS] for r in rows],
     )
 
 
@@ -138,22 +141,37 @@ def verify_trail(store: Store) -> list[str]:
 
 
 def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> list[str]:
-    expected_seq, prev = 1, GENESIS
     cursor = store.execute(
-        f"SELECT id, {', '.join(_HASHED_FIELDS)}, hash FROM trail WHERE origin = ? ORDER BY seq",
+        f"SELECT {', '.join(_HASHED_FIELDS)}, hash FROM trail WHERE origin = ? ORDER BY seq",
         [origin],
     )
     names = [d[0] for d in cursor.description]
-    for values in cursor:
-        row = dict(zip(names, values, strict=True))
-        where = f"audit trail ({origin[:8]}…) row {row['seq']}"
-        if row["seq"] != expected_seq:
-            return [f"{where}: rows {expected_seq}–{row['seq'] - 1} are missing"]
-        if row["prev_hash"] != prev:
+    rows = (dict(zip(names, values, strict=True)) for values in cursor)
+    return check_chain(origin, heapq.merge(rows, gaps_of(store, origin), key=_seq), head)
+
+
+def _seq(link: Mapping[str, Any]) -> int:
+    return int(link["seq"])
+
+
+def check_chain(
+    origin: str, links: Iterable[Mapping[str, Any]], head: Mapping[str, Any] | None
+) -> list[str]:
+    """Check one origin's chain: rows and gaps (``last_seq`` set) in order of ``seq``.
+
+    A row must hash to its ``hash`` and follow the link before it; a gap (rows another
+    database holds) must fit between its neighbours. Returns the first problem, if any.
+    """
+    expected_seq, prev = 1, GENESIS
+    for link in links:
+        where = f"audit trail ({origin[:8]}…) row {link['seq']}"
+        if link["seq"] != expected_seq:
+            return [f"{where}: rows {expected_seq}–{link['seq'] - 1} are missing"]
+        if link["prev_hash"] != prev:
             return [f"{where}: does not follow the row before it (a row was removed or replaced)"]
-        if row_hash(row) != row["hash"]:
-            return [f"{where}: was changed after it was written ({row['entity']} {row['field']})"]
-        prev, expected_seq = row["hash"], expected_seq + 1
+        if link.get("last_seq") is None and row_hash(link) != link["hash"]:
+            return [f"{where}: was changed after it was written ({link['entity']} {link['field']})"]
+        prev, expected_seq = link["hash"], int(link.get("last_seq") or link["seq"]) + 1
     last_seq = expected_seq - 1
     if head is None:
         return [f"audit trail ({origin[:8]}…): its record of the newest row is missing"]
@@ -163,3 +181,126 @@ def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> lis
             f"(expected {head['seq']})"
         ]
     return []
+
+
+# ---------------------------------------------------------------------------------------
+# Chains travelling in audit packs
+
+
+def gaps_of(store: Store, origin: str) -> list[dict[str, Any]]:
+    """The gaps recorded in ``origin``'s chain, as links (``seq`` is the first row)."""
+    return store.query(
+        "SELECT first_seq AS seq, last_seq, prev_hash, hash FROM trail_gaps "
+        "WHERE origin = ? ORDER BY first_seq",
+        [origin],
+    )
+
+
+def chain_gaps(
+    links: Mapping[int, tuple[str, str]],
+    head: tuple[int, str],
+    declared: Sequence[Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The gaps between the rows held (``links``: seq → (prev_hash, hash)) up to ``head``.
+
+    With ``declared`` (gaps known from either side), only seqs inside a declared gap become
+    a gap: rows missing for no declared reason stay missing, so verification still finds
+    them. Without it every missing seq is a gap (a pack leaving rows out on purpose).
+    """
+    head_seq, head_hash = head
+    covered = _covered(declared) if declared is not None else None
+    starts = {int(g["seq"]): g["prev_hash"] for g in declared or ()}
+    ends = {int(g["last_seq"]): g["hash"] for g in declared or ()}
+    gaps: list[dict[str, Any]] = []
+    seq = 1
+    while seq <= head_seq:
+        if seq in links or (covered is not None and not covered(seq)):
+            seq += 1
+            continue
+        first = seq
+        while (
+            seq + 1 <= head_seq and seq + 1 not in links and (covered is None or covered(seq + 1))
+        ):
+            seq += 1
+        prev = GENESIS if first == 1 else links.get(first - 1, ("", starts.get(first, "")))[1]
+        if seq + 1 in links:
+            after = links[seq + 1][0]
+        else:
+            after = head_hash if seq == head_seq else ends.get(seq, "")
+        gaps.append({"seq": first, "last_seq": seq, "prev_hash": prev, "hash": after})
+        seq += 1
+    return gaps
+
+
+def _covered(declared: Sequence[Mapping[str, Any]]) -> Callable[[int], bool]:
+    """A test for "inside one of these gaps", over the gaps joined into disjoint spans."""
+    spans: list[list[int]] = []
+    for first, last in sorted((int(g["seq"]), int(g["last_seq"])) for g in declared):
+        if spans and first <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    firsts = [a for a, _ in spans]
+
+    def covered(seq: int) -> bool:
+        i = bisect.bisect_right(firsts, seq) - 1
+        return i >= 0 and spans[i][0] <= seq <= spans[i][1]
+
+    return covered
+
+
+def merge_chain(
+    store: Store,
+    origin: str,
+    rows: Sequence[Mapping[str, Any]],
+    gaps: Sequence[Mapping[str, Any]],
+    head: Mapping[str, Any],
+) -> int:
+    """Bring another database's rows of ``origin``'s chain in verbatim (call inside the
+    merging transaction). Rows already here are skipped; our gaps and head are updated.
+
+    Raises :class:`TrailForkError` when the two databases disagree about a row of the
+    chain. Returns the number of rows added.
+    """
+    ours = {
+        int(seq): (prev, hash_)
+        for seq, prev, hash_ in store.execute(
+            "SELECT seq, prev_hash, hash FROM trail WHERE origin = ?", [origin]
+        )
+    }
+    new = [r for r in rows if int(r["seq"]) not in ours]
+    for row in rows:
+        if int(row["seq"]) in ours and ours[int(row["seq"])][1] != row["hash"]:
+            raise _fork(origin, int(row["seq"]))
+    our_head = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
+    if new and origin == store.origin:
+        raise _fork(origin, int(new[0]["seq"]))
+    seq, hash_ = int(head["seq"]), str(head["hash"])
+    if our_head is not None:
+        if our_head["seq"] == seq and our_head["hash"] != hash_:
+            raise _fork(origin, seq)
+        if our_head["seq"] > seq:
+            seq, hash_ = our_head["seq"], our_head["hash"]
+    if new:
+        _insert_rows(store, [dict(r) for r in new])
+    links = {**ours, **{int(r["seq"]): (r["prev_hash"], r["hash"]) for r in new}}
+    declared = [*gaps_of(store, origin), *gaps]
+    store.execute("DELETE FROM trail_gaps WHERE origin = ?", [origin])
+    store.db.conn.executemany(
+        "INSERT INTO trail_gaps (origin, first_seq, last_seq, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (origin, g["seq"], g["last_seq"], g["prev_hash"], g["hash"])
+            for g in chain_gaps(links, (seq, hash_), declared)
+        ],
+    )
+    _set_head(store, origin, seq, hash_)
+    return len(new)
+
+
+def _fork(origin: str, seq: int) -> TrailForkError:
+    return TrailForkError(
+        f"The audit trail of database {origin[:8]}… differs from the copy here at row {seq}: "
+        "one of the two databases was restored from an older copy and used again. "
+        "Nothing was merged."
+    )

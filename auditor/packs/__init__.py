@@ -1,0 +1,41 @@
+"""Audit packs: offline teamwork between laptops (see ``docs/audit-pack-format.md``).
+
+The functions a face calls:
+
+- :func:`export_pack` / :func:`make_assignment_pack` write a pack (optionally encrypted);
+- :func:`read_pack` opens and checks one (:func:`read_header` says whether it needs a
+  passphrase);
+- :func:`preview_merge` says what merging it would do, conflicts field by field;
+- :func:`apply_merge` merges it in one transaction, with the user's resolutions;
+- :func:`list_conflicts` / :func:`resolve_conflict` deal with conflicts kept for later.
+"""
+
+from auditor.packs.conflicts import list_conflicts, resolve_conflict
+from auditor.packs.container import FORMAT_VERSION, PackHeader, read_header
+from auditor.packs.content import FieldDifference
+from auditor.packs.export import PackSummary, export_pack, make_assignment_pack
+from auditor.packs.merge import MergeSummary, Resolution, apply_merge
+from auditor.packs.pack import Manifest, Pack, read_pack
+from auditor.packs.plan import AuditChange, MergeConflict, MergePreview, preview_merge
+
+__all__ = [
+    "FORMAT_VERSION",
+    "AuditChange",
+    "FieldDifference",
+    "Manifest",
+    "MergeConflict",
+    "MergePreview",
+    "MergeSummary",
+    "Pack",
+    "PackHeader",
+    "PackSummary",
+    "Resolution",
+    "apply_merge",
+    "export_pack",
+    "list_conflicts",
+    "make_assignment_pack",
+    "preview_merge",
+    "read_header",
+    "read_pack",
+    "resolve_conflict",
+]

@@ -1,0 +1,499 @@
+"""An audit pack in memory: its manifest and payload, checked before anything is merged.
+
+:func:`read_pack` opens a pack file (decrypting it when a passphrase protects it), checks the
+payload's checksum, the format version, every record's fields, the framework copies and the
+audit trail chains, and names the first problems it finds. The format is described in
+``docs/audit-pack-format.md``; ``resources/schemas/audit-pack-v1.schema.json`` is its schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
+from auditor.errors import PackContentError, PackDamagedError, PackVersionError
+from auditor.packs.container import FORMAT_VERSION, read_container, write_container
+from auditor.store.trail import check_chain
+
+KINDS = ("work", "assignment")
+_MAX_PROBLEMS = 5
+
+# Field rules: "s" text, "s?" text or null, "i" integer, "n?" number or null, "b" 0/1 flag,
+# "l" list. Enumerated values are checked separately.
+_RULES: dict[str, dict[str, str]] = {
+    "frameworks": {"code": "s", "version": "s", "title": "s", "sha256": "s", "source_text": "s"},
+    "cases": {
+        "uid": "s",
+        "reference": "s",
+        "case_type": "s",
+        "team": "s",
+        "worker": "s",
+        **dict.fromkeys(CASE_DATE_FIELDS, "s?"),
+        "created_at": "s",
+        "updated_at": "s",
+    },
+    "programmes": {
+        "uid": "s",
+        "name": "s",
+        "framework_code": "s",
+        "framework_version": "s",
+        "period_start": "s?",
+        "period_end": "s?",
+        "due_date": "s?",
+        "description": "s",
+        "sample_json": "s?",
+        "double_audit_percent": "n?",
+        "created_by": "s",
+        "created_at": "s",
+        "updated_at": "s",
+        "auditors": "l",
+    },
+    "programme_cases": {
+        "uid": "s",
+        "programme_uid": "s",
+        "case_uid": "s",
+        "auditor": "s",
+        "second_auditor": "s",
+        "added_at": "s",
+    },
+    "audits": {
+        "uid": "s",
+        "case_uid": "s",
+        "programme_uid": "s?",
+        "framework_code": "s",
+        "framework_version": "s",
+        "auditor": "s",
+        "status": "s",
+        "audit_date": "s",
+        "suggested_grade": "s?",
+        "compliance": "n?",
+        "final_grade": "s?",
+        "grade_reason": "s",
+        "strengths": "s",
+        "improvements": "s",
+        "feedback": "s",
+        "safeguarding_concern": "b",
+        "safeguarding_note": "s",
+        "blind": "b",
+        "revision": "i",
+        "created_at": "s",
+        "updated_at": "s",
+        "submitted_at": "s?",
+        "moderated_at": "s?",
+        "finalised_at": "s?",
+        "deleted_at": "s?",
+        "content_hash": "s",
+        "versions": "l",
+        "answers": "l",
+        "actions": "l",
+        "moderations": "l",
+    },
+    "answers": {
+        "uid": "s",
+        "criterion_code": "s",
+        "value": "s?",
+        "evidence": "s",
+        "updated_by": "s",
+        "updated_at": "s",
+    },
+    "actions": {
+        "uid": "s",
+        "text": "s",
+        "owner": "s",
+        "due_date": "s?",
+        "status": "s",
+        "done_date": "s?",
+        "created_at": "s",
+        "updated_at": "s",
+        "deleted_at": "s?",
+    },
+    "moderations": {
+        "uid": "s",
+        "moderator": "s",
+        "auditor_grade": "s?",
+        "moderator_grade": "s",
+        "note": "s",
+        "created_at": "s",
+        "answers": "l",
+    },
+    "moderation_answers": {
+        "criterion_code": "s",
+        "auditor_value": "s?",
+        "moderator_value": "s?",
+        "reason": "s",
+    },
+    "trail": {
+        "uid": "s",
+        "origin": "s",
+        "seq": "i",
+        "at": "s",
+        "actor": "s",
+        "entity": "s",
+        "entity_uid": "s",
+        "audit_uid": "s?",
+        "field": "s",
+        "old_value": "s?",
+        "new_value": "s?",
+        "reason": "s",
+        "prev_hash": "s",
+        "hash": "s",
+    },
+    "trail_heads": {"origin": "s", "seq": "i", "hash": "s"},
+    "trail_gaps": {"origin": "s", "first_seq": "i", "last_seq": "i", "prev_hash": "s", "hash": "s"},
+}
+CASE_COLUMNS = tuple(_RULES["cases"])
+PROGRAMME_COLUMNS = tuple(k for k in _RULES["programmes"] if k != "auditors")
+_ENUMS: dict[tuple[str, str], frozenset[str]] = {
+    ("cases", "case_type"): frozenset(CaseType),
+    ("audits", "status"): frozenset(AuditStatus),
+    ("audits", "final_grade"): frozenset(Grade),
+    ("audits", "suggested_grade"): frozenset(Grade),
+    ("actions", "status"): frozenset({"open", "done"}),
+    ("moderations", "moderator_grade"): frozenset(Grade),
+    ("moderations", "auditor_grade"): frozenset(Grade),
+}
+_TOP: tuple[str, ...] = (
+    "frameworks",
+    "cases",
+    "programmes",
+    "programme_cases",
+    "audits",
+    "trail",
+    "trail_heads",
+    "trail_gaps",
+)
+_MANIFEST = {
+    "format_version": "i",
+    "pack_id": "s",
+    "kind": "s",
+    "app_version": "s",
+    "created_at": "s",
+    "created_by": "s",
+    "origin": "s",
+    "scope": "d",
+    "frameworks": "l",
+    "counts": "d",
+    "payload_sha256": "s",
+}
+
+
+@dataclass(frozen=True)
+class FrameworkRef:
+    code: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Who made a pack, when, from which database, for what, and what it holds."""
+
+    format_version: int
+    pack_id: str
+    kind: str  # "work" (audits coming back) or "assignment" (work sent out)
+    app_version: str
+    created_at: str
+    created_by: str
+    origin: str
+    scope: Mapping[str, Any]  # programme_uid, auditor, assigned_to: what was asked for
+    frameworks: tuple[FrameworkRef, ...]
+    counts: Mapping[str, int]
+    payload_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["frameworks"] = [f.__dict__ for f in self.frameworks]
+        data["scope"], data["counts"] = dict(self.scope), dict(self.counts)
+        return data
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A pack read and checked: its manifest, its payload, and the file's own SHA-256."""
+
+    path: Path
+    manifest: Manifest
+    payload: Mapping[str, Any]
+    checksum: str
+    encrypted: bool
+
+    @property
+    def audits(self) -> Sequence[Mapping[str, Any]]:
+        return list(self.payload["audits"])
+
+
+def write_pack(
+    path: Path,
+    manifest: Manifest,
+    payload_bytes: bytes,
+    *,
+    passphrase: str | None = None,
+    scrypt_n: int | None = None,
+) -> str:
+    """Write a pack file; returns its SHA-256."""
+    members = {
+        "manifest.json": json.dumps(manifest.to_json(), indent=1, ensure_ascii=False).encode(),
+        "payload.json": payload_bytes,
+    }
+    extra = {} if scrypt_n is None else {"scrypt_n": scrypt_n}
+    return write_container(path, members, passphrase=passphrase, **extra)
+
+
+def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
+    """Open and check the pack at ``path``. Raises a named :class:`PackError` for a file
+    that is not a pack, a newer format, a wrong or missing passphrase, a changed file, or
+    contents that break a rule (the message names the record and the field)."""
+    path = Path(path)
+    members, checksum, encrypted = read_container(path, passphrase)
+    manifest = _manifest(path, members["manifest.json"])
+    if hashlib.sha256(members["payload.json"]).hexdigest() != manifest.payload_sha256:
+        raise PackDamagedError(
+            f"{path.name} was changed or damaged after it was made (the payload's checksum "
+            "does not match the manifest)"
+        )
+    payload = _json(path, "payload.json", members["payload.json"])
+    problems = payload_problems(payload, manifest)
+    if problems:
+        raise PackContentError(_problem_message(path, problems))
+    return Pack(path, manifest, payload, checksum, encrypted=encrypted)
+
+
+def _json(path: Path, member: str, data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackContentError(f"{path.name}: {member} is not valid JSON ({exc})") from None
+
+
+def _manifest(path: Path, data: bytes) -> Manifest:
+    raw = _json(path, "manifest.json", data)
+    problems = _row_problems("manifest.json", raw, _MANIFEST, "")
+    if problems:
+        raise PackContentError(_problem_message(path, problems))
+    if raw["format_version"] > FORMAT_VERSION:
+        raise PackVersionError(
+            f"{path.name} was made by a newer version of Case Auditor (pack format "
+            f"{raw['format_version']}; this version reads up to {FORMAT_VERSION})"
+        )
+    if raw["kind"] not in KINDS:
+        raise PackContentError(f"{path.name}: manifest.json: unknown kind '{raw['kind']}'")
+    try:
+        frameworks = tuple(
+            FrameworkRef(f["code"], f["version"], f["sha256"]) for f in raw["frameworks"]
+        )
+    except (KeyError, TypeError):
+        raise PackContentError(f"{path.name}: manifest.json: frameworks are malformed") from None
+    return Manifest(**{k: raw[k] for k in _MANIFEST if k != "frameworks"}, frameworks=frameworks)
+
+
+def _problem_message(path: Path, problems: Sequence[str]) -> str:
+    more = len(problems) - _MAX_PROBLEMS
+    shown = "; ".join(problems[:_MAX_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+    return f"{path.name} cannot be imported: {shown}"
+
+
+# -- checking the payload --------------------------------------------------------------
+
+
+def payload_problems(payload: Any, manifest: Manifest) -> list[str]:
+    """Everything wrong with a payload, each naming the record and field (empty: sound)."""
+    if not isinstance(payload, dict):
+        return ["payload.json is not an object"]
+    problems = [f"payload.json: {key} is missing" for key in _TOP if key not in payload]
+    problems += [
+        f"payload.json: {key} is not a list"
+        for key in _TOP
+        if key in payload and not isinstance(payload[key], list)
+    ]
+    if problems:
+        return problems
+    for table in _TOP:
+        for i, row in enumerate(payload[table]):
+            problems += _row_problems(f"{table}[{i}]", row, _RULES[table], table)
+    for i, audit in enumerate(payload["audits"]):
+        problems += _audit_children_problems(f"audits[{i}]", audit)
+    if problems:
+        return problems
+    return (
+        _framework_problems(payload, manifest)
+        + _reference_problems(payload)
+        + _count_problems(payload, manifest)
+        + _trail_problems(payload)
+    )
+
+
+_KINDS: dict[str, frozenset[type]] = {
+    "s": frozenset({str}),
+    "i": frozenset({int}),
+    "n": frozenset({int, float}),
+    "b": frozenset({int}),
+    "l": frozenset({list}),
+    "d": frozenset({dict}),
+}
+_Check = tuple[str, frozenset[type], frozenset[Any] | None]
+
+
+def _checks(rules: Mapping[str, str], table: str) -> list[_Check]:
+    """Each field's allowed exact types and values, for the fast path of validation."""
+    checks = []
+    for name, rule in rules.items():
+        kinds = _KINDS[rule.rstrip("?")] | ({type(None)} if rule.endswith("?") else set())
+        allowed = frozenset({0, 1}) if rule == "b" else _ENUMS.get((table, name))
+        checks.append((name, frozenset(kinds), allowed))
+    return checks
+
+
+_CHECKS: dict[tuple[int, str], list[_Check]] = {}
+
+
+def _row_problems(where: str, row: Any, rules: Mapping[str, str], table: str) -> list[str]:
+    if not isinstance(row, dict):
+        return [f"{where} is not an object"]
+    key = (id(rules), table)
+    if key not in _CHECKS:
+        _CHECKS[key] = _checks(rules, table)
+    missing = _MISSING
+    for name, kinds, allowed in _CHECKS[key]:
+        value = row.get(name, missing)
+        if type(value) not in kinds or (
+            allowed is not None and value is not None and value not in allowed
+        ):
+            return _slow_row_problems(where, row, rules, table)
+    return []
+
+
+_MISSING = object()
+
+
+def _slow_row_problems(where: str, row: Any, rules: Mapping[str, str], table: str) -> list[str]:
+    """Every problem of a row that failed the fast check, named."""
+    problems = []
+    for name, rule in rules.items():
+        if name not in row:
+            problems.append(f"{where}.{name} is missing")
+        elif not _fits(row[name], rule):
+            problems.append(f"{where}.{name} has the wrong type ({type(row[name]).__name__})")
+        elif row[name] is not None and row[name] not in _ENUMS.get((table, name), (row[name],)):
+            problems.append(f"{where}.{name}: unknown value '{row[name]}'")
+    return problems
+
+
+def _fits(value: Any, rule: str) -> bool:
+    if value is None:
+        return rule.endswith("?")
+    kind = rule.rstrip("?")
+    if kind == "s":
+        return isinstance(value, str)
+    if kind == "i":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "n":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "b":
+        return value in (0, 1) and not isinstance(value, float)
+    if kind == "l":
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
+def _audit_children_problems(where: str, audit: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for child in ("answers", "actions", "moderations"):
+        for j, row in enumerate(audit[child]):
+            problems += _row_problems(f"{where}.{child}[{j}]", row, _RULES[child], child)
+    for j, moderation in enumerate(audit["moderations"]):
+        if isinstance(moderation, dict) and isinstance(moderation.get("answers"), list):
+            for k, row in enumerate(moderation["answers"]):
+                problems += _row_problems(
+                    f"{where}.moderations[{j}].answers[{k}]",
+                    row,
+                    _RULES["moderation_answers"],
+                    "moderation_answers",
+                )
+    if not all(isinstance(v, str) for v in audit["versions"]):
+        problems.append(f"{where}.versions must be a list of content hashes")
+    return problems
+
+
+def _framework_problems(payload: Mapping[str, Any], manifest: Manifest) -> list[str]:
+    problems = []
+    listed = {(f.code, f.version): f.sha256 for f in manifest.frameworks}
+    carried = {}
+    for i, fw in enumerate(payload["frameworks"]):
+        digest = hashlib.sha256(fw["source_text"].encode("utf-8")).hexdigest()
+        if digest != fw["sha256"]:
+            problems.append(
+                f"frameworks[{i}] ({fw['code']} {fw['version']}): its copy does not "
+                "match its SHA-256"
+            )
+        carried[(fw["code"], fw["version"])] = fw["sha256"]
+    if carried != listed:
+        problems.append("the frameworks in payload.json differ from those in manifest.json")
+    used = {(a["framework_code"], a["framework_version"]) for a in payload["audits"]}
+    used |= {(p["framework_code"], p["framework_version"]) for p in payload["programmes"]}
+    for code, version in sorted(used - set(carried)):
+        problems.append(f"framework {code} version {version} is used but not carried")
+    return problems
+
+
+def _reference_problems(payload: Mapping[str, Any]) -> list[str]:
+    problems = []
+    cases = {c["uid"] for c in payload["cases"]}
+    programmes = {p["uid"] for p in payload["programmes"]}
+    for i, row in enumerate(payload["programme_cases"]):
+        if row["programme_uid"] not in programmes or row["case_uid"] not in cases:
+            problems.append(f"programme_cases[{i}] refers to a case or programme not in the pack")
+    for i, audit in enumerate(payload["audits"]):
+        if audit["case_uid"] not in cases:
+            problems.append(f"audits[{i}].case_uid refers to a case not in the pack")
+        if audit["programme_uid"] is not None and audit["programme_uid"] not in programmes:
+            problems.append(f"audits[{i}].programme_uid refers to a programme not in the pack")
+    for table in ("cases", "programmes", "audits"):
+        uids = [r["uid"] for r in payload[table]]
+        if len(set(uids)) != len(uids):
+            problems.append(f"{table}: the same uid appears twice")
+    references = [c["reference"] for c in payload["cases"]]
+    if len(set(references)) != len(references):
+        problems.append("cases: the same case reference appears twice")
+    return problems
+
+
+def counts(payload: Mapping[str, Any]) -> dict[str, int]:
+    """How many of each record a payload holds (recorded in the manifest)."""
+    audits = payload["audits"]
+    return {
+        "frameworks": len(payload["frameworks"]),
+        "cases": len(payload["cases"]),
+        "programmes": len(payload["programmes"]),
+        "programme_cases": len(payload["programme_cases"]),
+        "audits": len(audits),
+        "answers": sum(len(a["answers"]) for a in audits),
+        "actions": sum(len(a["actions"]) for a in audits),
+        "moderations": sum(len(a["moderations"]) for a in audits),
+        "trail": len(payload["trail"]),
+    }
+
+
+def _count_problems(payload: Mapping[str, Any], manifest: Manifest) -> list[str]:
+    if counts(payload) != dict(manifest.counts):
+        return ["the counts in manifest.json do not match payload.json"]
+    return []
+
+
+def _trail_problems(payload: Mapping[str, Any]) -> list[str]:
+    """Each origin's chain in the pack (rows and gaps) must verify up to its head."""
+    heads = {h["origin"]: h for h in payload["trail_heads"]}
+    links: dict[str, list[dict[str, Any]]] = {origin: [] for origin in heads}
+    for row in payload["trail"]:
+        links.setdefault(row["origin"], []).append(row)
+    for gap in payload["trail_gaps"]:
+        links.setdefault(gap["origin"], []).append({**gap, "seq": gap["first_seq"]})
+    problems = []
+    for origin, chain in links.items():
+        chain.sort(key=lambda link: int(link["seq"]))
+        problems += check_chain(origin, chain, heads.get(origin))
+    return problems
