@@ -67,11 +67,14 @@ class Operation(QObject):
     def execute(self) -> None:
         """Run the work on the current thread and post the outcome as signals."""
         try:
-            result = self.work(self.report)
-        except BaseException as exc:  # reported to the GUI thread, never swallowed
-            self._error.emit(exc)
-        else:
-            self._result.emit(result)
+            try:
+                result = self.work(self.report)
+            except BaseException as exc:  # reported to the GUI thread, never swallowed
+                self._error.emit(exc)
+            else:
+                self._result.emit(result)
+        except RuntimeError:  # the app is closing and took this operation with it
+            log.warning("operation %s finished after the app closed", self.label)
 
     @Slot(object)
     def _on_result(self, result: object) -> None:

@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from auditor.demo import make_demo
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.store import Store
+from ui.main_window import MainWindow
 from ui.operations import OperationRunner
+from ui.session import Changes, Session
 from ui.settings import Settings
 
 AUDITOR = "Test Auditor"
@@ -43,3 +47,28 @@ def full_store(db_path: Path) -> Iterator[Store]:
     with Store.open(db_path) as s:
         ensure_builtin_frameworks(s)
         yield s
+
+
+@pytest.fixture
+def session(full_store: Store, runner: OperationRunner, settings: Settings) -> Session:
+    return Session(full_store, runner, settings, Changes())
+
+
+@pytest.fixture
+def demo_session(session: Session) -> Session:
+    """A session on a small synthetic demo database (12 cases, no audits yet)."""
+    make_demo(session.store, cases=12, audits=0, seed=7)
+    return session
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_session: Session) -> Iterator[MainWindow]:
+    win = MainWindow(demo_session, open_database=lambda _path: None)
+    qtbot.add_widget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.wait_exposed(win)
+    win.activateWindow()
+    win.start()
+    yield win
+    win.close()
