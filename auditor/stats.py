@@ -1,0 +1,268 @@
+"""What the audits show: grade distribution, compliance per criterion, trends, headlines.
+
+One set of figures for every face: the dashboard, the Excel report and the command line all
+call these, so a number on the board's workbook is the number on the QA lead's screen.
+Only audits that have been submitted (or moderated, or made final) count; drafts do not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from auditor.clock import today
+from auditor.domain import AuditStatus, Grade
+from auditor.framework import Framework
+from auditor.store import Store
+
+REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)
+SMALL_SAMPLE = 10  # fewer audits than this behind a figure: marked as a small sample
+AMBER_MARGIN = 10.0  # percentage points below target that still count as amber
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audits a figure is about. Empty fields do not filter."""
+
+    programme_uid: str | None = None
+    team: str | None = None
+    auditor: str | None = None
+    case_type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    framework_code: str | None = None
+    statuses: tuple[AuditStatus, ...] = REPORTED_STATUSES
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """A WHERE clause over ``audits a JOIN cases c LEFT JOIN programmes p``."""
+        where = ["a.deleted_at IS NULL"]
+        params: list[Any] = []
+        if self.statuses:
+            where.append(f"a.status IN ({', '.join('?' for _ in self.statuses)})")
+            params.extend(s.value for s in self.statuses)
+        for clause, value in (
+            ("p.uid = ?", self.programme_uid),
+            ("c.team = ?", self.team),
+            ("a.auditor = ?", self.auditor),
+            ("c.case_type = ?", self.case_type),
+            ("a.audit_date >= ?", self.date_from.isoformat() if self.date_from else None),
+            ("a.audit_date <= ?", self.date_to.isoformat() if self.date_to else None),
+            ("a.framework_code = ?", self.framework_code),
+        ):
+            if value:
+                where.append(clause)
+                params.append(value)
+        return " AND ".join(where), params
+
+
+# The join every figure is computed over; AuditFilter.sql() filters it.
+AUDITS_FROM = (
+    "FROM audits a JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id"
+)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95 % Wilson score interval for a proportion, in percent; None when n is 0."""
+    if n == 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
+
+
+def rag_status(percent: float | None, target: float | None) -> str | None:
+    """ "green" at or above target, "amber" within 10 points below, "red" below that."""
+    if percent is None or target is None:
+        return None
+    if percent >= target:
+        return "green"
+    return "amber" if percent >= target - AMBER_MARGIN else "red"
+
+
+# ---------------------------------------------------------------------------------------
+# Grades and headlines
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline figures for a set of audits."""
+
+    audits: int
+    auditors: int
+    grades: dict[Grade, int]
+    safeguarding_concerns: int
+    open_actions: int
+    overdue_actions: int
+
+    @property
+    def graded(self) -> int:
+        return sum(self.grades.values())
+
+    @property
+    def good_or_better(self) -> int:
+        return sum(n for g, n in self.grades.items() if g.good_or_better)
+
+    @property
+    def good_or_better_percent(self) -> float | None:
+        return None if self.graded == 0 else 100.0 * self.good_or_better / self.graded
+
+    @property
+    def small_sample(self) -> bool:
+        return self.audits < SMALL_SAMPLE
+
+
+def headline(store: Store, audit_filter: AuditFilter, *, on: date | None = None) -> Headline:
+    """Counts, grade distribution (final grades), concerns and actions for the filter."""
+    return headlines_by(store, audit_filter, "all", on=on).get("all") or Headline(
+        0, 0, {g: 0 for g in Grade}, 0, 0, 0
+    )
+
+
+def headlines_by(
+    store: Store, audit_filter: AuditFilter, key: str, *, on: date | None = None
+) -> dict[str, Headline]:
+    """Headlines grouped by ``"team"``, ``"auditor"``, ``"month"`` (YYYY-MM) or ``"all"``."""
+    group = {
+        "team": "c.team",
+        "auditor": "a.auditor",
+        "month": "substr(a.audit_date, 1, 7)",
+        "all": "'all'",
+    }[key]
+    where, params = audit_filter.sql()
+    day = (on or today()).isoformat()
+    rows = store.query(
+        f"SELECT {group} AS k, COUNT(*) AS audits, COUNT(DISTINCT a.auditor) AS auditors, "
+        "SUM(a.safeguarding_concern) AS concerns, "
+        + ", ".join(f"SUM(a.final_grade = '{g.value}') AS g_{g.value}" for g in Grade)
+        + ", SUM((SELECT COUNT(*) FROM actions x WHERE x.audit_id = a.id AND "
+        "x.deleted_at IS NULL AND x.status = 'open')) AS open_actions, "
+        "SUM((SELECT COUNT(*) FROM actions x WHERE x.audit_id = a.id AND x.deleted_at IS NULL "
+        "AND x.status = 'open' AND x.due_date < ?)) AS overdue_actions "
+        f"{AUDITS_FROM} WHERE {where} GROUP BY k ORDER BY k",
+        [day, *params],
+    )
+    return {
+        str(r["k"]): Headline(
+            audits=r["audits"],
+            auditors=r["auditors"],
+            grades={g: int(r[f"g_{g.value}"] or 0) for g in Grade},
+            safeguarding_concerns=int(r["concerns"] or 0),
+            open_actions=int(r["open_actions"] or 0),
+            overdue_actions=int(r["overdue_actions"] or 0),
+        )
+        for r in rows
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Compliance per criterion
+
+
+@dataclass(frozen=True)
+class CriterionFigures:
+    """How often one criterion was met across the filtered audits."""
+
+    code: str
+    section: str
+    text: str
+    sources: tuple[str, ...]
+    target: float | None
+    counts: dict[str, int] = field(default_factory=dict)  # answer value code → audits
+
+    @property
+    def applied(self) -> int:
+        """Audits where the criterion was asked and answered (N/A included)."""
+        return sum(self.counts.values())
+
+    @property
+    def scored(self) -> int:
+        """Answers that count towards % met: every answer except Not applicable."""
+        return self.applied - self.counts.get("na", 0)
+
+    @property
+    def met(self) -> int:
+        return self.counts.get("yes", 0)
+
+    @property
+    def met_percent(self) -> float | None:
+        return None if self.scored == 0 else 100.0 * self.met / self.scored
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.met, self.scored)
+
+    @property
+    def status(self) -> str | None:
+        return rag_status(self.met_percent, self.target)
+
+    @property
+    def small_sample(self) -> bool:
+        return self.scored < SMALL_SAMPLE
+
+    @property
+    def gap(self) -> float:
+        """Points below target (negative when above); criteria without a target sort last."""
+        if self.met_percent is None or self.target is None:
+            return -math.inf
+        return self.target - self.met_percent
+
+
+def criterion_figures(
+    store: Store, audit_filter: AuditFilter, framework: Framework
+) -> list[CriterionFigures]:
+    """Answer counts for every criterion of ``framework``, in framework order.
+
+    "Met" means answered Yes; Not applicable is left out of the percentage. Answers are
+    matched by criterion code, which stays stable across framework versions.
+    """
+    counts = _answer_counts(store, audit_filter, group=None)
+    return [_figures(c, counts.get(c.code, {})) for c in framework.criteria]
+
+
+def criterion_figures_by_month(
+    store: Store, audit_filter: AuditFilter, framework: Framework
+) -> dict[str, list[CriterionFigures]]:
+    """:func:`criterion_figures` for each month (``YYYY-MM``) of audit date, oldest first."""
+    counts = _answer_counts(store, audit_filter, group="substr(a.audit_date, 1, 7)")
+    months = sorted({month for month, _ in counts})
+    return {
+        month: [_figures(c, counts.get((month, c.code), {})) for c in framework.criteria]
+        for month in months
+    }
+
+
+def worst_gaps_first(figures: list[CriterionFigures]) -> list[CriterionFigures]:
+    """Criteria furthest below their target first; those without a target or data last."""
+    return sorted(figures, key=lambda f: (-f.gap, f.code))
+
+
+def _figures(criterion: Any, counts: dict[str, int]) -> CriterionFigures:
+    return CriterionFigures(
+        code=criterion.code,
+        section=criterion.section,
+        text=criterion.text,
+        sources=criterion.sources,
+        target=criterion.target,
+        counts=dict(counts),
+    )
+
+
+def _answer_counts(store: Store, audit_filter: AuditFilter, *, group: str | None) -> Any:
+    where, params = audit_filter.sql()
+    key = f"{group} AS g, " if group else ""
+    rows = store.execute(
+        f"SELECT {key}an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
+        f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND an.value IS NOT NULL "
+        f"GROUP BY {'g, ' if group else ''}an.criterion_code, an.value",
+        params,
+    ).fetchall()
+    counts: dict[Any, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        *keys, value, n = row
+        counts[tuple(keys) if group else keys[0]][value] = n
+    return counts
