@@ -112,10 +112,11 @@ def _make_cases(
             "updated_at": now_utc(),
         }
         rows.append(row)
-    columns = list(rows[0]) if rows else []
+    # Case types carry different dates: the columns are every key any row has.
+    columns = list(dict.fromkeys(key for row in rows for key in row))
     store.db.conn.executemany(
         f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r[c] for c in columns] for r in rows],
+        [[r.get(c) for c in columns] for r in rows],
     )
     ids = dict(
         store.db.execute(
