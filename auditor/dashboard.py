@@ -39,6 +39,16 @@ class MonthPoint:
         """ "Mar 2026"."""
         return date.fromisoformat(f"{self.month}-01").strftime("%b %Y")
 
+    @property
+    def month_name(self) -> str:
+        """ "Mar"."""
+        return date.fromisoformat(f"{self.month}-01").strftime("%b")
+
+    @property
+    def short_label(self) -> str:
+        """ "Mar 26", for crowded chart axes."""
+        return date.fromisoformat(f"{self.month}-01").strftime("%b %y")
+
 
 @dataclass(frozen=True)
 class DashboardFigures:

@@ -109,12 +109,12 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
         file = self.menus["file"] = bar.addMenu("&File")
         self._action(file, "&New database…", self.new_database, "Ctrl+Shift+N")
-        self._action(file, "&Open database…", self.choose_database, QKeySequence.StandardKey.Open)
+        self._action(file, "&Open database…", self.choose_database, "Ctrl+O")
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._file_section = file.addSeparator()  # import/export items go after this
         self._file_end = file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, "&Quit", self.close, "Ctrl+Q")
         edit = self.menus["edit"] = bar.addMenu("&Edit")
         self._action(edit, "Your &name…", self.ask_name)
         view = self.menus["view"] = bar.addMenu("&View")
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))  # type: ignore[arg-type]
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
+        self.addAction(action)  # its shortcut works wherever the focus is in the window
         return action
 
     def add_file_action(self, action: QAction) -> None:

@@ -69,6 +69,7 @@ def window(qtbot: QtBot, demo_session: Session) -> Iterator[MainWindow]:
     win.show()
     qtbot.wait_exposed(win)
     win.activateWindow()
+    qtbot.wait_until(lambda: QApplication.activeWindow() is win)
     win.start()
     yield win
     win.close()
