@@ -93,6 +93,7 @@ def setup_table(table: QTableView, settings: Settings, state_name: str) -> None:
     header.setStretchLastSection(True)
     header.setSectionsMovable(True)
     header.setHighlightSections(False)
+    header.setResizeContentsPrecision(100)  # fit columns to 100 rows, not thousands
     header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     state = settings.window_state(f"table_{state_name}")
     if state is not None:
