@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{tip} ({keys})")
             self.nav.addItem(item)
         self.nav.currentItemChanged.connect(self._on_nav_changed)
-        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("Frameworks") * 2 + 16)
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("Frameworks") * 3 // 2 + 40)
         self.stack = QStackedWidget(objectName="pages")
         body = QWidget()
         row = QHBoxLayout(body)

@@ -36,14 +36,14 @@ REGISTER_COLUMNS = (
            "The case reference in the council's own system"),
     Column("Case type", lambda r: case_type_label(r.case_type), SORT_KEYS["case_type"]),
     Column("Team", lambda r: r.team, SORT_KEYS["team"]),
-    Column("Allocated worker", lambda r: r.worker, SORT_KEYS["worker"]),
-    Column("Referral", lambda r: uk(r.referral_date), SORT_KEYS["referral_date"],
-           "Date the referral was received"),
+    Column("Worker", lambda r: r.worker, SORT_KEYS["worker"], "The allocated worker"),
+    Column("Newest audit", _latest, SORT_KEYS["latest_status"],
+           "Status of the case's newest audit"),
     Column("Case status", _state, SORT_KEYS["closed_date"], "Open, or the date it was closed"),
     Column("Audits", lambda r: str(r.audits), SORT_KEYS["audits"],
            "Audits of this case (deleted drafts not counted)", numeric=True),
-    Column("Newest audit", _latest, SORT_KEYS["latest_status"],
-           "Status of the case's newest audit"),
+    Column("Referral", lambda r: uk(r.referral_date), SORT_KEYS["referral_date"],
+           "Date the referral was received"),
 )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from ui.widgets.common import (
     combo_with,
     fit_columns_once,
     named,
+    save_table_state,
     set_combo_items,
     setup_table,
 )
@@ -92,6 +93,9 @@ class ActionsView(QWidget):
 
     def shown(self) -> None:
         self.reload()
+
+    def save_state(self) -> None:
+        save_table_state(self.table, self.session.settings)
 
     def reload(self) -> None:
         status = self.status.currentData() or None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,10 +46,7 @@ FEEDBACK_FIELDS = {
     "improvements": ("&What would improve it:", "What the practice most needs"),
     "feedback": ("Feedback for the &practitioner:", "Written to the allocated worker"),
 }
-SAFEGUARDING_BANNER = (
-    "⚠ IMMEDIATE SAFEGUARDING CONCERN — a child may be unsafe now. "
-    "Raise an action before you submit."
-)
+SAFEGUARDING_BANNER = "⚠ IMMEDIATE SAFEGUARDING CONCERN — a child may be unsafe now."
 
 
 class AuditForm(QWidget):
@@ -106,6 +103,9 @@ class AuditForm(QWidget):
                 )
                 card.evidence_left.connect(lambda code: self.saver.flush(f"evidence:{code}"))
                 card.move_requested.connect(self._on_move_requested)
+                card.guidance_button.toggled.connect(
+                    lambda _shown, c=card: QTimer.singleShot(0, lambda: self._show_card(c))
+                )
                 self.cards[criterion.code] = card
                 column.addWidget(card)
         column.addStretch(1)
@@ -287,13 +287,23 @@ class AuditForm(QWidget):
             self.session.store, self.uid, actor=self.session.actor,
             safeguarding_concern=concern, reason=self.amend_reason,
         )):  # fmt: skip
-            self.banner.setVisible(concern)
+            self._refresh_banner()
         else:
             self.grade.set_safeguarding(not concern)
 
     def _on_actions_changed(self) -> None:
         count = len(self.actions.actions)
         self.tabs.setTabText(2, f"Ac&tions ({count})")
+        self._refresh_banner()
+
+    def _refresh_banner(self) -> None:
+        open_actions = sum(1 for a in self.actions.actions if a.status == "open")
+        follow_up = (
+            f"{open_actions} open action{'s' if open_actions != 1 else ''} raised."
+            if open_actions
+            else "Raise an action (Ctrl+Shift+A) before you submit."
+        )
+        self.banner.setText(f"{SAFEGUARDING_BANNER} {follow_up}")
         self.banner.setVisible(self.grade.safeguarding.isChecked())
 
     def _regrade(self) -> None:
@@ -314,6 +324,9 @@ class AuditForm(QWidget):
         self.scroll.ensureWidgetVisible(card, 0, 24)
         if not card.isAncestorOf(QApplication.focusWidget()):
             card.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_card(self, card: CriterionCard) -> None:
+        self.scroll.ensureWidgetVisible(card, 0, 24)
 
     def _neighbour(self, code: str, step: int) -> CriterionCard | None:
         codes = list(self.cards)

@@ -26,7 +26,7 @@ from ui.errors import reporting_user_errors
 from ui.models.audits import AuditListModel
 from ui.models.table import UID_ROLE
 from ui.session import Session
-from ui.widgets.common import buddy, fit_columns_once, named, setup_table
+from ui.widgets.common import buddy, fit_columns_once, named, save_table_state, setup_table
 
 # (tab label, status shown, mine only)
 TABS: tuple[tuple[str, AuditStatus | None, bool], ...] = (
@@ -46,6 +46,7 @@ class AuditsView(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = AuditListModel(self)
+        self._request = 0  # the newest load wins: a slow older one is dropped
         self.tabs = named(QTabBar(), "Which audits", "Drafts, submitted, moderated, final")
         self.tabs.setObjectName("auditTabs")
         for label, _status, _mine in TABS:
@@ -101,6 +102,9 @@ class AuditsView(QWidget):
     def shown(self) -> None:
         self.reload()
 
+    def save_state(self) -> None:
+        save_table_state(self.table, self.session.settings)
+
     def reload(self) -> None:
         """Load the chosen tab's audits off the GUI thread."""
         _label, status, mine = TABS[max(0, self.tabs.currentIndex())]
@@ -113,8 +117,12 @@ class AuditsView(QWidget):
         def read(store, _progress):  # type: ignore[no-untyped-def]
             return list_audits(store, status=status, auditor=auditor)
 
+        self._request += 1
+        request = self._request
         self.session.runner.run(
-            self.session.worker(read), on_success=self._show, label="load audits"
+            self.session.worker(read),
+            on_success=lambda rows: self._show(rows) if request == self._request else None,
+            label="load audits",
         )
 
     def _show(self, rows: list[AuditSummary]) -> None:

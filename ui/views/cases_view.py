@@ -36,6 +36,7 @@ from ui.widgets.common import (
     combo_with,
     fit_columns_once,
     named,
+    save_table_state,
     set_combo_items,
     setup_table,
 )
@@ -113,7 +114,7 @@ class CasesView(QWidget):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 400])
+        self.splitter.setSizes([880, 330])
         state = self.session.settings.window_state("cases_splitter")
         if state is not None:
             self.splitter.restoreState(state)
@@ -164,6 +165,7 @@ class CasesView(QWidget):
 
     def save_state(self) -> None:
         self.session.settings.set_window_state("cases_splitter", self.splitter.saveState())
+        save_table_state(self.table, self.session.settings)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, max(total, 1))

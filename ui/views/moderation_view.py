@@ -5,7 +5,7 @@ becomes moderated, then final. Criteria left as the auditor answered them count 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -59,6 +59,18 @@ class ModeratedRow:
         self.mine.currentIndexChanged.connect(lambda _i: self.refresh())
         self.refresh()
 
+    def judgement(self) -> QWidget:
+        """The moderator's side: answer, agreement in words, and the reason when changed."""
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.mine, 1)
+        top.addWidget(self.agreement)
+        column.addLayout(top)
+        column.addWidget(self.reason)
+        return cell
+
     @property
     def value(self) -> str | None:
         return self.mine.currentData()
@@ -96,12 +108,12 @@ class ModerationView(QWidget):
         for column, text in enumerate(("Criterion", f"Auditor ({a.auditor})", "Your answer", "")):
             grid.addWidget(QLabel(f"<b>{text}</b>"), 0, column)
         for r, row in enumerate(self.rows, start=1):
-            grid.addWidget(row.wording, r * 2 - 1, 0, 2, 1)
-            grid.addWidget(row.theirs, r * 2 - 1, 1, 2, 1)
-            grid.addWidget(row.mine, r * 2 - 1, 2)
-            grid.addWidget(row.agreement, r * 2 - 1, 3)
-            grid.addWidget(row.reason, r * 2, 2, 1, 2)
+            grid.addWidget(row.wording, r, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(row.theirs, r, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(row.judgement(), r, 2, 1, 2, Qt.AlignmentFlag.AlignTop)
             row.mine.currentIndexChanged.connect(lambda _i: self._regrade())
+        grid.setVerticalSpacing(14)
+        grid.setRowStretch(len(self.rows) + 1, 1)  # rows keep their height; space goes below
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(2, 2)
@@ -119,6 +131,7 @@ class ModerationView(QWidget):
         self.grade.setCurrentIndex(max(0, self.grade.findData(a.final_grade or "")))
         self.note = named(TextBox(2), "Moderation note", "Required when you change the grade")
         self.note.setObjectName("moderationNote")
+        self.note.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 70)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         auditor_grade = a.final_grade.label if a.final_grade else "none"

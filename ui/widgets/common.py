@@ -99,12 +99,15 @@ def setup_table(table: QTableView, settings: Settings, state_name: str) -> None:
     if state is not None:
         header.restoreState(state)
     table.setProperty("columnsFitted", state is not None)
-    header.sectionResized.connect(
-        lambda *_: settings.set_window_state(f"table_{state_name}", header.saveState())
-    )
-    header.sortIndicatorChanged.connect(
-        lambda *_: settings.set_window_state(f"table_{state_name}", header.saveState())
-    )
+    table.setProperty("stateName", f"table_{state_name}")
+
+
+def save_table_state(table: QTableView, settings: Settings) -> None:
+    """Keep the table's column widths, order and sort, once they mean something (restored,
+    or fitted to real rows): an empty first table must not fix the widths for ever."""
+    if table.property("columnsFitted"):
+        state = table.horizontalHeader().saveState()
+        settings.set_window_state(table.property("stateName"), state)
 
 
 class TextBox(QPlainTextEdit):
@@ -133,4 +136,4 @@ def fit_columns_once(table: QTableView) -> None:
     table.resizeColumnsToContents()
     header = table.horizontalHeader()
     for column in range(header.count()):
-        header.resizeSection(column, min(header.sectionSize(column) + 12, 360))
+        header.resizeSection(column, min(header.sectionSize(column) + 12, 240))

@@ -152,6 +152,10 @@ class GradePanel(QWidget):
     def _refresh_reason_note(self) -> None:
         if self.reason_required and self.suggested is not None:
             missing = not self.reason.toPlainText().strip()
+            if self.reason_note.property("missing") != missing:
+                self.reason_note.setProperty("missing", missing)
+                self.reason_note.style().unpolish(self.reason_note)
+                self.reason_note.style().polish(self.reason_note)
             self.reason_note.setText(
                 ("⚠ A reason is required: " if missing else "Reason given: ")
                 + f"your grade differs from the suggested grade ({self.suggested.label})."
