@@ -167,7 +167,7 @@ def test_a_user_error_in_the_form_is_a_dialog(qtbot: QtBot, window: MainWindow) 
     qtbot.keyClick(form.current, "1")
     boxes = message_boxes("userErrorDialog")
     assert len(boxes) == 1 and "read-only" in boxes[0].text()
-    assert form.saved.text().startswith("⚠ Not saved")
+    assert form.header.saved.text().startswith("⚠ Not saved")
     boxes[0].close()
     with pytest.raises(Exception, match="read-only"):
         record_answer(store, draft_uid, code, value="yes", actor="x")

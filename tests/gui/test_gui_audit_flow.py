@@ -54,7 +54,7 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     )
     form = start_audit_by_keyboard(qtbot, window, reference)
     total = len(form.cards)
-    assert form.progress.text() == f"0 of {total} answered"
+    assert form.header.progress.text() == f"0 of {total} answered"
     assert form.grade.suggested_label.text() == "Suggested grade: –"
 
     # Answer every criterion from the keyboard: Yes, except a Partly and a limiting No.
@@ -70,7 +70,7 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
         assert card.property("current") is True
         key = {limiting: "3", partly: "2"}.get(code, "1")
         qtbot.keyClick(card, key)
-        assert form.progress.text() == f"{n} of {total} answered"
+        assert form.header.progress.text() == f"{n} of {total} answered"
         grades_seen.append(form.grade.suggested_label.text())
         if code in (limiting, partly):
             # "No" and "Partly" ask for evidence: the focus goes into the evidence box.
@@ -83,7 +83,7 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     assert grades_seen[at_limiting - 1] == "Suggested grade: Outstanding"
     assert grades_seen[at_limiting] == "Suggested grade: Requires improvement to be good"
     assert grades_seen[-1] == "Suggested grade: Requires improvement to be good"
-    assert form.saved.text().startswith("Saved ")
+    assert form.header.saved.text().startswith("Saved ")
 
     # Tab goes from a criterion into its evidence box; typed evidence is saved.
     first = form.cards[codes[0]]
@@ -104,8 +104,8 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
 
     # The safeguarding flag stands out in words, not colour alone, and needs an action.
     panel.safeguarding.click()
-    assert form.banner.isVisibleTo(form)
-    assert "IMMEDIATE SAFEGUARDING CONCERN" in form.banner.text()
+    assert form.header.banner.isVisibleTo(form)
+    assert "IMMEDIATE SAFEGUARDING CONCERN" in form.header.banner.text()
     form.submit()
     box = message_boxes(USER_ERROR)[0]
     assert "an immediate safeguarding concern needs at least one open action" in (
@@ -129,7 +129,9 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     audit = get_audit(store, form.uid)
     assert audit.status is AuditStatus.SUBMITTED
     assert audit.final_grade is Grade.INADEQUATE and audit.safeguarding_concern
-    assert form.mode_banner.isVisibleTo(form) and "read-only" in form.mode_banner.text()
+    assert (
+        form.header.mode_banner.isVisibleTo(form) and "read-only" in form.header.mode_banner.text()
+    )
     assert all(not b.isEnabled() for b in form.current.buttons.buttons())  # type: ignore[union-attr]
     assert not form.submit_button.isVisibleTo(form)
 
