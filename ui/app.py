@@ -92,7 +92,7 @@ class AppController(QObject):
         self.settings.sync()
         if self.window is not None:
             self.window.refresh_who()
-        if dialog.demo.isVisible() and dialog.demo.isChecked():
+        if dialog.wants_demo:
             self.load_demo()
         elif self.session is not None:
             self.session.changes.audits_changed.emit()

@@ -31,6 +31,7 @@ class FirstRunDialog(QDialog):
         )
         self.demo.setObjectName("loadDemo")
         self.demo.setVisible(empty_database)
+        self.offers_demo = empty_database
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Start")
@@ -48,3 +49,8 @@ class FirstRunDialog(QDialog):
         form.addRow(self.demo)
         form.addRow(self.buttons)
         self.resize(520, self.sizeHint().height())
+
+    @property
+    def wants_demo(self) -> bool:
+        """Demo data was offered (an empty database) and asked for."""
+        return self.offers_demo and self.demo.isChecked()
