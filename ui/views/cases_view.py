@@ -55,6 +55,7 @@ class CasesView(QWidget):
         self.model = CaseRegisterModel(self)
         self.load_seconds: float | None = None
         self._loading = False
+        self._stale = False
         self._build()
         session.changes.cases_changed.connect(self.reload)
         session.changes.audits_changed.connect(self.reload)
@@ -137,8 +138,10 @@ class CasesView(QWidget):
     def reload(self, *, check: bool = False) -> None:
         """Load every case off the GUI thread; the table keeps its filter and selection."""
         if self._loading:
+            self._stale = True  # load again once this load is in
             return
         self._loading = True
+        self._stale = False
         self.progress.show()
         self.progress.setRange(0, 0)
         started = time.perf_counter()
@@ -147,6 +150,8 @@ class CasesView(QWidget):
             self._loading = False
             self.load_seconds = time.perf_counter() - started
             self._show_rows(rows)
+            if self._stale:
+                self.reload()
 
         def failed(error: BaseException) -> None:
             self._loading = False
