@@ -14,6 +14,7 @@ from auditor.store.trail import history
 from tests.gui.conftest import QA_LEAD
 from tests.gui.helpers import message_boxes
 from ui.dialogs.action_dialog import ActionDialog
+from ui.dialogs.history import HistoryDialog
 from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.start_audit import StartAuditDialog
 from ui.errors import USER_ERROR
@@ -175,6 +176,13 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     assert rows[-1]["new_value"] == "partly"
     assert rows[-1]["reason"] == "Evidence found after moderation."
     assert rows[-1]["actor"] == QA_LEAD
+    final_form.history()
+    dialog = open_dialog(HistoryDialog)
+    assert isinstance(dialog, HistoryDialog)
+    table = dialog.table
+    reasons = [table.item(r, 5).text() for r in range(table.rowCount())]
+    assert "Evidence found after moderation." in reasons
+    dialog.close()
 
 
 def test_submitting_an_incomplete_audit_names_what_is_missing(

@@ -12,16 +12,20 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from auditor.actions import list_all_actions
+from auditor.audits import get_audit
 from auditor.demo import make_demo
+from auditor.domain import AuditStatus
 from auditor.stats import AuditFilter
 from tests.gui.conftest import AUDITOR
 from ui.dialogs.done_date import DoneDateDialog
 from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.reason import ReasonDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session
 from ui.settings import LAST_VIEW, Settings
 from ui.views.actions_view import ActionsView
+from ui.views.audits_view import AuditsView
 from ui.views.cases_view import CasesView
 from ui.views.dashboard_view import DashboardView
 from ui.views.frameworks_view import FrameworksView
@@ -169,3 +173,27 @@ def test_window_remembers_last_view_and_geometry(
     assert again.current_view == "actions"
     assert again.height() == 555
     assert AUDITOR in again.who.text()
+
+
+def test_audits_view_returns_a_submitted_audit_with_a_reason(
+    qtbot: QtBot, session: Session
+) -> None:
+    make_demo(session.store, cases=40, audits=40, seed=8)
+    view = AuditsView(session)
+    qtbot.add_widget(view)
+    view.show()
+    view.tabs.setCurrentIndex(1)  # Submitted
+    assert view.model.rowCount() > 0
+    assert {r.status for r in view.model.rows} == {AuditStatus.SUBMITTED}
+    view.table.selectRow(0)
+    chosen = view.selected()
+    assert chosen is not None
+    assert view.buttons["moderate"].isEnabled() and not view.buttons["delete"].isEnabled()
+    view.buttons["return"].click()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, ReasonDialog) and w.isVisible())  # fmt: skip
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.text, "Evidence for PLAN-01 is missing.")
+    dialog.ok.click()
+    assert get_audit(session.store, chosen.uid).status is AuditStatus.DRAFT
+    assert chosen.uid not in {r.uid for r in view.model.rows}
