@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from auditor.audits import start_audit
 from auditor.cases import get_case
 from auditor.clock import today
+from auditor.errors import ValidationError
 from auditor.frameworks import list_frameworks
 from auditor.programmes import list_programmes
 from ui.session import Session
@@ -34,6 +35,10 @@ class StartAuditDialog(QDialog):
             if fw.criteria_for(self.case.case_type):
                 label = f"{fw.title} ({fw.code} {fw.version})"
                 self.framework.addItem(label, (fw.code, fw.version))
+        if self.framework.count() == 0:
+            raise ValidationError(
+                f"No framework in this database asks about {self.case.case_type.label} cases."
+            )
         self.framework.setCurrentIndex(self.framework.count() - 1)
         self.programme = named(
             QComboBox(), "Programme", "The round of audits this one belongs to (optional)"
