@@ -1,4 +1,5 @@
-"""Starting the desktop app: logging, the QApplication, the database, the main window."""
+"""Starting the desktop app: logging and error handlers, the QApplication, the database,
+the main window; first run (the auditor's name, demo data); switching databases."""
 
 from __future__ import annotations
 
@@ -6,33 +7,148 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from auditor import APP_NAME, __version__
+from auditor.demo import make_demo
 from auditor.errors import AuditorError
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
-from auditor.paths import default_db_path
+from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
+from ui.dialogs.first_run import FirstRunDialog
+from ui.errors import install_handlers, show_error
 from ui.main_window import MainWindow
+from ui.operations import OperationRunner
+from ui.session import Changes, Session
+from ui.settings import DEMO_OFFERED, Settings
 
 log = logging.getLogger(__name__)
+DEMO_CASES = 300
+
+
+def style_sheet() -> str:
+    path = resources_dir() / "style" / "app.qss"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+class AppController(QObject):
+    """Owns the open database and its window; opens another one on request."""
+
+    def __init__(self, settings: Settings, runner: OperationRunner) -> None:
+        super().__init__()
+        self.settings = settings
+        self.runner = runner
+        self.session: Session | None = None
+        self.window: MainWindow | None = None
+
+    def open_database(self, path: Path) -> bool:
+        """Open (or create) ``path`` in a new main window; the old one closes after saving."""
+        try:
+            store = Store.open(path, check=False)  # the quick check runs in a worker below
+            ensure_builtin_frameworks(store)
+        except AuditorError as exc:
+            if self.window is not None:
+                show_error(self.window, exc, doing=f"opening {path}")
+            else:
+                QMessageBox.critical(
+                    None, APP_NAME, f"{APP_NAME} cannot open its database.\n\n{exc}"
+                )
+            return False
+        old = self.window
+        self.session = Session(store, self.runner, self.settings, Changes())
+        self.window = MainWindow(self.session, open_database=self.open_database,
+                                 load_demo=self.load_demo)  # fmt: skip
+        self.settings.add_recent_database(path)
+        self.window.show()  # before the old one closes, or the app would quit
+        self.window.start()
+        if old is not None:
+            old.close()
+            old.session.store.close()
+            old.deleteLater()
+        self.runner.run(self.session.worker(lambda _store, _progress: None, check=True),
+                        on_failure=lambda exc: show_error(self.window, exc),
+                        label="check database")  # fmt: skip
+        log.info("opened %s", path)
+        self.first_run()
+        return True
+
+    def first_run(self) -> None:
+        """Ask the auditor's name once; offer demo data when the database is empty."""
+        assert self.session is not None and self.window is not None
+        empty = not self.session.store.scalar("SELECT 1 FROM cases LIMIT 1")
+        offer_demo = empty and not self.settings.get(DEMO_OFFERED)
+        if self.settings.auditor_name and not offer_demo:
+            return
+        dialog = FirstRunDialog(empty_database=offer_demo, parent=self.window)
+        dialog.name.setText(self.settings.auditor_name)
+        dialog.accepted.connect(lambda: self._on_first_run_accepted(dialog))
+        dialog.open()
+
+    def _on_first_run_accepted(self, dialog: FirstRunDialog) -> None:
+        self.settings.auditor_name = dialog.name.text()
+        self.settings.set(DEMO_OFFERED, True)
+        self.settings.sync()
+        if self.window is not None:
+            self.window.refresh_who()
+        if dialog.wants_demo:
+            self.load_demo()
+        elif self.session is not None:
+            self.session.changes.audits_changed.emit()
+
+    def load_demo(self) -> None:
+        """Add synthetic demo data off the GUI thread, with a busy indicator."""
+        session, window = self.session, self.window
+        assert session is not None and window is not None
+        busy = QProgressDialog("Adding synthetic demo data…", "", 0, 0, window)
+        busy.setCancelButton(None)
+        busy.setWindowTitle(APP_NAME)
+        busy.setMinimumDuration(0)
+        busy.show()
+
+        def done(_summary: object) -> None:
+            busy.close()
+            session.changes.cases_changed.emit()
+            session.changes.audits_changed.emit()
+
+        def failed(error: BaseException) -> None:
+            busy.close()
+            show_error(window, error, doing="adding demo data")
+
+        self.runner.run(
+            session.worker(lambda store, _p: make_demo(store, cases=DEMO_CASES)),
+            on_success=done, on_failure=failed, label="demo data",
+        )  # fmt: skip
+
+    def shutdown(self) -> None:
+        """Save what is unsaved, let workers finish, close the database."""
+        if self.window is not None:
+            self.window.close()
+        self.runner.wait_for_done(10_000)
+        if self.session is not None:
+            self.session.store.close()
+        self.settings.sync()
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(style_sheet())
+    return app
 
 
 def run_app(db: str | None = None) -> int:
     """Open the app on ``db`` (default database when None) and run until it is closed."""
     configure_logging()
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    path = Path(db) if db else default_db_path()
-    try:
-        store = Store.open(path)
-        ensure_builtin_frameworks(store)
-    except AuditorError as exc:
-        QMessageBox.critical(None, APP_NAME, f"Case Auditor cannot open its database.\n\n{exc}")
+    install_handlers()
+    app = make_application()
+    settings = Settings.open_default()
+    runner = OperationRunner(on_failure=lambda exc: show_error(app.activeWindow(), exc))
+    controller = AppController(settings, runner)
+    if not controller.open_database(Path(db) if db else default_db_path()):
         return 2
-    window = MainWindow(store)
-    window.show()
-    log.info("started on %s", path)
+    app.aboutToQuit.connect(controller.shutdown)
     return int(app.exec())

@@ -1,24 +1,288 @@
-"""The main window: the database's cases and audits at a glance."""
+"""The main window: navigation between Cases, Audits, Actions, Dashboard and Frameworks,
+the audit form and moderation, and the menus.
+
+Other parts of the app add their own menu items without touching this file's layout:
+``add_file_action(action)`` puts an action in the File menu's import/export section
+(between "Open recent" and "Quit"), and ``menu("name")`` gives any top-level menu.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+import logging
+from collections.abc import Callable
+from pathlib import Path
 
-from auditor import APP_NAME
-from auditor.store import Store
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from auditor import APP_NAME, __version__
+from auditor.logs import log_dir
+from ui.errors import reporting_user_errors
+from ui.session import Session
+from ui.settings import LAST_VIEW
+from ui.views.audit_form import AuditForm
+from ui.widgets.common import named
+
+log = logging.getLogger(__name__)
+
+# (key, label in the navigation, tooltip)
+VIEWS = (
+    ("cases", "Cases", "The case register: find a case and start an audit"),
+    ("audits", "Audits", "My drafts, submitted, moderated and final audits"),
+    ("actions", "Actions", "Every action raised by audits, overdue ones first"),
+    ("dashboard", "Dashboard", "Grades, compliance per criterion and the monthly trend"),
+    ("frameworks", "Frameworks", "The criteria and where they come from"),
+)
+KEYS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5")
+DB_FILTER = "Case Auditor databases (*.db);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        open_database: Callable[[Path], None],
+        load_demo: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
-        self.store = store
-        self.setWindowTitle(f"{APP_NAME} — {store.path.name}")
-        cases = store.scalar("SELECT COUNT(*) FROM cases")
-        audits = store.scalar("SELECT COUNT(*) FROM audits WHERE deleted_at IS NULL")
-        summary = QLabel(f"{cases:,} cases and {audits:,} audits in {store.path}")
-        summary.setObjectName("summary")
+        self.session = session
+        self._open_database = open_database
+        self._load_demo = load_demo
+        self.pages: dict[str, QWidget] = {}
+        self.audit_form: AuditForm | None = None
+        self.moderation: QWidget | None = None
+        self.current_view = ""
+        self.setWindowTitle(f"{APP_NAME} — {session.path.name}")
+        self.setObjectName("mainWindow")
+        self._build()
+        self._build_menus()
+        self._restore()
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.nav = named(
+            QListWidget(),
+            "Navigation",
+            "Choose a view (Ctrl+1 to Ctrl+5)",
+            object_name="navigation",
+        )
+        for (key, label, tip), keys in zip(VIEWS, KEYS, strict=True):
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{tip} ({keys})")
+            self.nav.addItem(item)
+        self.nav.currentItemChanged.connect(self._on_nav_changed)
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("Frameworks") * 3 // 2 + 40)
+        self.stack = QStackedWidget(objectName="pages")
         body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.addWidget(summary)
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(body)
-        self.resize(1000, 700)
+        self.who = QLabel()
+        self.statusBar().addPermanentWidget(self.who)
+        self.refresh_who()
+
+    def refresh_who(self) -> None:
+        name = self.session.actor or "name not set (Edit → Your name…)"
+        self.who.setText(f"Auditor: {name} · Database: {self.session.path}")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus: dict[str, QMenu] = {}
+        file = self.menus["file"] = bar.addMenu("&File")
+        self._action(file, "&New database…", self.new_database, "Ctrl+Shift+N")
+        self._action(file, "&Open database…", self.choose_database, "Ctrl+O")
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._file_section = file.addSeparator()  # import/export items go after this
+        self._file_end = file.addSeparator()
+        self._action(file, "&Quit", self.close, "Ctrl+Q")
+        edit = self.menus["edit"] = bar.addMenu("&Edit")
+        self._action(edit, "Your &name…", self.ask_name)
+        view = self.menus["view"] = bar.addMenu("&View")
+        for (key, label, _tip), keys in zip(VIEWS, KEYS, strict=True):
+            self._action(view, f"&{label}", lambda k=key: self.show_view(k), keys)
+        help_ = self.menus["help"] = bar.addMenu("&Help")
+        self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
+        if self._load_demo is not None:
+            self._action(help_, "Load &demo data…", self._load_demo)
+        self._action(help_, "Open the &log folder", self.open_log_folder)
+        self._action(help_, f"&About {APP_NAME}", self.about)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], object], keys: object = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))  # type: ignore[arg-type]
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)  # its shortcut works wherever the focus is in the window
+        return action
+
+    def add_file_action(self, action: QAction) -> None:
+        """Put ``action`` in the File menu's import/export section."""
+        self.menus["file"].insertAction(self._file_end, action)
+
+    def menu(self, name: str) -> QMenu:
+        return self.menus[name]
+
+    # -- views ------------------------------------------------------------------------------
+
+    def page(self, key: str) -> QWidget:
+        """The view called ``key``, built the first time it is shown."""
+        if key not in self.pages:
+            from ui.views import factory
+
+            page = factory.build(key, self.session, self)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return self.pages[key]
+
+    def show_view(self, key: str) -> None:
+        if key not in {k for k, *_ in VIEWS}:
+            key = "cases"
+        self._leave_form()
+        page = self.page(key)
+        self.stack.setCurrentWidget(page)
+        self.current_view = key
+        self.session.settings.set(LAST_VIEW, key)
+        row = next(i for i, (k, *_r) in enumerate(VIEWS) if k == key)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+        if hasattr(page, "shown"):
+            page.shown()
+
+    def _on_nav_changed(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.show_view(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_audit(self, uid: str) -> None:
+        with reporting_user_errors(self, "opening an audit"):
+            self._leave_form()
+            form = AuditForm(self.session, uid)
+            form.back_requested.connect(lambda: self.show_view("audits"))
+            self.audit_form = form
+            self._show_extra(form)
+
+    def moderate(self, uid: str) -> None:
+        from ui.views.moderation_view import ModerationView
+
+        with reporting_user_errors(self, "opening a moderation"):
+            self._leave_form()
+            view = ModerationView(self.session, uid)
+            view.back_requested.connect(lambda: self.show_view("audits"))
+            self.moderation = view
+            self._show_extra(view)
+
+    def _show_extra(self, page: QWidget) -> None:
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(1)
+        self.nav.blockSignals(False)
+        self.current_view = "audit"
+
+    def _leave_form(self) -> None:
+        """Save and drop the open audit form or moderation, if any."""
+        for page in (self.audit_form, self.moderation):
+            if page is not None:
+                if isinstance(page, AuditForm):
+                    page.flush()
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        self.audit_form = self.moderation = None
+
+    # -- menus ------------------------------------------------------------------------------
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a database", str(self.session.path.parent), DB_FILTER
+        )
+        if path:
+            self._open_database(Path(path))
+
+    def new_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(self.session.path.parent / "new.db"), DB_FILTER
+        )
+        if path:
+            self._open_database(Path(path))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.session.settings.recent_databases():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self._open_database(Path(p)))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent databases").setEnabled(False)
+
+    def ask_name(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, "Your name", "Your name, as written into every audit and its history:",
+            text=self.session.actor,
+        )  # fmt: skip
+        if ok and name.strip():
+            self.session.settings.auditor_name = name
+            self.refresh_who()
+            self.session.changes.audits_changed.emit()
+
+    def show_shortcuts(self) -> None:
+        from ui.dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nOffline case-file auditing against Improvement Notice "
+            f"criteria. Nothing leaves this computer.\n\nDatabase: {self.session.path}",
+        )
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        settings = self.session.settings
+        geometry = settings.window_state("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 760)
+
+    def start(self) -> None:
+        """Show the last view used; lists load in the background."""
+        self.show_view(str(self.session.settings.get(LAST_VIEW)))
+
+    def save_state(self) -> None:
+        settings = self.session.settings
+        settings.set_window_state("geometry", QByteArray(self.saveGeometry()))
+        for page in self.pages.values():
+            if hasattr(page, "save_state"):
+                page.save_state()
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._leave_form()
+        self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,99 @@
+"""The dashboard's figures in one call: headlines, compliance per criterion, the monthly
+trend and moderation agreement, for one filter. Built on :mod:`auditor.stats` and
+:mod:`auditor.agreement` (the numbers the reports use); adds only the monthly trend of
+answers met, which those modules do not give as one series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from auditor.agreement import AgreementReport, agreement_report
+from auditor.framework import Framework
+from auditor.frameworks import get_framework, list_frameworks
+from auditor.programmes import get_programme
+from auditor.stats import (
+    AuditFilter,
+    CriterionFigures,
+    Headline,
+    criterion_figures,
+    criterion_figures_by_month,
+    headline,
+    headlines_by,
+)
+from auditor.store import Store
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of the trend (by audit date)."""
+
+    month: str  # YYYY-MM
+    audits: int
+    good_or_better_percent: float | None  # of audits with a final grade
+    met_percent: float | None  # answers met (Yes) of answers scored (N/A left out)
+
+    @property
+    def label(self) -> str:
+        """ "Mar 2026"."""
+        return date.fromisoformat(f"{self.month}-01").strftime("%b %Y")
+
+    @property
+    def month_name(self) -> str:
+        """ "Mar"."""
+        return date.fromisoformat(f"{self.month}-01").strftime("%b")
+
+    @property
+    def short_label(self) -> str:
+        """ "Mar 26", for crowded chart axes."""
+        return date.fromisoformat(f"{self.month}-01").strftime("%b %y")
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    framework: Framework | None
+    headline: Headline
+    criteria: list[CriterionFigures]  # framework order
+    trend: list[MonthPoint]  # oldest first
+    agreement: AgreementReport
+
+
+def dashboard_framework(store: Store, audit_filter: AuditFilter) -> Framework | None:
+    """The framework whose criteria the dashboard shows: the programme's, the filter's, or
+    the newest version of the first framework registered."""
+    if audit_filter.programme_uid:
+        programme = get_programme(store, audit_filter.programme_uid)
+        return get_framework(store, programme.framework_code, programme.framework_version)
+    if audit_filter.framework_code:
+        return get_framework(store, audit_filter.framework_code)
+    frameworks = list_frameworks(store)
+    return get_framework(store, frameworks[0].code) if frameworks else None
+
+
+def monthly_trend(
+    store: Store, audit_filter: AuditFilter, framework: Framework | None
+) -> list[MonthPoint]:
+    """Per month: audits, % good or better, and % of answers met across all criteria."""
+    by_month = headlines_by(store, audit_filter, "month")
+    met: dict[str, float | None] = {}
+    if framework is not None:
+        for month, figures in criterion_figures_by_month(store, audit_filter, framework).items():
+            scored = sum(f.scored for f in figures)
+            met[month] = None if scored == 0 else 100.0 * sum(f.met for f in figures) / scored
+    return [
+        MonthPoint(month, h.audits, h.good_or_better_percent, met.get(month))
+        for month, h in sorted(by_month.items())
+    ]
+
+
+def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigures:
+    """Everything the dashboard draws, for ``audit_filter`` (run it off the GUI thread)."""
+    framework = dashboard_framework(store, audit_filter)
+    return DashboardFigures(
+        framework=framework,
+        headline=headline(store, audit_filter),
+        criteria=criterion_figures(store, audit_filter, framework) if framework else [],
+        trend=monthly_trend(store, audit_filter, framework),
+        agreement=agreement_report(store, audit_filter),
+    )

@@ -1,0 +1,172 @@
+"""The case register: every case with its newest audit, read fast enough for 100,000 cases.
+
+Rows are plain tuples, read in batches (so a caller off the GUI thread can report
+progress); filtering and sorting are plain Python over those tuples — tens of milliseconds
+at 100,000 rows — so a list view never goes through a per-row callback machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from auditor.domain import AuditStatus
+from auditor.store import Store
+
+Progress = Callable[[int, int, str], None]
+BATCH = 10_000
+
+
+class RegisterRow(NamedTuple):
+    uid: str
+    reference: str
+    case_type: str
+    team: str
+    worker: str
+    referral_date: str | None  # ISO date
+    closed_date: str | None  # ISO date
+    audits: int  # live audits of the case
+    latest_status: str | None  # status of its newest audit, None when never audited
+    search: str  # reference, team and worker, casefolded, for the text filter
+
+
+class RegisterStatus(StrEnum):
+    """What the register's status filter offers: the case's own state or its newest audit's."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    NOT_AUDITED = "not_audited"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    MODERATED = "moderated"
+    FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        return REGISTER_STATUS_LABELS[self]
+
+
+REGISTER_STATUS_LABELS = {
+    RegisterStatus.OPEN: "Open cases",
+    RegisterStatus.CLOSED: "Closed cases",
+    RegisterStatus.NOT_AUDITED: "Not yet audited",
+    RegisterStatus.DRAFT: "Audit in draft",
+    RegisterStatus.SUBMITTED: "Audit submitted",
+    RegisterStatus.MODERATED: "Audit moderated",
+    RegisterStatus.FINAL: "Audit final",
+}
+
+
+def count_cases(store: Store) -> int:
+    return int(store.scalar("SELECT COUNT(*) FROM cases"))
+
+
+def load_register(
+    store: Store, *, progress: Progress | None = None, batch: int = BATCH
+) -> list[RegisterRow]:
+    """Every case, by reference, with its audit count and newest audit's status."""
+    total = count_cases(store)
+    audits = _audits_by_case(store)
+    cursor = store.execute(
+        "SELECT id, uid, reference, case_type, team, worker, referral_date, closed_date "
+        "FROM cases ORDER BY reference"
+    )
+    rows: list[RegisterRow] = []
+    while chunk := cursor.fetchmany(batch):
+        rows.extend(_row(values, audits.get(values[0])) for values in chunk)
+        if progress is not None:
+            progress(len(rows), total, f"{len(rows):,} of {total:,} cases")
+    return rows
+
+
+def _audits_by_case(store: Store) -> dict[int, tuple[int, str]]:
+    """case id → (number of live audits, status of the newest)."""
+    found: dict[int, tuple[int, str]] = {}
+    cursor = store.execute(
+        "SELECT case_id, status FROM audits WHERE deleted_at IS NULL "
+        "ORDER BY case_id, audit_date, id"
+    )
+    for case_id, status in cursor:
+        count = found[case_id][0] + 1 if case_id in found else 1
+        found[case_id] = (count, status)
+    return found
+
+
+def _row(values: Sequence[Any], audits: tuple[int, str] | None) -> RegisterRow:
+    _, uid, reference, case_type, team, worker, referral, closed = values
+    return RegisterRow(
+        uid,
+        reference,
+        case_type,
+        team,
+        worker,
+        referral,
+        closed,
+        audits[0] if audits else 0,
+        audits[1] if audits else None,
+        f"{reference}\t{team}\t{worker}".casefold(),
+    )
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """An empty field means "any"."""
+
+    text: str = ""
+    team: str = ""
+    case_type: str = ""
+    status: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.team or self.case_type or self.status)
+
+
+def filter_register(rows: Iterable[RegisterRow], wanted: RegisterFilter) -> list[RegisterRow]:
+    """The rows matching every part of ``wanted``; ``text`` matches reference, team, worker."""
+    result = list(rows)
+    needle = wanted.text.strip().casefold()
+    if needle:
+        result = [r for r in result if needle in r.search]
+    if wanted.team:
+        result = [r for r in result if r.team == wanted.team]
+    if wanted.case_type:
+        result = [r for r in result if r.case_type == wanted.case_type]
+    if wanted.status:
+        result = [r for r in result if _has_status(r, RegisterStatus(wanted.status))]
+    return result
+
+
+def _has_status(row: RegisterRow, status: RegisterStatus) -> bool:
+    if status is RegisterStatus.OPEN:
+        return row.closed_date is None
+    if status is RegisterStatus.CLOSED:
+        return row.closed_date is not None
+    if status is RegisterStatus.NOT_AUDITED:
+        return row.latest_status is None
+    return row.latest_status == AuditStatus(status.value)
+
+
+_STATUS_ORDER: dict[str | None, int] = {s.value: i for i, s in enumerate(AuditStatus, start=1)}
+
+# Sort keys by field name; every key is a str or int, so mixed None values never compare.
+SORT_KEYS: dict[str, Callable[[RegisterRow], Any]] = {
+    "reference": lambda r: r.reference,
+    "case_type": lambda r: r.case_type,
+    "team": lambda r: r.team.casefold(),
+    "worker": lambda r: r.worker.casefold(),
+    "referral_date": lambda r: r.referral_date or "",
+    "closed_date": lambda r: r.closed_date or "",
+    "audits": lambda r: r.audits,
+    "latest_status": lambda r: _STATUS_ORDER.get(r.latest_status, 0),
+}
+
+
+def sort_register(
+    rows: Iterable[RegisterRow], field: str, *, descending: bool = False
+) -> list[RegisterRow]:
+    """Rows sorted by ``field`` (one of :data:`SORT_KEYS`). The sort is stable: ties keep
+    the order given, which for the register is by reference."""
+    return sorted(rows, key=SORT_KEYS[field], reverse=descending)

@@ -1,0 +1,73 @@
+"""Starting the app: first run (name, demo data), switching databases, a bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from auditor.store import Store
+from tests.gui.helpers import message_boxes
+from ui.app import AppController
+from ui.dialogs.first_run import FirstRunDialog
+from ui.errors import USER_ERROR
+from ui.operations import OperationRunner
+from ui.settings import Settings
+
+
+def first_run_dialog() -> FirstRunDialog:
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, FirstRunDialog) and w.isVisible()]  # fmt: skip
+    assert len(found) == 1
+    return found[0]
+
+
+def test_first_run_asks_the_name_and_loads_demo_data(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner
+) -> None:
+    settings = Settings.at(tmp_path / "settings.ini")
+    controller = AppController(settings, runner)
+    db = tmp_path / "data" / "first.db"
+    assert controller.open_database(db)
+    assert db.exists(), "the database is created on first run"
+    window = controller.window
+    assert window is not None
+    qtbot.add_widget(window)
+    dialog = first_run_dialog()
+    assert dialog.demo.isVisible()
+    qtbot.keyClicks(dialog.name, "Ann Auditor")
+    dialog.demo.setChecked(True)
+    dialog.ok.click()
+    assert settings.auditor_name == "Ann Auditor"
+    assert "Ann Auditor" in window.who.text()
+    with Store.open(db) as store:
+        assert store.scalar("SELECT COUNT(*) FROM cases") == 300
+    assert window.page("cases").model.total == 300  # type: ignore[attr-defined]
+    controller.shutdown()
+
+
+def test_switching_databases_and_a_file_that_is_not_one(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner
+) -> None:
+    settings = Settings.at(tmp_path / "settings.ini")
+    settings.auditor_name = "Ann Auditor"
+    controller = AppController(settings, runner)
+    first, second = tmp_path / "one.db", tmp_path / "two.db"
+    assert controller.open_database(first)
+    qtbot.add_widget(controller.window)
+    first_run_dialog().reject()  # an empty database: the demo offer is made once
+    old = controller.window
+    assert controller.open_database(second)
+    qtbot.add_widget(controller.window)
+    assert controller.window is not old and not old.isVisible()  # type: ignore[union-attr]
+    assert settings.recent_databases()[:2] == [str(second.resolve()), str(first.resolve())]
+    bad = tmp_path / "notes.db"
+    bad.write_text("this is not a database\n" * 200)
+    current = controller.window
+    assert not controller.open_database(bad)
+    assert controller.window is current and current.isVisible()  # type: ignore[union-attr]
+    boxes = message_boxes(USER_ERROR)
+    assert len(boxes) == 1 and "notes.db" in boxes[0].text()
+    boxes[0].close()
+    controller.shutdown()

@@ -1,0 +1,199 @@
+"""The other views through real widgets: register filters, actions, dashboard, frameworks,
+first run and the main window's navigation and remembered state."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCharts import QChartView
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from auditor.actions import list_all_actions
+from auditor.audits import get_audit
+from auditor.demo import make_demo
+from auditor.domain import AuditStatus
+from auditor.stats import AuditFilter
+from tests.gui.conftest import AUDITOR
+from ui.dialogs.done_date import DoneDateDialog
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.reason import ReasonDialog
+from ui.main_window import MainWindow
+from ui.operations import OperationRunner
+from ui.session import Changes, Session
+from ui.settings import LAST_VIEW, Settings
+from ui.views.actions_view import ActionsView
+from ui.views.audits_view import AuditsView
+from ui.views.cases_view import CasesView
+from ui.views.dashboard_view import DashboardView
+from ui.views.frameworks_view import FrameworksView
+
+
+def test_register_filters_by_team_type_and_status(qtbot: QtBot, window: MainWindow) -> None:
+    cases = window.page("cases")
+    assert isinstance(cases, CasesView)
+    assert cases.count.text() == "12 cases"
+    team = cases.team.itemText(1)
+    cases.team.setCurrentIndex(1)
+    assert all(r.team == team for r in cases.model.rows)
+    assert cases.count.text().endswith("of 12 cases")
+    cases.team.setCurrentIndex(0)
+    cases.case_type.setCurrentIndex(cases.case_type.findData("child_protection"))
+    assert {r.case_type for r in cases.model.rows} == {"child_protection"}
+    cases.case_type.setCurrentIndex(0)
+    cases.status.setCurrentIndex(cases.status.findData("not_audited"))
+    assert cases.model.rowCount() == 12
+    cases.status.setCurrentIndex(cases.status.findData("final"))
+    assert cases.model.rowCount() == 0 and cases.count.text() == "0 of 12 cases"
+    assert cases.panel.title.text() == "No case selected"
+
+
+def test_checks_in_the_case_form_say_met_in_words(qtbot: QtBot, window: MainWindow) -> None:
+    cases = window.page("cases")
+    assert isinstance(cases, CasesView)
+    words = [w.accessibleName() for w in cases.panel.findChildren(type(cases.count))
+             if w.property("met") is not None]  # fmt: skip
+    assert words and all(w.split(":")[0] in {"✓ Met", "✗ Not met", "– Not checked"} for w in words)
+
+
+def test_actions_view_marks_done_with_a_date(qtbot: QtBot, session: Session) -> None:
+    make_demo(session.store, cases=30, audits=30, seed=2)
+    view = ActionsView(session)
+    qtbot.add_widget(view)
+    view.show()
+    view.shown()
+    assert view.model.rowCount() == len(list_all_actions(session.store, status="open"))
+    late = [r for r in view.model.rows if r.days_overdue()]
+    assert late, "the demo has overdue actions"
+    assert view.model.index(view.model.rows.index(late[0]), 3).data().startswith("⚠ Overdue by")
+    view.overdue.setChecked(True)
+    assert view.model.rowCount() == len(late)
+    view.table.selectRow(0)
+    target = view.selected()
+    assert target is not None
+    view.mark_done()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, DoneDateDialog) and w.isVisible())  # fmt: skip
+    dialog.accept()
+    done = {r.uid: r for r in list_all_actions(session.store, status="done")}
+    assert target.uid in done and done[target.uid].done_date is not None
+    assert target.uid not in {r.uid for r in view.model.rows}
+
+
+def test_dashboard_draws_three_charts_for_the_filter(qtbot: QtBot, session: Session) -> None:
+    make_demo(session.store, cases=60, audits=60, seed=3)
+    view = DashboardView(session)
+    qtbot.add_widget(view)
+    view.resize(1200, 700)
+    view.show()
+    view.date_from.setDate(view.date_from.date().addYears(-2))
+    view.shown()
+    assert view.figures is not None and view.figures.headline.audits > 0
+    assert "graded Good or better" in view.headline.text()
+    charts = [v.chart() for v in view.findChildren(QChartView)]
+    assert len(charts) == 3 and all(c.series() for c in charts)
+    assert len(view.figures.trend) > 1
+    team = view.team.itemText(1)
+    view.team.setCurrentIndex(1)
+    view.refresh()
+    assert view.current_filter() == AuditFilter(
+        team=team, date_from=view.current_filter().date_from, date_to=view.current_filter().date_to
+    )
+    assert view.figures.headline.audits < 60
+
+
+def test_dashboard_queries_run_off_the_gui_thread(
+    qtbot: QtBot, full_store, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    make_demo(full_store, cases=20, audits=20, seed=4)
+    threaded = OperationRunner()
+    session = Session(full_store, threaded, settings, Changes())
+    import ui.views.dashboard_view as module
+
+    seen: list[threading.Thread] = []
+    real = module.dashboard_figures
+
+    def spy(store, wanted):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread())
+        return real(store, wanted)
+
+    module.dashboard_figures = spy  # type: ignore[assignment]
+    try:
+        view = DashboardView(session)
+        qtbot.add_widget(view)
+        view.refresh()
+        qtbot.wait_until(lambda: view.figures is not None, timeout=10_000)
+    finally:
+        module.dashboard_figures = real
+    assert seen and seen[0] is not threading.main_thread()
+    assert threaded.wait_for_done(5000)
+
+
+def test_frameworks_view_shows_wording_and_sources(qtbot: QtBot, session: Session) -> None:
+    view = FrameworksView(session)
+    qtbot.add_widget(view)
+    view.choice.setCurrentIndex(
+        view.choice.findText("Improvement Notice", Qt.MatchFlag.MatchContains)
+    )
+    section = view.tree.topLevelItem(0)
+    view.tree.setCurrentItem(section.child(0))
+    text = view.details.toPlainText()
+    assert "RISK-01" in text and "Source" in text and "notice" in text.lower()
+
+
+def test_first_run_asks_the_name(qtbot: QtBot) -> None:
+    dialog = FirstRunDialog(empty_database=True)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.name, "Ann Auditor")
+    assert dialog.ok.isEnabled() and dialog.demo.isVisible() and not dialog.demo.isChecked()
+
+
+def test_window_remembers_last_view_and_geometry(
+    qtbot: QtBot, demo_session: Session, tmp_path: Path
+) -> None:
+    win = MainWindow(demo_session, open_database=lambda _p: None)
+    qtbot.add_widget(win)
+    win.show()
+    qtbot.wait_exposed(win)
+    win.activateWindow()
+    qtbot.wait_until(lambda: QApplication.activeWindow() is win)
+    win.start()
+    qtbot.keyClick(win.nav, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert win.current_view == "actions"
+    win.resize(win.width(), 555)  # the offscreen screen is 800 px wide: vary the height
+    win.close()
+    assert demo_session.settings.get(LAST_VIEW) == "actions"
+    again = MainWindow(demo_session, open_database=lambda _p: None)
+    qtbot.add_widget(again)
+    again.start()
+    assert again.current_view == "actions"
+    assert again.height() == 555
+    assert AUDITOR in again.who.text()
+
+
+def test_audits_view_returns_a_submitted_audit_with_a_reason(
+    qtbot: QtBot, session: Session
+) -> None:
+    make_demo(session.store, cases=40, audits=40, seed=8)
+    view = AuditsView(session)
+    qtbot.add_widget(view)
+    view.show()
+    view.tabs.setCurrentIndex(1)  # Submitted
+    assert view.model.rowCount() > 0
+    assert {r.status for r in view.model.rows} == {AuditStatus.SUBMITTED}
+    view.table.selectRow(0)
+    chosen = view.selected()
+    assert chosen is not None
+    assert view.buttons["moderate"].isEnabled() and not view.buttons["delete"].isEnabled()
+    view.buttons["return"].click()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, ReasonDialog) and w.isVisible())  # fmt: skip
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.text, "Evidence for PLAN-01 is missing.")
+    dialog.ok.click()
+    assert get_audit(session.store, chosen.uid).status is AuditStatus.DRAFT
+    assert chosen.uid not in {r.uid for r in view.model.rows}

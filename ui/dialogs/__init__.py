@@ -1,0 +1,1 @@
+"""Dialogs: first run, starting an audit, actions, reasons, an audit's history."""

@@ -1,0 +1,73 @@
+"""Adding or changing an action: what must change on the case, who does it, by when."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QWidget,
+)
+
+from auditor.audits import Action
+from auditor.clock import today
+from ui.widgets.common import TextBox, named
+
+DEFAULT_DAYS = 28  # a new action is due in four weeks unless the auditor says otherwise
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+class ActionDialog(QDialog):
+    def __init__(self, action: Action | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change the action" if action else "Add an action")
+        self.text = named(TextBox(3), "What must change", "What must change on the case")
+        self.text.setObjectName("actionText")
+        self.owner = named(QLineEdit(), "Owner", "Who must do it (a role or a name)")
+        self.owner.setObjectName("actionOwner")
+        due = action.due_date if action and action.due_date else today() + timedelta(DEFAULT_DAYS)
+        self.due = named(QDateEdit(qdate(due)), "Due date", "By when it must be done")
+        self.due.setObjectName("actionDue")
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("dd/MM/yyyy")
+        self.no_due = named(QCheckBox("No due date"), "No due date")
+        self.no_due.toggled.connect(lambda on: self.due.setEnabled(not on))
+        if action:
+            self.text.setPlainText(action.text)
+            self.owner.setText(action.owner)
+            self.no_due.setChecked(action.due_date is None)
+        form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow("&What must change:", self.text)
+        form.addRow("&Owner:", self.owner)
+        form.addRow("&Due by:", self.due)
+        form.addRow("", self.no_due)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(bool(self.text.toPlainText().strip()))
+        self.text.textChanged.connect(
+            lambda: self.ok.setEnabled(bool(self.text.toPlainText().strip()))
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.resize(480, self.sizeHint().height())
+
+    def values(self) -> dict[str, object]:
+        """Keyword arguments for ``add_action`` / ``update_action``."""
+        return {
+            "text": self.text.toPlainText().strip(),
+            "owner": self.owner.text().strip(),
+            "due_date": None if self.no_due.isChecked() else self.due.date().toPython(),
+        }

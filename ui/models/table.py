@@ -1,0 +1,150 @@
+"""A ``QAbstractTableModel`` over a list of domain rows, sorted and filtered in Python.
+
+Each column says how a row is shown and sorted. Filtering replaces the visible rows with a
+list computed in one go (a list comprehension over 100,000 tuples takes milliseconds);
+sorting is ``sorted()`` with the column's key. Both reset the model, and the view restores
+its selection by the row's uid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+UID_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's uid (str)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the domain row itself
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # the value the column sorts by
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column shows a row: its text, its sort key and its header tooltip."""
+
+    title: str
+    text: Callable[[Any], str]
+    sort_key: Callable[[Any], Any]
+    tooltip: str = ""
+    numeric: bool = False
+
+
+# A function giving extra data for a row and role (colour, icon, tooltip), or None.
+Decorator = Callable[[Any, int, int], Any]
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows of any one type; ``uid_of`` gives a row's stable identifier."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        *,
+        uid_of: Callable[[Any], str],
+        decorate: Decorator | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self.uid_of = uid_of
+        self.decorate = decorate
+        self._all: list[Any] = []
+        self._rows: list[Any] = []
+        self._filter: Callable[[list[Any]], list[Any]] | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # -- content --------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Replace every row; the current filter and sort apply to the new rows."""
+        self._all = list(rows)
+        self._refresh()
+
+    def set_filter(self, keep: Callable[[list[Any]], list[Any]] | None) -> None:
+        """``keep(all_rows)`` returns the rows to show, in the order given (None: all)."""
+        self._filter = keep
+        self._refresh()
+
+    @property
+    def total(self) -> int:
+        return len(self._all)
+
+    @property
+    def rows(self) -> list[Any]:
+        """The visible rows, in view order."""
+        return self._rows
+
+    def row_at(self, index: AnyIndex) -> Any:
+        return self._rows[index.row()] if index.isValid() else None
+
+    def row_of_uid(self, uid: str) -> int:
+        """The visible row with ``uid``, or -1."""
+        return next((i for i, r in enumerate(self._rows) if self.uid_of(r) == uid), -1)
+
+    def _refresh(self) -> None:
+        self.beginResetModel()
+        rows = self._filter(self._all) if self._filter else list(self._all)
+        if self._sort is not None:
+            column, order = self._sort
+            rows.sort(
+                key=self.columns[column].sort_key,
+                reverse=order == Qt.SortOrder.DescendingOrder,
+            )
+        self._rows = rows
+        self.endResetModel()
+
+    # -- QAbstractTableModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == _DISPLAY:
+            return column.text(row)
+        if role == UID_ROLE:
+            return self.uid_of(row)
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return column.sort_key(row)
+        if role == _ALIGN and column.numeric:
+            return _RIGHT
+        if self.decorate is not None:
+            return self.decorate(row, index.column(), role)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == _DISPLAY:
+            return self.columns[section].title
+        if role == _TOOLTIP:
+            return self.columns[section].tooltip or self.columns[section].title
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            self._sort = None
+        else:
+            self._sort = (column, order)
+        self._refresh()

@@ -1,0 +1,167 @@
+"""One way to run work off the GUI thread: an operation runner over a ``QThreadPool``.
+
+The work is a plain function of a ``progress`` callback; it runs on a pool thread and must
+not touch widgets or the GUI thread's :class:`~auditor.store.Store` (open its own Store on
+the same path). Its result, failure and progress reach the GUI thread as Qt signals, where
+the callbacks given to :meth:`OperationRunner.run` are called. Tests make the runner
+synchronous: the work then runs at once on the calling thread, callbacks included.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+Work = Callable[[ProgressFn], Any]
+SuccessFn = Callable[[Any], None]
+FailureFn = Callable[[BaseException], None]
+
+
+class Cancelled(Exception):
+    """Raised inside the work by ``progress`` once the operation was cancelled."""
+
+
+class Operation(QObject):
+    """One piece of work. Lives on the GUI thread; its signals arrive there."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+    finished = Signal()
+
+    # Emitted from the pool thread; queued to this object's (the GUI) thread.
+    _result = Signal(object)
+    _error = Signal(object)
+    _progress = Signal(int, int, str)
+
+    def __init__(self, work: Work, label: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.work = work
+        self.label = label
+        self._cancel = threading.Event()
+        self._result.connect(self._on_result)
+        self._error.connect(self._on_error)
+        self._progress.connect(self.progressed)
+
+    def cancel(self) -> None:
+        """Ask the work to stop: its next ``progress`` call raises :class:`Cancelled`."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        """The ``progress`` callback handed to the work (any thread)."""
+        if self._cancel.is_set():
+            raise Cancelled(self.label)
+        self._progress.emit(done, total, text)
+
+    def execute(self) -> None:
+        """Run the work on the current thread and post the outcome as signals."""
+        try:
+            try:
+                result = self.work(self.report)
+            except BaseException as exc:  # reported to the GUI thread, never swallowed
+                self._error.emit(exc)
+            else:
+                self._result.emit(result)
+        except RuntimeError:  # the app is closing and took this operation with it
+            log.warning("operation %s finished after the app closed", self.label)
+
+    @Slot(object)
+    def _on_result(self, result: object) -> None:
+        self.succeeded.emit(result)
+        self.finished.emit()
+
+    @Slot(object)
+    def _on_error(self, error: BaseException) -> None:
+        self.failed.emit(error)
+        self.finished.emit()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, operation: Operation) -> None:
+        super().__init__()
+        self.operation = operation
+
+    def run(self) -> None:
+        self.operation.execute()
+
+
+class OperationRunner(QObject):
+    """Runs operations on its own thread pool (or synchronously, for tests).
+
+    ``on_failure`` is the default error handler (the app passes its one error function);
+    a :class:`Cancelled` operation is not an error and reaches no handler.
+    """
+
+    def __init__(
+        self,
+        *,
+        on_failure: FailureFn | None = None,
+        synchronous: bool = False,
+        max_threads: int = 2,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.synchronous = synchronous
+        self.default_failure = on_failure
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._live: set[Operation] = set()
+
+    def run(
+        self,
+        work: Work,
+        *,
+        on_success: SuccessFn | None = None,
+        on_failure: FailureFn | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        label: str = "",
+    ) -> Operation:
+        """Start ``work(progress)``; the callbacks run on the GUI thread."""
+        # No parent: the operation lives while someone holds it (this runner until it has
+        # finished, a caller waiting on its signals); deleteLater() would pull it from under
+        # a caller still connected to it.
+        operation = Operation(work, label or getattr(work, "__name__", "operation"))
+        if on_success is not None:
+            operation.succeeded.connect(on_success)
+        operation.failed.connect(lambda exc: self._failed(exc, on_failure, operation.label))
+        if on_progress is not None:
+            operation.progressed.connect(on_progress)
+        self._live.add(operation)
+        operation.finished.connect(lambda: self._finished(operation))
+        if self.synchronous:
+            operation.execute()  # same thread: the signals are delivered at once
+        else:
+            self.pool.start(_Runnable(operation))
+        return operation
+
+    @property
+    def active(self) -> int:
+        """Operations started and not yet finished."""
+        return len(self._live)
+
+    def wait_for_done(self, msecs: int = -1) -> bool:
+        """Block until the pool's threads are idle (closing the app, tests)."""
+        return bool(self.pool.waitForDone(msecs))
+
+    def _failed(self, error: BaseException, handler: FailureFn | None, label: str) -> None:
+        if isinstance(error, Cancelled):
+            log.info("operation %s cancelled", label)
+            return
+        handler = handler or self.default_failure
+        if handler is None:
+            raise error
+        handler(error)
+
+    def _finished(self, operation: Operation) -> None:
+        self._live.discard(operation)

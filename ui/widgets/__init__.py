@@ -1,0 +1,1 @@
+"""Small reusable widgets: labelled controls, the criterion card, panels of the audit form."""

@@ -1,0 +1,139 @@
+"""Helpers that give every control a name a screen reader reads and a tooltip, and the few
+shared look-and-feel pieces (headings, status text that never relies on colour alone)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
+
+from ui.settings import Settings
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, tooltip: str = "", *, object_name: str = "") -> W:
+    """Give ``widget`` an accessible name and a tooltip (the name, when none is given)."""
+    widget.setAccessibleName(name)
+    widget.setToolTip(tooltip or name)
+    if object_name:
+        widget.setObjectName(object_name)
+    return widget
+
+
+def heading(text: str, *, level: int = 2) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(f"heading{level}")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def wrapped(text: str = "", *, object_name: str = "") -> QLabel:
+    """A word-wrapped, selectable label that grows in height rather than clipping."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+def buddy(text: str, widget: QWidget) -> QLabel:
+    """A label (with its & mnemonic) that focuses ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def combo_with(items: list[tuple[str, str]], name: str, tooltip: str = "") -> QComboBox:
+    """A combo box of (label, value) pairs; ``currentData()`` is the value."""
+    combo = named(QComboBox(), name, tooltip)
+    for label, value in items:
+        combo.addItem(label, value)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return combo
+
+
+def set_combo_items(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    """Replace the items, keeping the current value when it is still offered."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for label, value in items:
+        combo.addItem(label, value)
+    index = combo.findData(current)
+    combo.setCurrentIndex(max(0, index))
+    combo.blockSignals(False)
+
+
+def setup_table(table: QTableView, settings: Settings, state_name: str) -> None:
+    """A row-selecting, sortable table whose column widths and sort are remembered in
+    settings. Until the user has set widths, the columns fit their first rows' contents."""
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    rows = table.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionsMovable(True)
+    header.setHighlightSections(False)
+    header.setResizeContentsPrecision(100)  # fit columns to 100 rows, not thousands
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    state = settings.window_state(f"table_{state_name}")
+    if state is not None:
+        header.restoreState(state)
+    table.setProperty("columnsFitted", state is not None)
+    table.setProperty("stateName", f"table_{state_name}")
+
+
+def save_table_state(table: QTableView, settings: Settings) -> None:
+    """Keep the table's column widths, order and sort, once they mean something (restored,
+    or fitted to real rows): an empty first table must not fix the widths for ever."""
+    if table.property("columnsFitted"):
+        state = table.horizontalHeader().saveState()
+        settings.set_window_state(table.property("stateName"), state)
+
+
+class TextBox(QPlainTextEdit):
+    """A plain-text box a few lines high: Tab leaves it, and leaving it says so (``left``),
+    so the text can be saved at once."""
+
+    left = Signal()
+
+    def __init__(self, lines: int = 3, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 14)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.left.emit()
+
+
+def fit_columns_once(table: QTableView) -> None:
+    """Size the columns to the visible rows' contents, the first time there are rows (only
+    when no widths were saved: the user's own widths win)."""
+    model = table.model()
+    if table.property("columnsFitted") or model is None or model.rowCount() == 0:
+        return
+    table.setProperty("columnsFitted", True)
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.resizeSection(column, min(header.sectionSize(column) + 12, 240))
