@@ -6,14 +6,17 @@ import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from auditor import APP_NAME, __version__
 from auditor.errors import AuditorError
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
-from auditor.paths import default_db_path
+from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
+from auditor.store.lock import DatabaseLock
+from ui import smoke_hook
 from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -25,7 +28,20 @@ def run_app(db: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "case-auditor-256.png")))
+    app.setDesktopFileName("case-auditor")  # ties the window to packaging/case-auditor.desktop
     path = Path(db) if db else default_db_path()
+    try:
+        # One window per database: refused, with the holder named, while another has it.
+        lock = DatabaseLock.acquire(path)
+    except AuditorError as exc:
+        QMessageBox.warning(None, APP_NAME, str(exc))
+        return 2
+    with lock:
+        return _run_window(app, path)
+
+
+def _run_window(app: QApplication, path: Path) -> int:
     try:
         store = Store.open(path)
         ensure_builtin_frameworks(store)
@@ -35,4 +51,5 @@ def run_app(db: str | None = None) -> int:
     window = MainWindow(store)
     window.show()
     log.info("started on %s", path)
+    smoke_hook.arm(app, window)
     return int(app.exec())
