@@ -99,9 +99,16 @@ class DatabaseLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
-        # Remove the file while still holding the lock: a process waiting on the old file
-        # notices it is gone (see _open_and_lock) and makes a fresh one.
-        # Windows refuses while another process has the file open: harmless, it is reused.
+        if sys.platform == "win32":
+            # Windows cannot delete an open file: let go first. If another process opened
+            # it meanwhile, the delete fails (harmless: that process reuses the file).
+            _unlock(fd)
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return
+        # POSIX: remove the file while still holding the lock, so a process waiting on the
+        # old file notices it is gone (see _open_and_lock) and makes a fresh one.
         with contextlib.suppress(OSError):
             self.path.unlink()
         try:
