@@ -229,3 +229,26 @@ def test_frozen_bundle_holds_what_it_needs_and_no_more(bundle: Path) -> None:
     files = sum(1 for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
     _report(f"bundle size: {size:.0f} MiB in {files} files (limit {BUNDLE_LIMIT_MIB} MiB)")
     assert size < BUNDLE_LIMIT_MIB
+
+
+@pytest.mark.slow
+@needs_linux
+def test_install_linux_puts_app_menu_entry_and_icons_in_place_and_removes_them(
+    bundle: Path, tmp_path: Path
+) -> None:
+    places = {
+        "CASE_AUDITOR_PREFIX": str(tmp_path / "opt" / "case-auditor"),
+        "BIN_DIR": str(tmp_path / "bin"),
+        "XDG_DATA_HOME": str(tmp_path / "share"),
+    }
+    install = _run(PACKAGING / "install-linux", str(bundle), env=places)
+    assert install.returncode == 0, install.stderr
+    entry = (tmp_path / "share" / "applications" / "case-auditor.desktop").read_text("utf-8")
+    assert f'Exec="{places["CASE_AUDITOR_PREFIX"]}/case-auditor"' in entry
+    icon = tmp_path / "share" / "icons" / "hicolor" / "256x256" / "apps" / "case-auditor.png"
+    assert icon.is_file()
+    version = _run(tmp_path / "bin" / "case-auditor", "--version")
+    assert version.stdout.strip() == f"case-auditor {_pyproject_version()}"
+    remove = _run(PACKAGING / "install-linux", "--uninstall", env=places)
+    assert remove.returncode == 0, remove.stderr
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
