@@ -18,6 +18,10 @@ class StoreError(AuditorError):
     """The database cannot be opened or used (corrupt, newer schema, disk full)."""
 
 
+class DatabaseInUse(StoreError):
+    """Another Case Auditor window holds the database; the message names the process."""
+
+
 class NotFoundError(AuditorError):
     """A case, audit, programme or framework that was asked for does not exist."""
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from auditor import APP_NAME, __version__
@@ -17,6 +18,8 @@ from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
+from auditor.store.lock import DatabaseLock
+from ui import smoke_hook
 from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import install_handlers, show_error
 from ui.main_window import MainWindow
@@ -137,6 +140,8 @@ def make_application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setStyleSheet(style_sheet())
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "case-auditor-256.png")))
+    app.setDesktopFileName("case-auditor")  # ties the window to packaging/case-auditor.desktop
     return app
 
 
@@ -147,8 +152,18 @@ def run_app(db: str | None = None) -> int:
     app = make_application()
     settings = Settings.open_default()
     runner = OperationRunner(on_failure=lambda exc: show_error(app.activeWindow(), exc))
-    controller = AppController(settings, runner)
-    if not controller.open_database(Path(db) if db else default_db_path()):
+    path = Path(db) if db else default_db_path()
+    try:
+        # One window per database: refused, with the holder named, while another has it.
+        lock = DatabaseLock.acquire(path)
+    except AuditorError as exc:
+        QMessageBox.warning(None, APP_NAME, str(exc))
         return 2
-    app.aboutToQuit.connect(controller.shutdown)
-    return int(app.exec())
+    with lock:
+        controller = AppController(settings, runner)
+        if not controller.open_database(path):
+            return 2
+        app.aboutToQuit.connect(controller.shutdown)
+        assert controller.window is not None
+        smoke_hook.arm(app, controller.window)
+        return int(app.exec())

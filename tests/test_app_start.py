@@ -1,0 +1,64 @@
+"""Starting the desktop app: one window per database, and the hidden start-and-quit hook."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from auditor.store.lock import DatabaseLock, lock_path
+from ui import app as ui_app
+from ui import smoke_hook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_second_window_on_the_same_database_is_refused_naming_the_holder(
+    qapp: object, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(ui_app, "configure_logging", lambda: None)
+    monkeypatch.setattr(
+        ui_app.QMessageBox, "warning", lambda _parent, _title, text: shown.append(text)
+    )
+    with DatabaseLock.acquire(db_path):
+        assert ui_app.run_app(str(db_path)) == 2
+    [message] = shown
+    assert f"process {os.getpid()} on " in message
+    assert "already open in Case Auditor" in message
+    assert not db_path.exists()  # refused before the database was opened
+
+
+def test_the_hook_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(smoke_hook.ENV_VAR, raising=False)
+    assert smoke_hook.exit_after_start_ms() is None
+    monkeypatch.setenv(smoke_hook.ENV_VAR, "soon")
+    assert smoke_hook.exit_after_start_ms() is None
+    monkeypatch.setenv(smoke_hook.ENV_VAR, "250")
+    assert smoke_hook.exit_after_start_ms() == 250
+
+
+def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path) -> None:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.launcher", "--db", str(db_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "QT_QPA_PLATFORM": "offscreen",
+            smoke_hook.ENV_VAR: "100",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == smoke_hook.SHOWN_MESSAGE
+    assert time.perf_counter() - started < 60
+    assert db_path.exists()
+    assert not lock_path(db_path).exists()  # released on the way out
