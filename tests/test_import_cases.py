@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from case_files import HEADER, ROWS, write_csv, write_xlsx
-from conftest import ACTOR
+
+ACTOR = "Test Auditor"  # as in tests/conftest.py
 
 from auditor.audits import start_audit
 from auditor.cases import find_case, list_cases

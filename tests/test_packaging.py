@@ -216,9 +216,11 @@ def test_frozen_bundle_holds_what_it_needs_and_no_more(bundle: Path) -> None:
     internal = bundle / "_internal"
     assert (internal / "resources" / "frameworks" / "improvement-notice.toml").is_file()
     assert (internal / "resources" / "icons" / "case-auditor-256.png").is_file()
-    [dist_info] = internal.glob("case_auditor-*.dist-info")
-    assert (dist_info / "METADATA").is_file()
-    assert not (dist_info / "direct_url.json").exists()  # names the build machine's folders
+    # An editable install leaves case_auditor.egg-info in the checkout, which PyInstaller
+    # may copy instead of the dist-info: either carries the version importlib.metadata reads.
+    [meta] = [*internal.glob("case_auditor-*.dist-info"), *internal.glob("case_auditor.egg-info")]
+    assert (meta / "METADATA").is_file() or (meta / "PKG-INFO").is_file()
+    assert not (meta / "direct_url.json").exists()  # names the build machine's folders
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "platforms" / "libqxcb.so").is_file()
     assert (qt / "plugins" / "platforms" / "libqoffscreen.so").is_file()

@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from conftest import ACTOR
+
+ACTOR = "Test Auditor"  # as in tests/conftest.py
 
 from auditor.audits import start_audit
 from auditor.cases import add_case
