@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from case_files import HEADER, ROWS, write_csv, write_xlsx
 
-ACTOR = "Test Auditor"  # as in tests/conftest.py
-
 from auditor.audits import start_audit
 from auditor.cases import find_case, list_cases
 from auditor.domain import CaseType
@@ -34,6 +32,8 @@ from auditor.importing.mapping import delete_mapping
 from auditor.store import Store
 from auditor.store.trail import verify_trail
 from auditor.timeliness import check_timescales
+
+ACTOR = "Test Auditor"  # as in tests/conftest.py
 
 
 def validated(path: Path, mapping: ColumnMapping | None = None) -> Validation:

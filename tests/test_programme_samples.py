@@ -9,8 +9,6 @@ from datetime import date
 
 import pytest
 
-ACTOR = "Test Auditor"  # as in tests/conftest.py
-
 from auditor.audits import start_audit
 from auditor.cases import add_case
 from auditor.errors import NotFoundError, ValidationError
@@ -30,6 +28,8 @@ from auditor.sampling_store import (
 from auditor.store import Store
 from auditor.store.trail import verify_trail
 from auditor.workflow import delete_audit
+
+ACTOR = "Test Auditor"  # as in tests/conftest.py
 
 ON = date(2026, 4, 30)
 
