@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor import APP_NAME, __version__
+from auditor import APP_NAME
+from auditor.about import about_text
 from auditor.logs import log_dir
 from ui.errors import reporting_user_errors
 from ui.session import Session
@@ -258,8 +259,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nOffline case-file auditing against Improvement Notice "
-            f"criteria. Nothing leaves this computer.\n\nDatabase: {self.session.path}",
+            "Offline case-file auditing against Improvement Notice criteria. Nothing leaves "
+            f"this computer.\n\n{about_text(self.session.store)}",
         )
 
     # -- state ------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from auditor.store import Store
@@ -12,6 +13,7 @@ from tests.gui.helpers import message_boxes
 from ui.app import AppController
 from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import USER_ERROR
+from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.settings import Settings
 
@@ -71,3 +73,14 @@ def test_switching_databases_and_a_file_that_is_not_one(
     assert len(boxes) == 1 and "notes.db" in boxes[0].text()
     boxes[0].close()
     controller.shutdown()
+
+
+def test_help_about_names_the_database_and_its_schema_version(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", lambda _parent, _title, text: shown.append(text))
+    window.about()
+    [text] = shown
+    assert str(window.session.path) in text
+    assert "Schema version: 3" in text
