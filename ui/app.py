@@ -18,7 +18,7 @@ from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
-from auditor.store.lock import DatabaseLock, lock_path
+from auditor.store.lock import DatabaseLock
 from ui import smoke_hook
 from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import install_handlers, show_error
@@ -45,22 +45,13 @@ class AppController(QObject):
         self.runner = runner
         self.session: Session | None = None
         self.window: MainWindow | None = None
-        self.lock: DatabaseLock | None = None
 
     def open_database(self, path: Path) -> bool:
-        """Open (or create) ``path`` in a new main window; the old one closes after saving.
-
-        One window per database: a database another process has open is refused, with the
-        holder named (``auditor.store.lock``)."""
-        lock = None
+        """Open (or create) ``path`` in a new main window; the old one closes after saving."""
         try:
-            if self.lock is None or self.lock.path != lock_path(path):
-                lock = DatabaseLock.acquire(path)
             store = Store.open(path, check=False)  # the quick check runs in a worker below
             ensure_builtin_frameworks(store)
         except AuditorError as exc:
-            if lock is not None:
-                lock.release()
             if self.window is not None:
                 show_error(self.window, exc, doing=f"opening {path}")
             else:
@@ -79,10 +70,6 @@ class AppController(QObject):
             old.close()
             old.session.store.close()
             old.deleteLater()
-        if lock is not None:
-            if self.lock is not None:
-                self.lock.release()
-            self.lock = lock
         self.runner.run(self.session.worker(lambda _store, _progress: None, check=True),
                         on_failure=lambda exc: show_error(self.window, exc),
                         label="check database")  # fmt: skip
@@ -144,9 +131,6 @@ class AppController(QObject):
         self.runner.wait_for_done(10_000)
         if self.session is not None:
             self.session.store.close()
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
         self.settings.sync()
 
 
@@ -168,10 +152,18 @@ def run_app(db: str | None = None) -> int:
     app = make_application()
     settings = Settings.open_default()
     runner = OperationRunner(on_failure=lambda exc: show_error(app.activeWindow(), exc))
-    controller = AppController(settings, runner)
-    if not controller.open_database(Path(db) if db else default_db_path()):
+    path = Path(db) if db else default_db_path()
+    try:
+        # One window per database: refused, with the holder named, while another has it.
+        lock = DatabaseLock.acquire(path)
+    except AuditorError as exc:
+        QMessageBox.warning(None, APP_NAME, str(exc))
         return 2
-    app.aboutToQuit.connect(controller.shutdown)
-    assert controller.window is not None
-    smoke_hook.arm(app, controller.window)
-    return int(app.exec())
+    with lock:
+        controller = AppController(settings, runner)
+        if not controller.open_database(path):
+            return 2
+        app.aboutToQuit.connect(controller.shutdown)
+        assert controller.window is not None
+        smoke_hook.arm(app, controller.window)
+        return int(app.exec())
