@@ -340,7 +340,7 @@ def record_answer(
             store, row["id"], criterion_code, old["uid"], new, actor, exists=existing is not None
         )
         if new["value"] != old["value"]:
-            _refresh_suggestion(store, row, framework)
+            refresh_suggestion(store, row, framework)
         touch_audit(store, row["id"])
         record(store, changes, actor=actor)
 
@@ -380,7 +380,7 @@ def _write_answer(
         )
 
 
-def _refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
+def refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
     """Store the suggested grade and compliance with the audit, for lists and reports."""
     answers = {
         r["criterion_code"]: r["value"]

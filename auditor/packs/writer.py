@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from auditor.audits import refresh_suggestion
 from auditor.clock import new_uid, now_utc
 from auditor.frameworks import get_framework
-from auditor.grading import grade_audit
 from auditor.packs.content import ACTION_FIELDS, AUDIT_FIELDS, Content, field_value
 from auditor.store import Store
 from auditor.store.trail import Change, record
@@ -198,17 +198,7 @@ def _write_action(
 def _refresh(store: Store, row: Mapping[str, Any]) -> None:
     """The suggested grade and compliance follow the merged answers."""
     framework = get_framework(store, row["framework_code"], row["framework_version"])
-    answers = {
-        r["criterion_code"]: r["value"]
-        for r in store.query(
-            "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
-        )
-    }
-    result = grade_audit(framework, row["case_type"], answers)
-    store.execute(
-        "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",
-        [result.suggested.value if result.suggested else None, result.compliance, row["id"]],
-    )
+    refresh_suggestion(store, row, framework)
 
 
 def remember_versions(
