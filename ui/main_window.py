@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
         self._file_section = file.addSeparator()  # import/export items go after this
         self._file_end = file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
+        from ui import file_menu
+
+        file_menu.install(self)
         edit = self.menus["edit"] = bar.addMenu("&Edit")
         self._action(edit, "Your &name…", self.ask_name)
         view = self.menus["view"] = bar.addMenu("&View")

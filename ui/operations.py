@@ -125,9 +125,11 @@ class OperationRunner(QObject):
         on_success: SuccessFn | None = None,
         on_failure: FailureFn | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
         label: str = "",
     ) -> Operation:
-        """Start ``work(progress)``; the callbacks run on the GUI thread."""
+        """Start ``work(progress)``; the callbacks run on the GUI thread. ``on_finished``
+        runs last whatever the outcome: success, failure or cancel."""
         # No parent: the operation lives while someone holds it (this runner until it has
         # finished, a caller waiting on its signals); deleteLater() would pull it from under
         # a caller still connected to it.
@@ -139,6 +141,8 @@ class OperationRunner(QObject):
             operation.progressed.connect(on_progress)
         self._live.add(operation)
         operation.finished.connect(lambda: self._finished(operation))
+        if on_finished is not None:
+            operation.finished.connect(on_finished)
         if self.synchronous:
             operation.execute()  # same thread: the signals are delivered at once
         else:
