@@ -25,6 +25,8 @@ def test_a_second_window_on_the_same_database_is_refused_naming_the_holder(
     monkeypatch.setattr(
         ui_app.QMessageBox, "warning", lambda _parent, _title, text: shown.append(text)
     )
+    # Any other box would block the test (modal) rather than fail it.
+    monkeypatch.setattr(ui_app.QMessageBox, "critical", lambda *args: pytest.fail(str(args)))
     with DatabaseLock.acquire(db_path):
         assert ui_app.run_app(str(db_path)) == 2
     [message] = shown

@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from auditor import APP_NAME, __version__
 from auditor.demo import make_demo
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, DatabaseInUse
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
-from auditor.store.lock import DatabaseLock
+from auditor.store.lock import DatabaseLock, lock_path
 from ui import smoke_hook
 from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import install_handlers, show_error
@@ -45,15 +45,26 @@ class AppController(QObject):
         self.runner = runner
         self.session: Session | None = None
         self.window: MainWindow | None = None
+        self.lock: DatabaseLock | None = None
 
     def open_database(self, path: Path) -> bool:
-        """Open (or create) ``path`` in a new main window; the old one closes after saving."""
+        """Open (or create) ``path`` in a new main window; the old one closes after saving.
+
+        One window per database: a database another process has open is refused, with the
+        holder named (``auditor.store.lock``)."""
+        lock = None
         try:
+            if self.lock is None or self.lock.path.resolve() != lock_path(path).resolve():
+                lock = DatabaseLock.acquire(path)
             store = Store.open(path, check=False)  # the quick check runs in a worker below
             ensure_builtin_frameworks(store)
         except AuditorError as exc:
+            if lock is not None:
+                lock.release()
             if self.window is not None:
                 show_error(self.window, exc, doing=f"opening {path}")
+            elif isinstance(exc, DatabaseInUse):  # not a fault: say who has it open
+                QMessageBox.warning(None, APP_NAME, str(exc))
             else:
                 QMessageBox.critical(
                     None, APP_NAME, f"{APP_NAME} cannot open its database.\n\n{exc}"
@@ -70,6 +81,10 @@ class AppController(QObject):
             old.close()
             old.session.store.close()
             old.deleteLater()
+        if lock is not None:
+            if self.lock is not None:
+                self.lock.release()
+            self.lock = lock
         self.runner.run(self.session.worker(lambda _store, _progress: None, check=True),
                         on_failure=lambda exc: show_error(self.window, exc),
                         label="check database")  # fmt: skip
@@ -131,6 +146,9 @@ class AppController(QObject):
         self.runner.wait_for_done(10_000)
         if self.session is not None:
             self.session.store.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
         self.settings.sync()
 
 
@@ -152,18 +170,10 @@ def run_app(db: str | None = None) -> int:
     app = make_application()
     settings = Settings.open_default()
     runner = OperationRunner(on_failure=lambda exc: show_error(app.activeWindow(), exc))
-    path = Path(db) if db else default_db_path()
-    try:
-        # One window per database: refused, with the holder named, while another has it.
-        lock = DatabaseLock.acquire(path)
-    except AuditorError as exc:
-        QMessageBox.warning(None, APP_NAME, str(exc))
+    controller = AppController(settings, runner)
+    if not controller.open_database(Path(db) if db else default_db_path()):
         return 2
-    with lock:
-        controller = AppController(settings, runner)
-        if not controller.open_database(path):
-            return 2
-        app.aboutToQuit.connect(controller.shutdown)
-        assert controller.window is not None
-        smoke_hook.arm(app, controller.window)
-        return int(app.exec())
+    app.aboutToQuit.connect(controller.shutdown)
+    assert controller.window is not None
+    smoke_hook.arm(app, controller.window)
+    return int(app.exec())

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from auditor.errors import DatabaseInUse
 from auditor.store import Store
+from auditor.store.lock import DatabaseLock
 from tests.gui.helpers import message_boxes
 from ui.app import AppController
 from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import USER_ERROR
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
-from ui.settings import Settings
+from ui.settings import DEMO_OFFERED, Settings
 
 
 def first_run_dialog() -> FirstRunDialog:
@@ -72,6 +75,36 @@ def test_switching_databases_and_a_file_that_is_not_one(
     boxes = message_boxes(USER_ERROR)
     assert len(boxes) == 1 and "notes.db" in boxes[0].text()
     boxes[0].close()
+    # Switching databases moves the lock: the first is free again, the second is held.
+    DatabaseLock.acquire(first).release()
+    with pytest.raises(DatabaseInUse, match=str(os.getpid())):
+        DatabaseLock.acquire(second)
+    controller.shutdown()
+    DatabaseLock.acquire(second).release()  # shutting down lets go of it
+
+
+def test_opening_a_database_another_window_holds_is_refused_naming_the_holder(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner
+) -> None:
+    settings = Settings.at(tmp_path / "settings.ini")
+    settings.auditor_name = "Ann Auditor"
+    controller = AppController(settings, runner)
+    settings.set(DEMO_OFFERED, True)  # no first-run dialog: this test is about the lock
+    mine, theirs = tmp_path / "mine.db", tmp_path / "theirs.db"
+    assert controller.open_database(mine)
+    qtbot.add_widget(controller.window)
+    current = controller.window
+    with DatabaseLock.acquire(theirs):  # as another app would hold it
+        assert not controller.open_database(theirs)
+        [box] = message_boxes(USER_ERROR)
+        assert "already open in Case Auditor" in box.text()
+        assert f"process {os.getpid()} on " in box.text()
+        box.close()
+    assert controller.window is current and current.isVisible()  # type: ignore[union-attr]
+    assert not theirs.exists()  # refused before the database was touched
+    # Reopening the database this window already holds is not refused by its own lock.
+    assert controller.open_database(Path(str(mine.parent / "." / mine.name)))
+    qtbot.add_widget(controller.window)
     controller.shutdown()
 
 
