@@ -430,7 +430,7 @@ def test_a_conflict_is_shown_side_by_side_and_resolved(
         ("R-1 evidence", "QA view.", "Nothing on file."),
     ]
     assert view.choice == "later"  # nothing is overwritten unless the user says so
-    assert page.conflicts.list.item(0).text() == f"TEST-0009 ({ASH}): decide later"
+    assert page.conflicts.list.item(0).text() == f"TEST-0009\n{ASH}: decide later"
     view.radios[side].click()
     assert page.conflicts.list.item(0).text().endswith("take theirs" if side == "theirs"
                                                        else "keep ours")  # fmt: skip
@@ -464,7 +464,9 @@ def test_a_conflict_left_for_later_is_resolved_field_by_field_from_the_file_menu
     view.radios["fields"].click()
     row = [r[0] for r in rows_of(view)].index("R-1 answer")
     assert view.keep[row].isEnabled()
+    assert view.table.item(row, 1).font().bold()  # the value kept is in bold: ours so far
     view.keep[row].setCurrentIndex(view.keep[row].findData("theirs"))
+    assert view.table.item(row, 2).font().bold() and not view.table.item(row, 1).font().bold()
     dialog.apply_button.click()
     assert dialog.status.text() == "Resolved 1 conflict. None is waiting now."
     audit = get_audit(qa.session.store, uid)

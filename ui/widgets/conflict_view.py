@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QListWidget,
     QPushButton,
     QRadioButton,
@@ -112,9 +113,10 @@ class ConflictView(QWidget):
             keep = named(QComboBox(), f"Keep for {d.label}", f"Which value of {d.label} to keep")
             keep.addItem("Ours", "ours")
             keep.addItem("Theirs", "theirs")
-            keep.currentIndexChanged.connect(lambda _i: self.choice_changed.emit())
+            keep.currentIndexChanged.connect(lambda _i, r=row: self._on_keep(r))
             table.setCellWidget(row, 3, keep)
             self.keep.append(keep)
+            self._on_keep(row)
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -123,6 +125,16 @@ class ConflictView(QWidget):
         table.resizeColumnToContents(0)
         table.setColumnWidth(0, min(table.columnWidth(0) + 12, 260))
         table.resizeRowsToContents()
+
+    def _on_keep(self, row: int) -> None:
+        """The value that will be kept is shown in bold (and named in the Keep column)."""
+        theirs = self.keep[row].currentData() == "theirs"
+        for column, bold in ((1, not theirs), (2, theirs)):
+            item = self.table.item(row, column)
+            font = item.font()
+            font.setBold(bold)
+            item.setFont(font)
+        self.choice_changed.emit()
 
     @property
     def choice(self) -> str:
@@ -172,7 +184,7 @@ class ConflictList(QWidget):
         self._label_items()
         self.list.setCurrentRow(0)
         all_row = QHBoxLayout()
-        all_row.addWidget(wrapped("For every audit in conflict:"))
+        all_row.addWidget(QLabel("For every audit in conflict:"))
         for key, label in ((OURS, "Keep ours"), (THEIRS, "Take theirs"), (LATER, "Decide later")):
             button = named(QPushButton(label), f"{label} for all", f"{label}, for every audit")
             button.clicked.connect(lambda _c=False, k=key: self.choose_all(k))
@@ -182,7 +194,8 @@ class ConflictList(QWidget):
         split.addWidget(self.list)
         split.addWidget(self.stack)
         split.setStretchFactor(1, 1)
-        split.setSizes([220, 700])
+        width = self.list.fontMetrics().horizontalAdvance("Demo Auditor Birch: field by field")
+        split.setSizes([width + 40, 760])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(all_row)
@@ -191,7 +204,7 @@ class ConflictList(QWidget):
     def _label_items(self) -> None:
         for row, view in enumerate(self.views):
             c = view.conflict
-            self.list.item(row).setText(f"{c.case_reference} ({c.auditor}): {SHORT[view.choice]}")
+            self.list.item(row).setText(f"{c.case_reference}\n{c.auditor}: {SHORT[view.choice]}")
 
     def choose_all(self, key: str) -> None:
         for view in self.views:

@@ -27,6 +27,8 @@ class PassphraseFields(QWidget):
         self.first = self._field("Passphrase", "The passphrase that will open the pack")
         self.second = self._field("Passphrase again", "Type the same passphrase again")
         self.note = wrapped(EXPLANATION, object_name="passphraseNote")
+        self.note.setMinimumWidth(460)  # wraps at the dialog's width, not a narrow guess
+        self.note.setContentsMargins(0, 4, 0, 8)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.protect)
@@ -42,7 +44,7 @@ class PassphraseFields(QWidget):
         return field
 
     def _enable(self, on: bool) -> None:
-        for widget in (self.first, self.second, self.note):
+        for widget in (self.first, self.second):
             widget.setEnabled(on)
         if on:
             self.first.setFocus()
