@@ -5,6 +5,7 @@ cancelled merge that leaves nothing behind."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,9 +19,10 @@ from pytestqt.qtbot import QtBot
 from auditor.audits import get_audit, record_answer, start_audit, update_audit
 from auditor.cases import add_case
 from auditor.demo import make_demo
-from auditor.framework import Framework
+from auditor.framework import Framework, parse_framework
 from auditor.frameworks import register_framework
-from auditor.packs import apply_merge, export_pack, list_conflicts, read_pack
+from auditor.packs import FORMAT_VERSION, apply_merge, export_pack, list_conflicts, read_pack
+from auditor.packs.container import MAGIC
 from auditor.programmes import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history
@@ -298,11 +300,44 @@ def test_a_changed_byte_is_refused_naming_the_file_and_the_good_pack_still_previ
     assert table_counts(qa.session.store) == before
 
 
+def test_a_newer_format_and_a_framework_that_differs_from_ours_are_refused_by_name(
+    make_window: MakeWindow, mini: Framework, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    future = tmp_path / "future.auditpack"
+    header = json.dumps(
+        {"encrypted": False, "format_version": FORMAT_VERSION + 1, "sha256": "0" * 64},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    future.write_bytes(MAGIC + header.encode() + b"\n" + b"PK\x05\x06" + bytes(18))
+    own = Store.open(tmp_path / "own.db")
+    register_framework(own, mini)
+    case = add_case(own, actor=ASH, reference="TEST-0001", case_type="child_in_need")
+    start_audit(own, case_uid=case.uid, auditor=ASH, framework_code="MINI")
+    other = tmp_path / "other-mini.auditpack"
+    export_pack(own, other, created_by=ASH)
+    own.close()
+    qa = make_window("qa", QA)
+    changed = mini.source_text.replace("Is the level of risk recorded?", "Is risk recorded?")
+    register_framework(qa.session.store, parse_framework(changed, origin="changed"))
+    before = table_counts(qa.session.store)
+
+    choose_packs(monkeypatch, future, other)
+    trigger(qa, "import")
+    box = one_box(REFUSED)
+    text = box.informativeText()
+    assert "future.auditpack" in text and "made by a newer version of Case Auditor" in text
+    assert "other-mini.auditpack" in text and "MINI version 1.0.0 differs from the copy" in text
+    assert table_counts(qa.session.store) == before
+
+
 @pytest.fixture
-def threaded(qapp: QApplication) -> Iterator[OperationRunner]:
+def threaded(qtbot: QtBot) -> Iterator[OperationRunner]:
     """A real worker thread, so Cancel can be clicked while the merge is running."""
     ops = OperationRunner()
     yield ops
+    # Every result delivered (views reload after a merge) before the databases close.
+    qtbot.wait_until(lambda: ops.active == 0, timeout=5000)
     assert ops.wait_for_done(5000)
 
 
