@@ -143,6 +143,7 @@ class Shooter:
         self.actions()
         self.dashboard()
         self.frameworks()
+        self.packs()
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
@@ -280,6 +281,51 @@ class Shooter:
         section = view.tree.topLevelItem(0)
         view.tree.setCurrentItem(section.child(0))
         self.save(self.window, "frameworks")
+
+    def packs(self) -> None:
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QFileDialog
+
+        from auditor.audits import get_audit, record_answer, update_audit
+        from auditor.packs import apply_merge, export_pack, read_pack
+        from auditor.store import Store
+        from ui.dialogs.pack_preview import PackPreviewDialog
+
+        # Ash's draft goes to Ash's laptop (another database) in a pack; then it is changed
+        # both there and here, and the pack coming back from the laptop is a conflict.
+        store = self.window.session.store
+        uid = store.scalar("SELECT uid FROM audits WHERE auditor = 'Demo Auditor Ash' AND "
+                           "status = 'draft' ORDER BY id DESC LIMIT 1")  # fmt: skip
+        code = sorted(get_audit(store, uid).answers)[1]
+        folder = self.db.parent
+        export_pack(store, folder / "to-laptop.auditpack", created_by="Demo Auditor Ash",
+                    audit_uids=[uid])  # fmt: skip
+        with Store.open(folder / "laptop.db") as laptop:
+            apply_merge(laptop, read_pack(folder / "to-laptop.auditpack"), actor="Demo Auditor Ash")
+            evidence = "Plan reviewed with the family on 12/03; risks analysed."
+            record_answer(laptop, uid, code, value="yes", actor="Demo Auditor Ash",
+                          evidence=evidence)  # fmt: skip
+            update_audit(laptop, uid, actor="Demo Auditor Ash",
+                         strengths="The child's views are recorded at every visit.")  # fmt: skip
+            export_pack(laptop, folder / "ash-laptop.auditpack", created_by="Demo Auditor Ash")
+        record_answer(store, uid, code, value="no", actor="Demo QA Lead Oak",
+                      evidence="No analysis of the risks on the file.")  # fmt: skip
+        self.window.session.settings.auditor_name = "Demo QA Lead Oak"
+        chosen = [str(folder / "ash-laptop.auditpack")]
+        original = QFileDialog.getOpenFileNames
+        QFileDialog.getOpenFileNames = lambda *_a, **_k: (chosen, "")  # type: ignore[method-assign]
+        try:
+            self.window.findChild(QAction, "packs_import").trigger()
+            dialog = self.dialog(PackPreviewDialog)
+        finally:
+            QFileDialog.getOpenFileNames = original  # type: ignore[method-assign]
+        page = dialog.pages[0]  # type: ignore[attr-defined]
+        view = page.conflicts.view_of(uid)
+        view.choose("fields")
+        view.keep[1].setCurrentIndex(1)  # the laptop's answer, with our evidence
+        self.save(dialog, "pack-conflict")
+        dialog.reject()  # type: ignore[attr-defined]
+        self.window.session.settings.auditor_name = "Demo Auditor Ash"
 
 
 if __name__ == "__main__":
