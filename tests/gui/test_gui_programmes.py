@@ -135,8 +135,7 @@ def test_stratified_draw_with_a_fixed_seed_matches_the_core(view: ProgrammesView
     ))  # fmt: skip
     dialog.preview_button.click()
     preview = dialog.preview_panel
-    assert "12 eligible case(s)" in preview.summary.text()
-    assert "Would draw 6 case(s) with seed 4242" in preview.summary.text()
+    assert preview.summary.text() == "12 eligible case(s). Would draw 6 case(s) with seed 4242."
     assert preview.strata.rowCount() == len(expected.strata)
     drawn = [int(preview.strata.item(r, 2).text()) for r in range(preview.strata.rowCount())]
     assert drawn == [s.sampled for s in expected.strata] and sum(drawn) == 6
@@ -149,8 +148,9 @@ def test_stratified_draw_with_a_fixed_seed_matches_the_core(view: ProgrammesView
     assert view.panel.message.text() == "✓ 6 case(s) added to the sample."
     assert Counter(c.auditor for c in programme_cases(store, uid)) == {ASH: 3, BIRCH: 3}
     row = view.model.row_of_uid(uid)
-    assert view.model.index(row, 4).data() == "6"
-    assert view.model.index(row, 5).data() == "0 started · 0 submitted"
+    assert [view.model.index(row, column).data() for column in (1, 2, 3)] == ["6", "0", "0"]
+    tooltip = view.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "Demo dip sample: 6 case(s), 0 audit(s) started, 0 submitted"
     view.panel.buttons["check"].click()
     assert view.panel.check_result.text().startswith("✓ Checked: drawing the draw again")
     assert check_sample_records(store, uid) == []
@@ -167,9 +167,10 @@ def test_the_exclusion_window_leaves_out_recent_audits(view: ProgrammesView) -> 
     dialog.choices.choose("random", "number")
     dialog.choices.n.setValue(50)  # more than there are: the preview says so before saving
     dialog.preview_button.click()
-    summary = dialog.preview_panel.summary.text()
-    assert "10 eligible case(s); 2 left out as audited in the 12 months" in summary
-    assert "50 cases asked for but 10 eligible: all taken" in dialog.preview_panel.notes.text()
+    assert dialog.preview_panel.summary.text().startswith("10 eligible case(s). Would draw 10")
+    notes = dialog.preview_panel.notes.text()
+    assert "2 case(s) audited in the 12 months before" in notes
+    assert "50 cases asked for but 10 eligible: all taken" in notes
     preview_and_save(dialog)
     sampled = sample_references(store, uid)
     assert len(sampled) == 10

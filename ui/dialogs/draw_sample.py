@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QPushButton,
     QVBoxLayout,
@@ -55,19 +54,19 @@ class DrawSampleDialog(QDialog):
         columns = QHBoxLayout()
         columns.addWidget(self.choices, 3)
         columns.addWidget(self.preview_panel, 2)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.preview_button = self._button("&Preview", "See how many would be drawn; saves nothing")
         self.save_button = self._button("&Save this sample", "Save the previewed sample")
-        self.buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = self._button("Cancel", "Close without drawing: nothing is saved")
         self.preview_button.clicked.connect(self.preview)
         self.save_button.clicked.connect(self.save)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        named(cancel, "Cancel", "Close without drawing: nothing is saved")
-        self.buttons.rejected.connect(self.reject)
+        cancel.clicked.connect(self.reject)
+        self.buttons = QHBoxLayout()  # in the order they are used: preview, then save
+        self.buttons.addStretch(1)
+        for button in (self.preview_button, self.save_button, cancel):
+            self.buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.buttons)
         self.resize(900, 600)
 
     def _button(self, text: str, tooltip: str) -> QPushButton:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from auditor.domain import AuditStatus
 from auditor.programmes import Programme, get_programme, list_programmes
@@ -52,12 +52,6 @@ class ProgrammeSummary:
     @property
     def uid(self) -> str:
         return self.programme.uid
-
-    @property
-    def progress(self) -> str:
-        if not self.sampled:
-            return "No sample yet"
-        return f"{self.started} started · {self.submitted} submitted"
 
 
 @dataclass(frozen=True)
@@ -99,19 +93,24 @@ def load_details(store: Store, programme_uid: str) -> ProgrammeDetails:
     )
 
 
+# The columns that tell programmes apart come first: the list shares the screen with the
+# sample, and the period is usually in the name.
 PROGRAMME_COLUMNS = (
     Column("Programme", lambda r: r.programme.name, lambda r: r.programme.name.casefold()),
-    Column("Framework", lambda r: r.programme.framework_code,
-           lambda r: r.programme.framework_code, "The audit tool the sample is scored on"),
-    Column("Period", lambda r: period_text(r.programme),
-           lambda r: r.programme.period_start or date.min, "The period the programme covers"),
-    Column("Due", lambda r: uk_date(r.programme.due_date),
-           lambda r: r.programme.due_date or date.min, "When its audits are due"),
     Column("Cases", lambda r: str(r.sampled), lambda r: r.sampled,
            "Cases in the programme's sample", numeric=True),
-    Column("Progress", lambda r: r.progress, lambda r: (r.submitted, r.started),
-           "Audits of the sample started, and submitted (or moderated, or final)"),
+    Column("Submitted", lambda r: str(r.submitted), lambda r: r.submitted,
+           "Audits of the sample submitted, moderated or final", numeric=True),
+    Column("Started", lambda r: str(r.started), lambda r: r.started,
+           "Audits of the sample started", numeric=True),
+    Column("Due", lambda r: uk_date(r.programme.due_date),
+           lambda r: r.programme.due_date or date.min, "When its audits are due"),
+    Column("Period", lambda r: period_text(r.programme),
+           lambda r: r.programme.period_start or date.min, "The period the programme covers"),
+    Column("Framework", lambda r: r.programme.framework_code,
+           lambda r: r.programme.framework_code, "The audit tool the sample is scored on"),
 )  # fmt: skip
+PERIOD_COLUMN = 5
 
 SAMPLE_COLUMNS = (
     Column("Case reference", lambda r: r.reference, lambda r: r.reference,
@@ -128,9 +127,22 @@ SAMPLE_COLUMNS = (
 SECOND_AUDITOR_COLUMN = 4
 
 
+def _name_tooltip(row: ProgrammeSummary, column: int, role: int) -> Any:
+    """The whole name (a narrow column cuts it short) with the period and progress."""
+    if column == 0 and role == Qt.ItemDataRole.ToolTipRole:
+        period = period_text(row.programme)
+        return (
+            f"{row.programme.name}{f' ({period})' if period else ''}: {row.sampled} case(s), "
+            f"{row.started} audit(s) started, {row.submitted} submitted"
+        )
+    return None
+
+
 class ProgrammeListModel(RowTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(PROGRAMME_COLUMNS, uid_of=lambda r: r.uid, parent=parent)
+        super().__init__(
+            PROGRAMME_COLUMNS, uid_of=lambda r: r.uid, decorate=_name_tooltip, parent=parent
+        )
 
 
 class SampleModel(RowTableModel):

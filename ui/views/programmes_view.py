@@ -20,11 +20,18 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.new_programme import NewProgrammeDialog
 from ui.errors import reporting_user_errors
-from ui.models.programmes import ProgrammeListModel, ProgrammeSummary, load_summaries
+from ui.models.programmes import (
+    PERIOD_COLUMN,
+    ProgrammeListModel,
+    ProgrammeSummary,
+    load_summaries,
+)
 from ui.models.table import UID_ROLE
 from ui.session import Session
 from ui.widgets.common import fit_columns_once, named, save_table_state, setup_table
 from ui.widgets.programme_panel import ProgrammePanel
+
+NAME_WIDTH = 260  # pixels: the programme's name column, as first fitted
 
 
 class ProgrammesView(QWidget):
@@ -55,6 +62,10 @@ class ProgrammesView(QWidget):
             object_name="programmeTable",
         )
         setup_table(self.table, self.session.settings, "programmes")
+        if not self.table.property("columnsFitted"):  # no saved order: newest period first
+            self.table.horizontalHeader().setSortIndicator(
+                PERIOD_COLUMN, Qt.SortOrder.DescendingOrder
+            )
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -71,9 +82,9 @@ class ProgrammesView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.panel)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([520, 640])
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([460, 750])
         state = self.session.settings.window_state("programmes_splitter")
         if state is not None:
             self.splitter.restoreState(state)
@@ -123,13 +134,25 @@ class ProgrammesView(QWidget):
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
         self.table.selectionModel().blockSignals(False)
-        fit_columns_once(self.table)
+        self._fit_columns()
         noun = "programme" if len(rows) == 1 else "programmes"
         self.count.setText(f"{len(rows):,} {noun}")
         uid = self.selected_uid()
         shown = self.panel.programme.uid if self.panel.programme else None
         if refresh_panel or uid != shown:
             self.panel.show_programme(uid)
+
+    def _fit_columns(self) -> None:
+        """Fit the columns to the first rows, keeping the name narrow enough that the
+        counts show beside it (the panel needs most of the width)."""
+        first = not self.table.property("columnsFitted")
+        fit_columns_once(self.table)
+        if first and self.table.property("columnsFitted"):
+            header = self.table.horizontalHeader()
+            header.resizeSection(0, min(header.sectionSize(0), NAME_WIDTH))
+            for column in (1, 2, 3):  # the counts: as wide as their titles
+                title = self.model.headerData(column, Qt.Orientation.Horizontal)
+                header.resizeSection(column, self.fontMetrics().horizontalAdvance(title) + 20)
 
     def selected_uid(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

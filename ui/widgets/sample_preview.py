@@ -28,15 +28,11 @@ def stratum_label(key: tuple[str, ...]) -> str:
 
 
 def summary_text(sample: Sample) -> str:
-    spec = sample.spec
-    eligible = f"{len(sample.population):,} eligible case(s)"
-    if sample.excluded:
-        on = spec.reference_date.strftime("%d/%m/%Y") if spec.reference_date else ""
-        eligible += (
-            f"; {len(sample.excluded):,} left out as audited in the {spec.exclude_months} "
-            f"months before {on}"
-        )
-    return f"{eligible}.\nWould draw {len(sample.cases):,} case(s) with seed {spec.seed}."
+    """How many are eligible and drawn (the notes below say what was left out and why)."""
+    return (
+        f"{len(sample.population):,} eligible case(s). Would draw {len(sample.cases):,} "
+        f"case(s) with seed {sample.spec.seed}."
+    )
 
 
 class SamplePreview(QWidget):
@@ -63,8 +59,8 @@ class SamplePreview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading("Preview", level=3))
         layout.addWidget(self.summary)
-        layout.addWidget(self.strata, 1)
         layout.addWidget(self.notes)
+        layout.addWidget(self.strata, 1)
 
     def show_sample(self, sample: Sample) -> None:
         self.sample = sample
