@@ -158,11 +158,6 @@ class ProgrammesView(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return rows[0].data(UID_ROLE) if rows else None
 
-    def select(self, uid: str) -> None:
-        row = self.model.row_of_uid(uid)
-        if row >= 0:
-            self.table.selectRow(row)
-
     def _on_selection_changed(self, _selected: QItemSelection, _old: QItemSelection) -> None:
         self.panel.show_programme(self.selected_uid())
 

@@ -53,6 +53,15 @@ from ui.widgets.common import (
 )
 from ui.widgets.programme_text import check_text, describe_draw, facts_text, sizes_text
 
+BUTTONS = (  # key, text, tooltip
+    ("draw", "&Draw sample…", "Draw cases into the sample (preview first)"),
+    ("check", "&Check the sample", "Draw again from the recorded seed and compare"),
+    ("double", "Choose double a&udits",
+     "Give the programme's share of cases a second, independent auditor"),
+    ("add_auditor", "&Add auditor…", "Put another auditor on the programme"),
+    ("evenly", "Assign &evenly", "Share the unassigned cases evenly among its auditors"),
+    ("assign", "Assi&gn", "Give the selected cases to this auditor"),
+)  # fmt: skip
 ALL_CASES = "\x00all"  # the auditor filter's "every case" value (no auditor has this name)
 
 
@@ -76,22 +85,15 @@ class ProgrammePanel(QWidget):
         self.draws = wrapped("", object_name="programmeDraws")
         self.check_result = wrapped("", object_name="sampleCheck")
         self.message = wrapped("", object_name="programmeMessage")
-        self.buttons: dict[str, QPushButton] = {}
-        top = self._row(
-            ("draw", "&Draw sample…", "Draw cases into the sample (preview first)", self.draw),
-            (
-                "check",
-                "&Check the sample",
-                "Draw again from the recorded seed and compare",
-                self.check_sample,
-            ),
-            (
-                "double",
-                "Choose double a&udits",
-                "Give the programme's share of cases a second, independent auditor",
-                self.choose_double_audits,
-            ),
-        )
+        self.buttons = {key: self._button(key, text, tip) for key, text, tip in BUTTONS}
+        slots: dict[str, Callable[[], None]] = {
+            "draw": self.draw, "check": self.check_sample, "double": self.choose_double_audits,
+            "add_auditor": self.ask_auditor, "evenly": self.assign_evenly,
+            "assign": self.assign_selected,
+        }  # fmt: skip
+        for key, slot in slots.items():
+            self.buttons[key].clicked.connect(lambda _checked=False, s=slot: s())
+        top = self._row("draw", "check", "double")
         self.auditor_filter = combo_with(
             [("Every case", ALL_CASES)], "Whose list", "Show each auditor their list"
         )
@@ -112,32 +114,10 @@ class ProgrammePanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.assign_to = combo_with([], "Assign to", "The auditor to give the selected cases")
-        bottom = self._row(
-            (
-                "add_auditor",
-                "&Add auditor…",
-                "Put another auditor on the programme",
-                self.ask_auditor,
-            ),
-            (
-                "evenly",
-                "Assign &evenly",
-                "Share the unassigned cases evenly among the programme's auditors",
-                self.assign_evenly,
-            ),
-        )
+        bottom = self._row("add_auditor", "evenly")  # then, at the right: assigning by hand
         bottom.addWidget(buddy("Selected cases &to:", self.assign_to))
         bottom.addWidget(self.assign_to)
-        bottom.addLayout(
-            self._row(
-                (
-                    "assign",
-                    "Assi&gn",
-                    "Give the selected cases to this auditor",
-                    self.assign_selected,
-                )
-            )
-        )
+        bottom.addWidget(self.buttons["assign"])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.title, self.facts, self.draws):
@@ -149,14 +129,15 @@ class ProgrammePanel(QWidget):
         layout.addLayout(bottom)
         layout.addWidget(self.message)
 
-    def _row(self, *buttons: tuple[str, str, str, Callable[[], None]]) -> QHBoxLayout:
+    def _button(self, key: str, text: str, tooltip: str) -> QPushButton:
+        button = named(QPushButton(text), text.replace("&", "").rstrip("…"), tooltip)
+        button.setObjectName(f"programme_{key}")
+        return button
+
+    def _row(self, *keys: str) -> QHBoxLayout:
         row = QHBoxLayout()
-        for key, text, tooltip, slot in buttons:
-            button = named(QPushButton(text), text.replace("&", "").rstrip("…"), tooltip)
-            button.setObjectName(f"programme_{key}")
-            button.clicked.connect(lambda _checked=False, s=slot: s())
-            self.buttons[key] = button
-            row.addWidget(button)
+        for key in keys:
+            row.addWidget(self.buttons[key])
         row.addStretch(1)
         return row
 
@@ -209,7 +190,7 @@ class ProgrammePanel(QWidget):
         self.model.set_rows(details.cases if details else [])
         self._apply_filter()
         fit_columns_once(self.table)
-        has_second = any(c.second_auditor for c in self.model.rows)
+        has_second = any(c.second_auditor for c in (details.cases if details else []))
         self.table.setColumnHidden(SECOND_AUDITOR_COLUMN, not has_second)
         self._enable(programme, has_second)
 
@@ -333,6 +314,7 @@ class ProgrammePanel(QWidget):
 
     def _done(self, message: str) -> None:
         self.message.setText(message)
+        self.check_result.setText("")  # an earlier check said nothing about what changed
         if self.programme is not None:
             self.show_programme(self.programme.uid)
         self.changed.emit()
