@@ -1,5 +1,5 @@
-"""The main window: navigation between Cases, Audits, Actions, Dashboard and Frameworks,
-the audit form and moderation, and the menus.
+"""The main window: navigation between Cases, Audits, Actions, Dashboard, Frameworks and
+Programmes, the audit form and moderation, and the menus.
 
 Other parts of the app add their own menu items without touching this file's layout:
 ``add_file_action(action)`` puts an action in the File menu's import/export section
@@ -46,8 +46,9 @@ VIEWS = (
     ("actions", "Actions", "Every action raised by audits, overdue ones first"),
     ("dashboard", "Dashboard", "Grades, compliance per criterion and the monthly trend"),
     ("frameworks", "Frameworks", "The criteria and where they come from"),
+    ("programmes", "Programmes", "Rounds of audits: draw a sample and share it among auditors"),
 )
-KEYS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5")
+KEYS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6")
 DB_FILTER = "Case Auditor databases (*.db);;All files (*)"
 
 
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
         self.nav = named(
             QListWidget(),
             "Navigation",
-            "Choose a view (Ctrl+1 to Ctrl+5)",
+            "Choose a view (Ctrl+1 to Ctrl+6)",
             object_name="navigation",
         )
         for (key, label, tip), keys in zip(VIEWS, KEYS, strict=True):
@@ -88,7 +89,8 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{tip} ({keys})")
             self.nav.addItem(item)
         self.nav.currentItemChanged.connect(self._on_nav_changed)
-        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("Frameworks") * 3 // 2 + 40)
+        widest = max(self.fontMetrics().horizontalAdvance(label) for _k, label, _t in VIEWS)
+        self.nav.setFixedWidth(widest * 3 // 2 + 40)
         self.stack = QStackedWidget(objectName="pages")
         body = QWidget()
         row = QHBoxLayout(body)

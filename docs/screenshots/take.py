@@ -144,6 +144,7 @@ class Shooter:
         self.dashboard()
         self.frameworks()
         self.packs()
+        self.programmes()
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
@@ -326,6 +327,36 @@ class Shooter:
         self.save(dialog, "pack-conflict")
         dialog.reject()  # type: ignore[attr-defined]
         self.window.session.settings.auditor_name = "Demo Auditor Ash"
+
+    def programmes(self) -> None:
+        from auditor.clock import today
+        from ui.dialogs.draw_sample import DrawSampleDialog
+        from ui.dialogs.new_programme import NewProgrammeDialog
+
+        self.window.show_view("programmes")
+        view = self.window.page("programmes")
+        self.wait_for(lambda: view.model.total > 0)
+        view.new_button.click()
+        create = self.dialog(NewProgrammeDialog)
+        name = f"Stratified dip sample {today():%B %Y}"
+        create.name.setText(name)  # type: ignore[attr-defined]
+        create.auditors.setPlainText("Demo Auditor Ash\nDemo Auditor Birch")  # type: ignore[attr-defined]
+        create.ok.click()  # type: ignore[attr-defined]
+        self.wait_for(lambda: view.panel.title.text() == name)
+        view.panel.buttons["draw"].click()
+        draw = self.dialog(DrawSampleDialog)
+        draw.choices.choose("stratified", "number")  # type: ignore[attr-defined]
+        draw.choices.by_type.setChecked(True)  # type: ignore[attr-defined]
+        draw.choices.n.setValue(24)  # type: ignore[attr-defined]
+        draw.preview_button.click()  # type: ignore[attr-defined]
+        self.wait_for(lambda: draw.preview_panel.sample is not None)  # type: ignore[attr-defined]
+        self.save(draw, "draw-sample")
+        draw.save_button.click()  # type: ignore[attr-defined]
+        self.wait_for(lambda: view.panel.model.total == 24)
+        view.panel.buttons["check"].click()
+        self.wait_for(lambda: view.panel.check_result.text() != "")
+        view.panel.table.selectRow(0)
+        self.save(self.window, "programmes")
 
 
 if __name__ == "__main__":

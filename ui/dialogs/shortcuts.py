@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 SHORTCUTS = (
     ("Anywhere", (
-        ("Ctrl+1 … Ctrl+5", "Cases, Audits, Actions, Dashboard, Frameworks"),
+        ("Ctrl+1 … Ctrl+6", "Cases, Audits, Actions, Dashboard, Frameworks, Programmes"),
         ("Ctrl+O", "Open another database"),
         ("Ctrl+Q", "Quit (everything is already saved)"),
     )),

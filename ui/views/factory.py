@@ -45,4 +45,8 @@ def build(key: str, session: Session, window: MainWindow) -> QWidget:
         from ui.views.frameworks_view import FrameworksView
 
         return FrameworksView(session)
+    if key == "programmes":
+        from ui.views.programmes_view import ProgrammesView
+
+        return ProgrammesView(session)
     raise KeyError(key)

@@ -1,0 +1,333 @@
+"""The Programmes screen through real widgets: create a programme, draw its sample (preview,
+then save) and check it against the core's own draw for the same seed, the exclusion window,
+sharing evenly, assigning by hand, double audits, re-checking the seed, bad input and Cancel."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from auditor.audits import start_audit
+from auditor.clock import today
+from auditor.programmes import create_programme, find_programme, list_programmes
+from auditor.sampling import SampleSpec
+from auditor.sampling_store import (
+    auditor_lists,
+    check_sample_records,
+    draw_for_programme,
+    programme_cases,
+)
+from auditor.store import Store
+from tests.gui.helpers import message_boxes
+from tests.gui.test_gui_accessibility import unlabelled
+from ui.dialogs.draw_sample import DrawSampleDialog
+from ui.dialogs.new_programme import NewProgrammeDialog
+from ui.main_window import MainWindow
+from ui.operations import OperationRunner
+from ui.session import Changes, Session
+from ui.settings import Settings
+from ui.views.programmes_view import ProgrammesView
+from ui.widgets.sample_preview import EMPTY
+
+ASH, BIRCH, CEDAR = "Demo Auditor Ash", "Demo Auditor Birch", "Demo Auditor Cedar"
+
+
+def visible(kind: type) -> Any:
+    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+
+
+def sample_references(store: Store, uid: str) -> list[str]:
+    return sorted(c.reference for c in programme_cases(store, uid))
+
+
+@pytest.fixture
+def view(qtbot: QtBot, window: MainWindow) -> ProgrammesView:
+    qtbot.keyClick(window.nav, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    page = window.page("programmes")
+    assert isinstance(page, ProgrammesView) and window.current_view == "programmes"
+    return page
+
+
+def make_programme(view: ProgrammesView, *, auditors: tuple[str, ...] = (ASH, BIRCH),
+                   double: float = 0.0) -> str:  # fmt: skip
+    uid = create_programme(view.session.store, actor="Test", name="Demo dip sample",
+                           framework_code="IN-CFA", auditors=auditors,
+                           double_audit_percent=double)  # fmt: skip
+    view._on_created(uid)
+    assert view.panel.title.text() == "Demo dip sample"
+    return uid
+
+
+def open_draw(view: ProgrammesView) -> DrawSampleDialog:
+    view.panel.buttons["draw"].click()
+    dialog = visible(DrawSampleDialog)
+    assert isinstance(dialog, DrawSampleDialog)
+    return dialog
+
+
+def preview_and_save(dialog: DrawSampleDialog) -> None:
+    if dialog.preview_panel.sample is None:
+        assert not dialog.save_button.isEnabled(), "nothing is saved before a preview"
+        dialog.preview_button.click()
+    assert dialog.save_button.isEnabled()
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+
+
+def test_create_a_programme_through_the_dialog(qtbot: QtBot, view: ProgrammesView) -> None:
+    before = view.model.total
+    view.new_button.click()
+    dialog = visible(NewProgrammeDialog)
+    assert unlabelled(dialog) == []
+    qtbot.keyClicks(dialog.name, "Demo dip sample June")
+    qtbot.keyClicks(dialog.auditors, ASH)
+    qtbot.keyClick(dialog.auditors, Qt.Key.Key_Return)  # one name a line
+    qtbot.keyClicks(dialog.auditors, BIRCH)
+    dialog.double_percent.setValue(10)
+    dialog.ok.click()
+    assert not dialog.isVisible()
+    programme = find_programme(view.session.store, "Demo dip sample June")
+    assert programme.auditors == (ASH, BIRCH) and programme.framework_code == "IN-CFA"
+    assert programme.due_date == dialog.due.date().toPython()
+    assert programme.double_audit_percent == 10
+    assert view.model.total == before + 1 and view.selected_uid() == programme.uid
+    assert view.panel.title.text() == "Demo dip sample June"
+    assert f"Auditors: {ASH}, {BIRCH}." in view.panel.facts.text()
+    assert "Double audits: 10 %" in view.panel.facts.text()
+    assert view.panel.draws.text() == "No sample drawn yet."
+    assert view.panel.model.rowCount() == 0 and not view.panel.buttons["evenly"].isEnabled()
+
+
+def test_an_empty_name_is_refused_and_nothing_is_created(view: ProgrammesView) -> None:
+    before = len(list_programmes(view.session.store))
+    view.new_button.click()
+    dialog = visible(NewProgrammeDialog)
+    dialog.name.setText("   ")
+    dialog.ok.click()
+    boxes = message_boxes("userErrorDialog")
+    assert len(boxes) == 1 and "needs a name" in boxes[0].text()
+    boxes[0].close()
+    assert dialog.isVisible(), "what was typed is kept for the user to correct"
+    assert len(list_programmes(view.session.store)) == before
+    dialog.reject()
+
+
+def test_stratified_draw_with_a_fixed_seed_matches_the_core(view: ProgrammesView) -> None:
+    store = view.session.store
+    uid = make_programme(view)
+    dialog = open_draw(view)
+    assert unlabelled(dialog) == []
+    assert dialog.choices.exclude_months.value() == 12 and dialog.choices.seed.value() >= 0
+    dialog.choices.choose("stratified", "number")
+    dialog.choices.by_type.setChecked(True)
+    dialog.choices.n.setValue(6)
+    dialog.choices.seed.setValue(4242)
+    expected = draw_for_programme(store, uid, SampleSpec(
+        method="stratified", by=("team", "case_type"), n=6, exclude_months=12, seed=4242,
+        reference_date=today(),
+    ))  # fmt: skip
+    dialog.preview_button.click()
+    preview = dialog.preview_panel
+    assert preview.summary.text() == "12 eligible case(s). Would draw 6 case(s) with seed 4242."
+    assert preview.strata.rowCount() == len(expected.strata)
+    drawn = [int(preview.strata.item(r, 2).text()) for r in range(preview.strata.rowCount())]
+    assert drawn == [s.sampled for s in expected.strata] and sum(drawn) == 6
+    preview_and_save(dialog)
+    wanted = sorted(c.reference for c in expected.cases)
+    assert sample_references(store, uid) == wanted
+    assert sorted(r.reference for r in view.panel.model.rows) == wanted
+    assert "stratified by team and case type" in view.panel.draws.text()
+    assert "seed 4242" in view.panel.draws.text()
+    assert view.panel.message.text() == "✓ 6 case(s) added to the sample."
+    assert Counter(c.auditor for c in programme_cases(store, uid)) == {ASH: 3, BIRCH: 3}
+    row = view.model.row_of_uid(uid)
+    assert [view.model.index(row, column).data() for column in (1, 2, 3)] == ["6", "0", "0"]
+    tooltip = view.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "Demo dip sample: 6 case(s), 0 audit(s) started, 0 submitted"
+    view.panel.buttons["check"].click()
+    assert view.panel.check_result.text().startswith("✓ Checked: drawing the draw again")
+    assert check_sample_records(store, uid) == []
+
+
+def test_the_exclusion_window_leaves_out_recent_audits(view: ProgrammesView) -> None:
+    store = view.session.store
+    cases = store.query("SELECT uid, reference FROM cases ORDER BY reference")
+    for case, months_ago in zip(cases, (2, 11, 14), strict=False):
+        start_audit(store, case_uid=case["uid"], auditor=ASH, framework_code="IN-CFA",
+                    audit_date=today() - timedelta(days=30 * months_ago))  # fmt: skip
+    uid = make_programme(view)
+    dialog = open_draw(view)
+    dialog.choices.choose("random", "number")
+    dialog.choices.n.setValue(50)  # more than there are: the preview says so before saving
+    dialog.preview_button.click()
+    assert dialog.preview_panel.summary.text().startswith("10 eligible case(s). Would draw 10")
+    notes = dialog.preview_panel.notes.text()
+    assert "2 case(s) audited in the 12 months before" in notes
+    assert "50 cases asked for but 10 eligible: all taken" in notes
+    preview_and_save(dialog)
+    sampled = sample_references(store, uid)
+    assert len(sampled) == 10
+    assert cases[0]["reference"] not in sampled and cases[1]["reference"] not in sampled
+    assert cases[2]["reference"] in sampled, "audited 14 months ago: outside the window"
+
+
+def test_assign_evenly_gives_lists_that_differ_by_at_most_one(view: ProgrammesView) -> None:
+    store = view.session.store
+    uid = make_programme(view, auditors=(ASH, BIRCH, CEDAR))
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(10)
+    dialog.choices.share.setChecked(False)
+    preview_and_save(dialog)
+    panel = view.panel
+    panel.auditor_filter.setCurrentIndex(panel.auditor_filter.findData(""))
+    assert panel.model.rowCount() == 10 and {r.auditor for r in panel.model.rows} == {""}
+    assert panel.model.index(0, 3).data() == "(unassigned)"
+    panel.buttons["evenly"].click()
+    sizes = {name: len(cases) for name, cases in auditor_lists(store, uid).items()}
+    assert sum(sizes.values()) == 10 and "" not in sizes
+    assert max(sizes.values()) - min(sizes.values()) <= 1
+    assert panel.message.text() == "✓ 10 case(s) shared evenly."
+    assert panel.model.rowCount() == 0  # still showing the unassigned: none are left
+    for name in (ASH, BIRCH, CEDAR):
+        panel.auditor_filter.setCurrentIndex(panel.auditor_filter.findData(name))
+        mine = sorted(r.reference for r in panel.model.rows)
+        assert mine == sorted(c.reference for c in programme_cases(store, uid, auditor=name))
+        assert f"Showing {sizes[name]} · " in panel.sizes.text()
+
+
+def test_assign_by_hand_and_add_an_auditor(qtbot: QtBot, view: ProgrammesView) -> None:
+    store = view.session.store
+    uid = make_programme(view)
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(4)
+    preview_and_save(dialog)
+    panel = view.panel
+    panel.buttons["add_auditor"].click()
+    ask = visible(QInputDialog)
+    ask.setTextValue(CEDAR)
+    ask.accept()
+    assert CEDAR in find_programme(store, uid).auditors
+    assert panel.message.text() == f"✓ {CEDAR} added to the programme."
+    assert panel.assign_to.findData(CEDAR) >= 0
+    selection = panel.table.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for row in (0, 2):
+        selection.select(panel.model.index(row, 0), flags)
+    chosen = panel.selected_references()
+    assert len(chosen) == 2
+    panel.assign_to.setCurrentIndex(panel.assign_to.findData(CEDAR))
+    panel.buttons["assign"].click()
+    by_reference = {c.reference: c.auditor for c in programme_cases(store, uid)}
+    assert [by_reference[r] for r in chosen] == [CEDAR, CEDAR]
+    assert Counter(by_reference.values())[CEDAR] == 2
+    assert panel.message.text() == f"✓ 2 case(s) given to {CEDAR}."
+    assert f"{CEDAR} 2" in panel.sizes.text()
+
+
+def test_double_audits_get_a_second_auditor(view: ProgrammesView) -> None:
+    store = view.session.store
+    uid = make_programme(view, double=50)
+    panel = view.panel
+    assert panel.buttons["double"].isVisible() and not panel.buttons["double"].isEnabled()
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(4)
+    preview_and_save(dialog)
+    assert panel.table.isColumnHidden(4)
+    panel.buttons["double"].click()
+    seconds = [c for c in programme_cases(store, uid) if c.second_auditor]
+    assert len(seconds) == 2 and all(c.second_auditor != c.auditor for c in seconds)
+    assert not panel.table.isColumnHidden(4) and not panel.buttons["double"].isEnabled()
+    assert panel.message.text() == "✓ 2 case(s) will be audited twice."
+
+
+def test_unknown_hand_picked_references_are_named_and_nothing_is_saved(
+    view: ProgrammesView,
+) -> None:
+    store = view.session.store
+    uid = make_programme(view)
+    dialog = open_draw(view)
+    dialog.choices.choose("hand")
+    assert not dialog.choices.n.isEnabled() and dialog.choices.references.isEnabled()
+    known = store.scalar("SELECT reference FROM cases ORDER BY reference")
+    dialog.choices.references.setPlainText(f"{known}\nNOT-A-CASE-1")
+    dialog.preview_button.click()
+    boxes = message_boxes("userErrorDialog")
+    assert len(boxes) == 1 and "not cases here" in boxes[0].text()
+    assert "NOT-A-CASE-1" in boxes[0].informativeText()
+    boxes[0].close()
+    assert dialog.preview_panel.summary.text() == EMPTY and not dialog.save_button.isEnabled()
+    dialog.choices.choose("stratified", "number")
+    dialog.choices.by_team.setChecked(False)
+    dialog.preview_button.click()
+    boxes = message_boxes("userErrorDialog")
+    assert len(boxes) == 1 and "what to stratify by" in boxes[0].informativeText()
+    boxes[0].close()
+    dialog.reject()
+    assert programme_cases(store, uid) == [] and find_programme(store, uid).sample is None
+
+
+def test_a_changed_choice_needs_a_new_preview(view: ProgrammesView) -> None:
+    make_programme(view)
+    dialog = open_draw(view)
+    dialog.preview_button.click()
+    assert dialog.save_button.isEnabled()
+    dialog.choices.seed.setValue(dialog.choices.seed.value() + 1)
+    assert not dialog.save_button.isEnabled()
+    assert "press Preview again" in dialog.preview_panel.summary.text()
+    dialog.reject()
+
+
+def test_cancel_stops_the_draw_off_the_gui_thread(
+    qtbot: QtBot, demo_session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.dialogs.draw_sample as module
+
+    store = demo_session.store
+    uid = create_programme(store, actor="Test", name="Demo dip sample", framework_code="IN-CFA",
+                           auditors=[ASH])  # fmt: skip
+    threaded = OperationRunner()
+    session = Session(store, threaded, settings, Changes())
+    started, release = threading.Event(), threading.Event()
+    threads: list[int] = []  # idents: current_thread() would register a dummy thread
+
+    def slow_draw(worker_store: Store, programme_uid: str, spec: SampleSpec) -> Any:
+        threads.append(threading.get_ident())
+        started.set()
+        release.wait(10)  # a very large register, being read
+        return draw_for_programme(worker_store, programme_uid, spec)
+
+    monkeypatch.setattr(module, "draw_for_programme", slow_draw)
+    parent = QWidget()
+    qtbot.add_widget(parent)
+    dialog = DrawSampleDialog(session, find_programme(store, uid), parent)
+    dialog.open()
+    dialog.preview_button.click()
+    assert started.wait(5)
+    progress = dialog.progress
+    assert progress is not None and progress.isVisible()
+    progress.cancel_button.click()
+    release.set()
+    qtbot.wait_until(lambda: not progress.isVisible(), timeout=5000)
+    assert threaded.wait_for_done(5000)
+    assert threads and threads[0] != threading.main_thread().ident
+    assert dialog.preview_panel.summary.text() == EMPTY and not dialog.save_button.isEnabled()
+    assert message_boxes() == []
+    assert programme_cases(store, uid) == []
+    dialog.reject()
+
+
+def test_a_case_added_elsewhere_shows_when_the_view_is_shown_again(
+    window: MainWindow, view: ProgrammesView
+) -> None:
+    uid = create_programme(view.session.store, actor="Test", name="Made elsewhere",
+                           framework_code="IN-CFA", period_start=date(2099, 1, 1))  # fmt: skip
+    window.show_view("cases")
+    window.show_view("programmes")
+    assert view.model.row_of_uid(uid) == 0  # newest period first
