@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ui.dialogs import import_wizard
+
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
 def install(window: MainWindow) -> None:
     """Add every import/export item to ``window``'s File menu, in menu order."""
+    import_wizard.install(window)
