@@ -148,7 +148,7 @@ def test_a_bom_csv_with_uk_dates_is_imported_whole(
     assert wizard.done_page.summary.text().splitlines()[:3] == [
         "✓ cases.csv was imported:",
         "• 5 new cases added",
-        "• 0 updated (0 changes)",
+        "• 0 cases updated",
     ]
     cases = case_rows(session.store)
     assert case_count(session.store) == before + 5
@@ -176,10 +176,12 @@ def test_a_corrected_mapping_is_saved_and_offered_next_month(
     combos["Key Contact"].setCurrentIndex(combos["Key Contact"].findData("worker"))
     combos["Area Team"].setCurrentIndex(combos["Area Team"].findData("team"))
     assert combos["Team"].currentText() == "Not imported"  # a detail reads one column
+    assert page.note.isVisible()
     assert page.note.text() == "Team now comes from “Area Team”; “Team” is no longer imported."
     assert not page.save_button.isEnabled()
     page.save_name.setText("Monthly list")
     page.save_button.click()
+    assert page.saved.isVisible()
     assert page.saved.text().startswith("✓ Saved as “Monthly list”")
     assert list_mappings(session.store) == ["Monthly list"]
     click_next(wizard)
@@ -204,6 +206,22 @@ def test_a_corrected_mapping_is_saved_and_offered_next_month(
     assert combos["Area Team"].currentData() == "team"
     assert combos["Team"].currentText() == "Not imported"
     assert again.columns_page.save_name.text() == "Monthly list"
+    assert not again.columns_page.note.isVisible()
+
+    # A file without one of the saved mapping's columns: the page says which.
+    again.back()
+    header3 = ["Case Ref", "Case Type", "Area Team"]
+    choose(
+        again,
+        write_csv(tmp_path / "march.csv", [header3, ["FAKE-0104", "CLA", "Team East"]]),
+        monkeypatch,
+    )
+    click_next(again)
+    assert again.columns_page.note.isVisible()
+    assert again.columns_page.note.text() == (
+        "⚠ The saved mapping “Monthly list” reads columns this file does not have: "
+        "Allocated worker (from a column “Key Contact”). Choose them below."
+    )
 
 
 def test_problems_are_listed_by_row_column_and_value_and_only_valid_rows_imported(
@@ -230,10 +248,10 @@ def test_problems_are_listed_by_row_column_and_value_and_only_valid_rows_importe
         ("6", "Case Ref", "FAKE-0006"),
         ("7", "Case Ref", "FAKE-0006"),
     ]
-    assert shown[0][3].startswith("unknown case type")
-    assert shown[1][3] == "missing case reference"
+    assert shown[0][3].startswith("Unknown case type (known: Early help")
+    assert shown[1][3] == "Missing case reference"
     assert shown[2][3] == "31/02/2026 is not a real date"
-    assert shown[3][3] == "the same reference is on rows 6, 7"
+    assert shown[3][3] == "The same reference is on rows 6, 7"
     # The default is not to import a file with problems.
     assert check.fix_first.isChecked() and not wizard.button(NEXT).isEnabled()
     assert check.valid_only.text() == (
@@ -241,7 +259,9 @@ def test_problems_are_listed_by_row_column_and_value_and_only_valid_rows_importe
     )
     check.valid_only.click()
     assert wizard.button(NEXT).isEnabled()
-    assert check.preview.text().startswith("If you import: 2 new cases will be added")
+    assert check.preview.text().startswith(
+        "If you import the 2 valid rows: 2 new cases will be added"
+    )
     click_next(wizard)
     assert wizard.done_page.summary.text().splitlines()[-1] == "• 5 rows with problems left out"
     assert set(case_rows(session.store)) == {"FAKE-0001", "FAKE-0005"}
@@ -335,7 +355,7 @@ def test_reimport_updates_by_reference_lists_the_changes_and_never_duplicates(
     assert cells(wizard.done_page.changes_model) == [
         ("CASE-TEST-0001", "Team", "Team North", "Team South")
     ]
-    assert "• 1 updated (1 change)" in wizard.done_page.summary.text().splitlines()
+    assert "• 1 case updated (1 change, listed below)" in wizard.done_page.summary.text()
     references = [r["reference"] for r in session.store.query("SELECT reference FROM cases")]
     assert sorted(references) == ["CASE-TEST-0001", "CASE-TEST-0002", "CASE-TEST-0003"]
     assert case_rows(session.store)["CASE-TEST-0001"]["team"] == "Team South"

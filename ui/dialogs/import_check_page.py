@@ -25,6 +25,7 @@ from ui.models.table import RowTableModel
 from ui.session import Session
 from ui.widgets.common import heading, named, wrapped
 
+WRAP_ROWS_UP_TO = 300  # rows fitted to their text; beyond, it would take seconds
 NOTHING_IMPORTED = "Nothing was imported: the database is as it was."
 
 
@@ -36,7 +37,6 @@ def result_table(model: RowTableModel, name: str, tooltip: str) -> QTableView:
     table.setAlternatingRowColors(True)
     table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
     table.setSortingEnabled(True)  # sorts by the indicator: rows in the file's order
-    table.setWordWrap(False)
     table.verticalHeader().hide()
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
@@ -45,13 +45,22 @@ def result_table(model: RowTableModel, name: str, tooltip: str) -> QTableView:
 
 
 def fit_columns(table: QTableView) -> None:
+    """Columns fitted to their contents; a short list's rows grow to show long messages
+    whole (for thousands of rows, each row's tooltip holds the whole message)."""
     table.resizeColumnsToContents()
     header = table.horizontalHeader()
     for column in range(header.count() - 1):
         header.resizeSection(column, min(header.sectionSize(column) + 16, 260))
+    model = table.model()
+    if model is not None and model.rowCount() <= WRAP_ROWS_UP_TO:
+        table.resizeRowsToContents()
+        rows = table.verticalHeader()
+        for row in range(model.rowCount()):
+            rows.resizeSection(row, rows.sectionSize(row) + 6)  # air between the lines
 
 
-def _n(count: int, word: str) -> str:
+def counted(count: int, word: str) -> str:
+    """E.g. "1 row", "2,500 rows"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
@@ -126,7 +135,7 @@ class CheckPage(QWizardPage):
         assert table is not None, "the first page reads the file before this page shows"
         self.state.forget_check()
         self._show(None, None)
-        self.counts.setText(f"Checking {_n(len(table.rows), 'row')}…")
+        self.counts.setText(f"Checking {counted(len(table.rows), 'row')}…")
         run_with_progress(
             self,
             self.session.runner,
@@ -166,7 +175,9 @@ class CheckPage(QWizardPage):
         self.again.setVisible(False)
         self.outcome.setText("")
         self.counts.setText(self._counts_text(validation) if validation else "")
-        self.preview.setText(self._preview_text(preview) if preview and validation else "")
+        self.preview.setText(
+            self._preview_text(validation, preview) if validation and preview else ""
+        )
         choose = bool(
             validation
             and validation.problems
@@ -178,8 +189,8 @@ class CheckPage(QWizardPage):
         self.fix_first.setChecked(True)  # the default is never to import a faulty file
         if validation is not None:
             self.valid_only.setText(
-                f"Import &only the {_n(len(validation.records), 'valid row')}"
-                f"; leave out the {_n(validation.rows_with_problems, 'row')} "
+                f"Import &only the {counted(len(validation.records), 'valid row')}"
+                f"; leave out the {counted(validation.rows_with_problems, 'row')} "
                 "with problems"
             )
         self.completeChanged.emit()
@@ -192,26 +203,29 @@ class CheckPage(QWizardPage):
                 "the columns listed below."
             )
         if not validation.problems:
-            return f"✓ All {_n(total, 'row')} can be imported."
+            return f"✓ All {counted(total, 'row')} can be imported."
         problems, bad = len(validation.problems), validation.rows_with_problems
         text = (
-            f"⚠ {_n(total, 'row')} checked: {valid:,} can be imported, {bad:,} "
-            f"{'has' if bad == 1 else 'have'} problems ({_n(problems, 'problem')}, listed "
+            f"⚠ {counted(total, 'row')} checked: {valid:,} can be imported, {bad:,} "
+            f"{'has' if bad == 1 else 'have'} problems ({counted(problems, 'problem')}, listed "
             "below)."
         )
         if not valid:
             text += " No row can be imported until the file is fixed."
         return text
 
-    def _preview_text(self, preview: ImportSummary) -> str:
+    def _preview_text(self, validation: Validation, preview: ImportSummary) -> str:
         if not (preview.added or preview.updated or preview.unchanged):
             return ""
+        rows = (
+            f" the {counted(len(validation.records), 'valid row')}" if validation.problems else ""
+        )
         changes = (
-            f" ({_n(len(preview.changes), 'change')}, listed below)" if preview.changes else ""
+            f" ({counted(len(preview.changes), 'change')}, listed below)" if preview.changes else ""
         )
         return (
-            f"If you import: {_n(preview.added, 'new case')} will be added, "
-            f"{_n(preview.updated, 'case')} updated{changes}, {preview.unchanged:,} "
+            f"If you import{rows}: {counted(preview.added, 'new case')} will be added, "
+            f"{counted(preview.updated, 'case')} updated{changes}, {preview.unchanged:,} "
             "unchanged. Cases are matched by their reference, never duplicated."
         )
 

@@ -169,6 +169,8 @@ class ColumnsPage(QWizardPage):
         self.required.setText("     ".join(lines))
         self.required.setProperty("met", "yes" if self.isComplete() else "no")
         self.required.style().polish(self.required)
+        for label in (self.note, self.saved):
+            label.setVisible(bool(label.text()))  # no gap where there is nothing to say
         self._refresh_words()
         self.completeChanged.emit()
 
@@ -193,3 +195,4 @@ class ColumnsPage(QWizardPage):
                 f"✓ Saved as “{name}”{' (replacing the earlier one)' if replacing else ''}"
                 ": choose it on the first page next time."
             )
+            self.saved.show()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWizardPage,
 )
 
@@ -65,7 +66,7 @@ class FilePage(QWizardPage):
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
-        form = QFormLayout(self)
+        form = QFormLayout()
         file_label = QLabel("&File:")
         file_label.setBuddy(self.path)
         form.addRow(file_label, row)
@@ -73,7 +74,10 @@ class FilePage(QWizardPage):
         mapping_label = QLabel("&Columns:")
         mapping_label.setBuddy(self.mapping)
         form.addRow(mapping_label, self.mapping)
-        form.addRow(self.status)
+        page = QVBoxLayout(self)  # a form layout would not let the wrapped status grow
+        page.addLayout(form)
+        page.addWidget(self.status)
+        page.addStretch(1)
         self._show_sheets(None)
 
     def initializePage(self) -> None:

@@ -4,7 +4,9 @@ what is wrong) and changes an import makes to cases already in the database. Bot
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
 
 from auditor.domain import CASE_DATE_FIELDS
 from auditor.importing import IMPORT_FIELDS, CaseChange, Problem
@@ -24,7 +26,10 @@ PROBLEM_COLUMNS = (
     ),
     Column("Value", lambda p: p.value, lambda p: p.value.lower(), "What the cell holds"),
     Column(
-        "What is wrong", lambda p: p.message, lambda p: p.message, "What needs fixing in the file"
+        "What is wrong",
+        lambda p: _sentence(p.message),
+        lambda p: p.message,
+        "What needs fixing in the file",
     ),
 )
 
@@ -74,7 +79,9 @@ CHANGE_COLUMNS = (
 
 class ProblemsModel(RowTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(PROBLEM_COLUMNS, uid_of=_problem_key, parent=parent)
+        super().__init__(
+            PROBLEM_COLUMNS, uid_of=_problem_key, decorate=_problem_tooltip, parent=parent
+        )
 
     def set_problems(self, problems: tuple[Problem, ...]) -> None:
         self.set_rows(problems)
@@ -86,6 +93,15 @@ class ChangesModel(RowTableModel):
 
     def set_changes(self, changes: tuple[CaseChange, ...]) -> None:
         self.set_rows(changes)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _problem_tooltip(problem: Problem, _column: int, role: int) -> Any:
+    """The whole problem in one line, for a message too long for its column."""
+    return _sentence(str(problem)) if role == Qt.ItemDataRole.ToolTipRole else None
 
 
 def _problem_key(problem: Problem) -> str:
