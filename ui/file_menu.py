@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ui.dialogs import import_wizard, packs_menu
+
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
 def install(window: MainWindow) -> None:
     """Add every import/export item to ``window``'s File menu, in menu order."""
-    from ui.dialogs import packs_menu
-
+    import_wizard.install(window)
     packs_menu.install(window)

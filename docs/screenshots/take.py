@@ -145,6 +145,7 @@ class Shooter:
         self.frameworks()
         self.packs()
         self.programmes()
+        self.import_wizard()
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
@@ -357,6 +358,37 @@ class Shooter:
         self.wait_for(lambda: view.panel.check_result.text() != "")
         view.panel.table.selectRow(0)
         self.save(self.window, "programmes")
+
+    def import_wizard(self) -> None:
+        from PySide6.QtGui import QAction
+
+        from ui.dialogs.import_wizard import ImportWizard
+
+        # A small synthetic case list: two demo cases with a new team and type, new cases
+        # and two bad rows (an impossible date, an unknown case type).
+        store = self.window.session.store
+        moved = store.query("SELECT reference FROM cases ORDER BY reference LIMIT 2")
+        rows = [["Case Ref", "Case Type", "Team", "Key Contact", "Referral Date"]]
+        rows += [[m["reference"], "CP", "Team North", "", ""] for m in moved]
+        rows += [[f"CASE-TEST-{n:04d}", ("CP", "CIN", "CLA")[n % 3], "Team North",
+                  f"Demo Worker {n:02d}", f"{n + 2:02d}/01/2026"] for n in range(1, 9)]  # fmt: skip
+        rows[5][4] = "31/02/2026"
+        rows[7][1] = "Martian"
+        path = self.db.with_name("case-list-january.csv")
+        path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
+        self.window.findChild(QAction, "importCases").trigger()
+        wizard = self.dialog(ImportWizard)
+        assert isinstance(wizard, ImportWizard)
+        wizard.file_page.open_file(path)
+        self.wait_for(wizard.file_page.isComplete)
+        wizard.next()
+        combo = wizard.columns_page.columns.combos["Key Contact"]
+        combo.setCurrentIndex(combo.findData("worker"))
+        self.save(wizard, "import-columns")
+        wizard.next()
+        self.wait_for(lambda: wizard.state.validation is not None)
+        self.save(wizard, "import-check")
+        wizard.reject()
 
 
 if __name__ == "__main__":
