@@ -15,3 +15,6 @@ if TYPE_CHECKING:
 
 def install(window: MainWindow) -> None:
     """Add every import/export item to ``window``'s File menu, in menu order."""
+    from ui.dialogs import export_menu
+
+    export_menu.install(window)
