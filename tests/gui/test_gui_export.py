@@ -165,7 +165,9 @@ def test_a_pseudonymised_programme_report_names_no_case(
     references = [r["reference"] for r in store.query("SELECT reference FROM cases")]
     assert not [r for r in references if r in text]
     assert "DEMO-" not in text and "Demo Worker" not in text
-    assert save_as.suggested and message_boxes(DONE_BOX)
+    [done] = message_boxes(DONE_BOX)
+    assert done.text().endswith("Case references are pseudonymised.")
+    assert save_as.suggested
 
 
 def test_no_audits_in_the_dates_says_so_and_nothing_can_be_exported(

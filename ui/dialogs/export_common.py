@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QSizePolicy, QWidget
 
 from auditor import APP_NAME
 from ui.operations import Cancelled, ProgressFn
 from ui.settings import Option, Settings
+from ui.widgets.common import wrapped
 
 EXPORT_FOLDER = Option("files/export_folder", "", str)
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -77,6 +78,25 @@ def core_progress(
         return False
 
     return report, cancelled
+
+
+def text_block(text: str = "", *, object_name: str = "") -> QLabel:
+    """A word-wrapped, selectable label whose height follows the width it is given.
+
+    (A label that may not shrink below its size hint keeps the height Qt guesses for a
+    much narrower label, and a dialog of them ends up with a band of empty space.)
+    """
+    label = wrapped(text, object_name=object_name)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)  # a new policy forgets it; the layout needs it
+    label.setSizePolicy(policy)
+    return label
+
+
+def fit_to_width(dialog: QDialog, width: int) -> None:
+    """Size ``dialog`` for ``width``, its labels wrapped to that width."""
+    layout = dialog.layout()
+    dialog.resize(width, layout.totalHeightForWidth(width) if layout else dialog.height())
 
 
 def show_saved(parent: QWidget | None, text: str, path: Path) -> QMessageBox:

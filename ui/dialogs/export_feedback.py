@@ -26,16 +26,23 @@ from auditor.errors import AuditorError
 from auditor.reports import export_audit_feedback
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.store import Store
-from ui.dialogs.export_common import choose_workbook, file_name_part, show_saved
+from ui.dialogs.export_common import (
+    choose_workbook,
+    file_name_part,
+    fit_to_width,
+    show_saved,
+    text_block,
+)
 from ui.dialogs.progress import run_with_progress
 from ui.errors import reporting_user_errors, show_error
 from ui.operations import ProgressFn
 from ui.session import Session
-from ui.widgets.common import named, wrapped
+from ui.widgets.common import named
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
+WIDTH = 520
 PSEUDONYMISE_TEXT = (
     "The case reference is replaced by its pseudonym (the same one the report uses) and the "
     "names of the allocated worker and of the actions' owners are left out."
@@ -90,15 +97,15 @@ class ExportFeedbackDialog(QDialog):
         self.audit = audit
         self.setObjectName("exportFeedbackDialog")
         self.setWindowTitle(f"Export audit feedback — {APP_NAME}")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(WIDTH)
         case = audit.case
-        self.about = wrapped(
+        self.about = text_block(
             f"Feedback for the practitioner on the audit of <b>{case.reference}</b> "
             f"({case.case_type.label}, {case.team}), audited {audit.audit_date:%d/%m/%Y} by "
             f"{audit.auditor}; status: {audit.status.label.lower()}.",
             object_name="feedbackAudit",
         )
-        contents = wrapped(
+        contents = text_block(
             "The workbook holds the case, each criterion with its answer and the evidence "
             "seen, the grade, what is working well, what must improve, and the actions."
         )
@@ -114,14 +121,18 @@ class ExportFeedbackDialog(QDialog):
         buttons.accepted.connect(self.export)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (
-            self.about,
-            contents,
-            self.pseudonymise,
-            wrapped(PSEUDONYMISE_TEXT),
-            buttons,
-        ):
-            layout.addWidget(widget)
+        layout.addWidget(self.about)
+        layout.addWidget(contents)
+        layout.addSpacing(6)
+        pseudonymise = QVBoxLayout()  # the box and what it means, together
+        pseudonymise.setSpacing(2)
+        pseudonymise.addWidget(self.pseudonymise)
+        pseudonymise.addWidget(text_block(PSEUDONYMISE_TEXT))
+        layout.addLayout(pseudonymise)
+        layout.addStretch(1)
+        layout.addSpacing(8)
+        layout.addWidget(buttons)
+        fit_to_width(self, WIDTH)
 
     def file_name(self) -> str:
         """The case reference (or its pseudonym, when pseudonymised) and the audit date."""

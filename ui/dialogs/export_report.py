@@ -34,7 +34,13 @@ from auditor.reports.scope import ReportScope, resolve_scope
 from auditor.stats import AuditFilter, headlines_by
 from auditor.store import Store
 from ui.dialogs.action_dialog import qdate
-from ui.dialogs.export_common import choose_workbook, core_progress, show_saved
+from ui.dialogs.export_common import (
+    choose_workbook,
+    core_progress,
+    fit_to_width,
+    show_saved,
+    text_block,
+)
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
 from ui.operations import Cancelled, ProgressFn
@@ -45,14 +51,15 @@ from ui.widgets.audit_filters import (
     programme_combo,
     team_combo,
 )
-from ui.widgets.common import combo_with, named, set_combo_items, wrapped
+from ui.widgets.common import combo_with, named, set_combo_items
 
+WIDTH = 560
 COUNT_DELAY_MS = 250  # wait for the user to stop changing filters before counting
 PSEUDONYMISE_TEXT = (
     "Case references are replaced by pseudonyms and worker names are left out. The same case "
     "gets the same pseudonym in every export from this database."
 )
-COUNTED = "submitted, moderated or final audits (drafts are not counted)"
+COUNTED = "Submitted, moderated and final audits are counted; drafts are not."
 
 
 def report_file_name(day: date) -> str:
@@ -72,14 +79,16 @@ class ExportReportDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.scope: ReportScope | None = None  # what the filters select, once counted
+        # What the filters select, once counted: only its counts and dates are read (the
+        # worker's Store it names is closed by then).
+        self.scope: ReportScope | None = None
         self._request = 0
         self._count_text = ""
         self._timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
         self._timer.timeout.connect(self.count)
         self.setObjectName("exportReportDialog")
         self.setWindowTitle(f"Export report — {APP_NAME}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(WIDTH)
         self._build()
         fill_programmes_and_teams(session.store, self.programme, self.team)
         session.runner.run(
@@ -91,6 +100,7 @@ class ExportReportDialog(QDialog):
             edit.dateChanged.connect(self._timer.start)
         self.all_dates.toggled.connect(self._on_all_dates_toggled)
         self.count()
+        fit_to_width(self, WIDTH)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -110,16 +120,17 @@ class ExportReportDialog(QDialog):
         self.date_to.setDate(qdate(date.today()))
         self._on_all_dates_toggled(True)
         self.pseudonymise = named(QCheckBox("&Pseudonymise"), "Pseudonymise", PSEUDONYMISE_TEXT)
-        self.selection = wrapped("", object_name="exportSelection")
+        self.selection = text_block(object_name="exportSelection")
         self.selection.setAccessibleName("What the filters select")
+        # Room for the longest count or message, so the dialog does not jump as it changes.
+        self.selection.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         form = QFormLayout()
         form.addRow("P&rogramme:", self.programme)
         form.addRow("&Team:", self.team)
         form.addRow("A&uditor:", self.auditor)
         form.addRow("Fra&mework:", self.framework)
         form.addRow("Audit dates:", self._dates_row())
-        form.addRow("Case details:", self.pseudonymise)
-        form.addRow("", _note(PSEUDONYMISE_TEXT))
+        form.addRow("Case details:", self._pseudonymise_cell())
         form.setRowVisible(self.framework, False)  # until there is more than one to choose
         self._form = form
         buttons = QDialogButtonBox()
@@ -133,13 +144,16 @@ class ExportReportDialog(QDialog):
         buttons.accepted.connect(self.export)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(_note(
+        layout.addWidget(text_block(
             "The report workbook for managers and the Improvement Board: compliance with each "
             "criterion against its target, the trend by month, teams and auditors, the case "
             "matrix, evidence, actions and moderation."
         ))  # fmt: skip
+        layout.addSpacing(6)
         layout.addLayout(form)
         layout.addWidget(self.selection)
+        layout.addStretch(1)  # any spare height goes here, not between the rows
+        layout.addSpacing(8)
         layout.addWidget(buttons)
 
     def _dates_row(self) -> QHBoxLayout:
@@ -153,6 +167,13 @@ class ExportReportDialog(QDialog):
             row.addWidget(edit)
         row.addStretch(1)
         return row
+
+    def _pseudonymise_cell(self) -> QVBoxLayout:
+        cell = QVBoxLayout()
+        cell.setSpacing(2)
+        cell.addWidget(self.pseudonymise)
+        cell.addWidget(text_block(PSEUDONYMISE_TEXT))
+        return cell
 
     def _show_choices(self, choices: tuple[list[str], list[tuple[str, str]]]) -> None:
         auditors, frameworks = choices
@@ -209,9 +230,9 @@ class ExportReportDialog(QDialog):
             return
         span = ""
         if scope.first_audit and scope.last_audit:
-            span = f", audited {_uk(scope.first_audit)} to {_uk(scope.last_audit)}"
+            span = f", audited from {_uk(scope.first_audit)} to {_uk(scope.last_audit)}"
         audits = "1 audit" if scope.audits == 1 else f"{scope.audits:,} audits"
-        self._say(f"<b>{audits}</b> to report{span}: {COUNTED}.")
+        self._say(f"<b>{audits}</b> to report{span}. {COUNTED}")
         self.export_button.setEnabled(True)
 
     def _show_count_failure(self, request: int, error: BaseException) -> None:
@@ -259,6 +280,8 @@ class ExportReportDialog(QDialog):
         else:
             audits = "1 audit" if summary.audits == 1 else f"{summary.audits:,} audits"
             text = f"The report is saved: {audits}, {len(summary.sheets)} sheets."
+        if self.pseudonymise.isChecked():
+            text += " Case references are pseudonymised."
         self.accept()
         show_saved(self.parentWidget() or self, text, summary.path)
 
@@ -268,12 +291,6 @@ class ExportReportDialog(QDialog):
 
     def _on_cancelled(self) -> None:
         self.selection.setText(f"{self._count_text}<br>Export cancelled: no file was written.")
-
-
-def _note(text: str) -> QLabel:
-    label = wrapped(text)
-    label.setObjectName("note")
-    return label
 
 
 def _day(edit: QDateEdit) -> date:
