@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ui.dialogs import import_wizard, packs_menu
+from ui.dialogs import export_menu, import_wizard, packs_menu
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -18,4 +18,5 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> None:
     """Add every import/export item to ``window``'s File menu, in menu order."""
     import_wizard.install(window)
+    export_menu.install(window)
     packs_menu.install(window)

@@ -146,6 +146,7 @@ class Shooter:
         self.packs()
         self.programmes()
         self.import_wizard()
+        self.export_report()
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
@@ -389,6 +390,30 @@ class Shooter:
         self.wait_for(lambda: wizard.state.validation is not None)
         self.save(wizard, "import-check")
         wizard.reject()
+
+    def export_report(self) -> None:
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from ui.dialogs.export_report import ExportReportDialog
+
+        self.window.findChild(QAction, "exportReportAction").trigger()
+        dialog = self.dialog(ExportReportDialog)
+        dialog.team.setCurrentIndex(dialog.team.findText("Demo Safeguarding Team North"))
+        dialog.pseudonymise.setChecked(True)
+        dialog.count()  # now, not after the pause it leaves for more typing
+        self.wait_for(lambda: dialog.export_button.isEnabled())
+        self.save(dialog, "export-report")
+        target = self.db.parent / "case-audit-report.xlsx"  # the temp folder, thrown away
+        real = QFileDialog.getSaveFileName
+        QFileDialog.getSaveFileName = lambda *_args: (str(target), "")  # type: ignore[assignment]
+        try:
+            dialog.export_button.click()
+            done = self.dialog(QMessageBox)
+            self.save(done, "export-report-done")
+            done.close()
+        finally:
+            QFileDialog.getSaveFileName = real  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -117,3 +117,18 @@ def test_help_about_names_the_database_and_its_schema_version(
     [text] = shown
     assert str(window.session.path) in text
     assert "Schema version: 3" in text
+
+
+def test_every_window_shortcut_is_listed_in_help_keyboard_shortcuts(window: MainWindow) -> None:
+    from ui.dialogs.shortcuts import SHORTCUTS
+
+    listed = " ".join(keys for _area, rows in SHORTCUTS for keys, _what in rows)
+    assert "Ctrl+1 … Ctrl+6" in listed  # the views, one line for the six
+    shortcuts = {a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()}
+    assert {"Ctrl+I", "Ctrl+E", "Ctrl+O"} <= shortcuts  # the menus really have them
+    missing = {
+        key
+        for key in shortcuts
+        if key not in listed and not (key.startswith("Ctrl+") and key[5:].isdigit())
+    }
+    assert not missing, f"not in Help → Keyboard shortcuts: {sorted(missing)}"

@@ -8,6 +8,10 @@ SHORTCUTS = (
     ("Anywhere", (
         ("Ctrl+1 … Ctrl+6", "Cases, Audits, Actions, Dashboard, Frameworks, Programmes"),
         ("Ctrl+O", "Open another database"),
+        ("Ctrl+Shift+N", "New database"),
+        ("Ctrl+I", "Import cases"),
+        ("Ctrl+E", "Export a report"),
+        ("F1", "These shortcuts"),
         ("Ctrl+Q", "Quit (everything is already saved)"),
     )),
     ("Case register", (

@@ -79,6 +79,12 @@ class AuditsView(QWidget):
                 self.delete_selected,
             ),
             ("history", "&History…", "Every change to the selected audit", self.history_selected),
+            (
+                "feedback",
+                "E&xport feedback…",
+                "The feedback workbook for the practitioner on the selected audit",
+                self.export_feedback_selected,
+            ),
         ):
             button = named(QPushButton(text), text.replace("&", "").rstrip("…"), tip)
             button.setObjectName(f"audit_{key}")
@@ -162,6 +168,7 @@ class AuditsView(QWidget):
         status = audit.status if audit else None
         self.buttons["open"].setEnabled(audit is not None)
         self.buttons["history"].setEnabled(audit is not None)
+        self.buttons["feedback"].setEnabled(audit is not None)
         self.buttons["moderate"].setEnabled(status is AuditStatus.SUBMITTED)
         self.buttons["return"].setEnabled(status is AuditStatus.SUBMITTED)
         self.buttons["final"].setEnabled(status in (AuditStatus.SUBMITTED, AuditStatus.MODERATED))
@@ -205,6 +212,12 @@ class AuditsView(QWidget):
         if (audit := self.selected()) is not None:
             title = f"the audit of {audit.case_reference}"
             HistoryDialog(self.session.store, audit.uid, title, self).open()
+
+    def export_feedback_selected(self) -> None:
+        from ui.dialogs.export_feedback import open_feedback_dialog  # loads openpyxl: on use
+
+        if (uid := self.selected_uid()) is not None:
+            open_feedback_dialog(self, self.session, uid)
 
     def _with_reason(self, title: str, question: str, change: Callable[[str], None]) -> None:
         dialog = ReasonDialog(title, question, ok_text=title.split(" ")[0], parent=self)

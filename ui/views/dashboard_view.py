@@ -11,7 +11,6 @@ from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,16 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.cases import teams
 from auditor.clock import today
 from auditor.dashboard import DashboardFigures, dashboard_figures
-from auditor.programmes import list_programmes
 from auditor.stats import AuditFilter, worst_gaps_first
 from ui.dialogs.action_dialog import qdate
 from ui.errors import show_error
 from ui.session import Session
+from ui.widgets.audit_filters import (
+    date_edit,
+    fill_programmes_and_teams,
+    programme_combo,
+    team_combo,
+)
 from ui.widgets.charts import criteria_chart, grade_chart, trend_chart
-from ui.widgets.common import buddy, combo_with, named, set_combo_items, wrapped
+from ui.widgets.common import buddy, named, wrapped
 
 REFRESH_DELAY_MS = 250
 BAR_ROW_PX = 34  # height per criterion in the compliance chart
@@ -46,11 +49,10 @@ class DashboardView(QWidget):
         self.session = session
         self.figures: DashboardFigures | None = None
         self._request = 0
-        self.programme = combo_with([("All programmes", "")], "Programme filter",
-                                    "Only audits in one programme")  # fmt: skip
-        self.team = combo_with([("All teams", "")], "Team filter", "Only one team's cases")
-        self.date_from = self._date_edit("From", "Audits on or after this date")
-        self.date_to = self._date_edit("To", "Audits on or before this date")
+        self.programme = programme_combo()
+        self.team = team_combo()
+        self.date_from = date_edit("From", "Audits on or after this date")
+        self.date_to = date_edit("To", "Audits on or before this date")
         self.date_from.setDate(qdate(today() - timedelta(days=365)))
         self.date_to.setDate(qdate(today()))
         self.all_dates = named(QPushButton("&Whole period"), "Whole period",
@@ -92,12 +94,6 @@ class DashboardView(QWidget):
             edit.dateChanged.connect(self._timer.start)
         session.changes.audits_changed.connect(self._timer.start)
 
-    def _date_edit(self, name: str, tip: str) -> QDateEdit:
-        edit = named(QDateEdit(), name, tip)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        return edit
-
     def _chart_view(self, name: str) -> QChartView:
         view = named(QChartView(), name)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -109,10 +105,7 @@ class DashboardView(QWidget):
         self.refresh()
 
     def _fill_filters(self) -> None:
-        store = self.session.store
-        set_combo_items(self.programme, [("All programmes", "")]
-                        + [(p.name, p.uid) for p in list_programmes(store)])  # fmt: skip
-        set_combo_items(self.team, [("All teams", ""), *((t, t) for t in teams(store))])
+        fill_programmes_and_teams(self.session.store, self.programme, self.team)
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(

@@ -1,0 +1,121 @@
+"""What the report and feedback exports share: choosing the workbook to write (in the
+folder used last time), letting the core's export report progress and stop on Cancel, and
+the message that says where the file went, with buttons to open it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QSizePolicy, QWidget
+
+from auditor import APP_NAME
+from ui.operations import Cancelled, ProgressFn
+from ui.settings import Option, Settings
+from ui.widgets.common import wrapped
+
+EXPORT_FOLDER = Option("files/export_folder", "", str)
+WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
+DONE_BOX = "exportDoneBox"
+
+
+def export_folder(settings: Settings) -> Path:
+    """The folder the last export went to, else the user's Documents folder."""
+    remembered = str(settings.get(EXPORT_FOLDER))
+    if remembered and Path(remembered).is_dir():
+        return Path(remembered)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+def file_name_part(text: str) -> str:
+    """``text`` made safe inside a file name on every system (a case reference may hold
+    slashes or spaces)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "case"
+
+
+def choose_workbook(parent: QWidget, settings: Settings, *, title: str, name: str) -> Path | None:
+    """Ask where to save a workbook, suggesting ``name`` in the last folder used; remember
+    the folder. None when the user cancels."""
+    suggested = export_folder(settings) / name
+    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), WORKBOOK_FILTER)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".xlsx":  # some platforms' dialogs do not add it
+        path = path.with_name(path.name + ".xlsx")
+    settings.set(EXPORT_FOLDER, str(path.parent))
+    return path
+
+
+def core_progress(
+    progress: ProgressFn, text: str
+) -> tuple[Callable[[int, int], None], Callable[[], bool]]:
+    """The ``progress`` and ``cancelled`` callbacks the core's exports take, over the
+    operation's own ``progress`` (which raises :class:`Cancelled` once Cancel is pressed).
+
+    The core asks ``cancelled()`` at points where it can still stop without leaving a
+    file, so a cancel is reported there, as the core's own ExportCancelled. Its last
+    progress call comes after the file is in place: a Cancel then is too late, and is
+    ignored rather than reported as a failure of a finished export.
+    """
+
+    def report(done: int, total: int) -> None:
+        # After a Cancel the core's next cancelled() check stops the work, cleaning up.
+        with contextlib.suppress(Cancelled):
+            progress(done, total, text)
+
+    def cancelled() -> bool:
+        try:
+            progress(0, 0, "")  # a total of 0 moves nothing on the bar: only asks
+        except Cancelled:
+            return True
+        return False
+
+    return report, cancelled
+
+
+def text_block(text: str = "", *, object_name: str = "") -> QLabel:
+    """A word-wrapped, selectable label whose height follows the width it is given.
+
+    (A label that may not shrink below its size hint keeps the height Qt guesses for a
+    much narrower label, and a dialog of them ends up with a band of empty space.)
+    """
+    label = wrapped(text, object_name=object_name)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)  # a new policy forgets it; the layout needs it
+    label.setSizePolicy(policy)
+    return label
+
+
+def fit_to_width(dialog: QDialog, width: int) -> None:
+    """Size ``dialog`` for ``width``, its labels wrapped to that width."""
+    layout = dialog.layout()
+    dialog.resize(width, layout.totalHeightForWidth(width) if layout else dialog.height())
+
+
+def show_saved(parent: QWidget | None, text: str, path: Path) -> QMessageBox:
+    """Say what was saved where, offering to open the file or its folder."""
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME, text, parent=parent)
+    box.setObjectName(DONE_BOX)
+    box.setInformativeText(f"Saved as {path}")
+    open_file = box.addButton("&Open the file", QMessageBox.ButtonRole.ActionRole)
+    open_file.setToolTip("Open the workbook in Excel or LibreOffice")
+    open_folder = box.addButton("Open &folder", QMessageBox.ButtonRole.ActionRole)
+    open_folder.setToolTip("Show the folder the workbook was saved in")
+    box.addButton("&Close", QMessageBox.ButtonRole.RejectRole)
+    targets = {open_file: path, open_folder: path.parent}
+
+    def clicked(button: object) -> None:
+        target = targets.get(button)  # type: ignore[call-overload]
+        if target is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+
+    box.buttonClicked.connect(clicked)
+    box.open()
+    return box
