@@ -54,7 +54,9 @@ def assign_double_audits(
                 "UPDATE programme_cases SET second_auditor = ? WHERE id = ?",
                 [rng.choice(others), row["id"]],
             )
-        sample = dict(programme.sample or {})
+        # Read inside the transaction: a draw saved meanwhile elsewhere is kept.
+        text = store.scalar("SELECT sample_json FROM programmes WHERE id = ?", [programme.id])
+        sample = json.loads(text) if text else {}
         sample["double_audit"] = {"percent": programme.double_audit_percent, "seed": seed}
         store.execute(
             "UPDATE programmes SET sample_json = ? WHERE id = ?",

@@ -138,10 +138,11 @@ def _append_draw(store: Store, programme: Programme, draw: dict[str, Any]) -> No
     """Read inside the writing transaction: a draw saved meanwhile elsewhere is kept."""
     text = store.scalar("SELECT sample_json FROM programmes WHERE id = ?", [programme.id])
     current = json.loads(text) if text else {}
-    draws = [*current.get("draws", []), draw]
+    # Keep what else is recorded there (the double audits' seed): only the draws grow.
+    updated = {**current, "draws": [*current.get("draws", []), draw]}
     store.execute(
         "UPDATE programmes SET sample_json = ?, updated_at = ? WHERE id = ?",
-        [json.dumps({"draws": draws}, ensure_ascii=False), now_utc(), programme.id],
+        [json.dumps(updated, ensure_ascii=False), now_utc(), programme.id],
     )
 
 

@@ -68,6 +68,22 @@ def test_the_share_is_chosen_reproducibly_and_the_seed_recorded(
         assert _references(other, again) == _references(store, chosen)
 
 
+def test_a_sample_drawn_after_the_double_audits_keeps_their_seed(store: Store) -> None:
+    from auditor.sampling import SampleSpec
+    from auditor.sampling_store import draw_for_programme, save_sample
+
+    programme = _programme(store)
+    assign_double_audits(store, programme, actor=QA, seed=42)
+    for i in range(5):
+        add_case(store, actor=QA, reference=f"LATER-{i}", case_type="child_in_need")
+    spec = SampleSpec(method="random", n=3, seed=7)
+    save_sample(store, programme, draw_for_programme(store, programme, spec), actor=QA)
+    sample = get_programme(store, programme).sample
+    assert sample is not None
+    assert sample["double_audit"] == {"percent": 20.0, "seed": 42}
+    assert [d["seed"] for d in sample["draws"]] == [7]
+
+
 def test_no_double_audits_when_the_programme_asks_for_none(store: Store) -> None:
     with pytest.raises(ValidationError, match="asks for no double audits"):
         assign_double_audits(store, _programme(store, percent=0), actor=QA)
