@@ -179,7 +179,8 @@ def _framework(
     if len(codes) > 1:
         raise ExportError(
             f"The chosen audits were scored on {len(codes)} frameworks ({', '.join(codes)}): "
-            "choose one framework for the report (--framework CODE on the command line)."
+            "choose one framework for the report (the Framework filter in the app, or --framework "
+            "CODE on the command line)."
         )
     if codes:
         code, versions = codes[0], {r["version"] for r in used}

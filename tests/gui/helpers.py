@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollBar,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
 
 
 def message_boxes(name: str | None = None) -> list[QMessageBox]:
@@ -17,3 +31,40 @@ def message_boxes(name: str | None = None) -> list[QMessageBox]:
 def close_message_boxes() -> None:
     for box in message_boxes():
         box.close()
+
+
+CONTROLS = (
+    QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView,
+    QAbstractSpinBox, QTabBar,
+)  # fmt: skip
+
+
+def _inside_a_control(widget: QWidget, top: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, CONTROLS):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def unlabelled(top: QWidget, checked: list[str] | None = None) -> list[str]:
+    """Controls under ``top`` without an accessible name (or text/buddy) or a tooltip."""
+    buddies = {id(label.buddy()) for label in top.findChildren(QLabel) if label.buddy()}
+    problems = []
+    checked = [] if checked is None else checked
+    for widget in top.findChildren(QWidget):
+        if (
+            not isinstance(widget, CONTROLS)
+            or isinstance(widget, QScrollBar)
+            or widget.objectName().startswith("qt_")
+            or _inside_a_control(widget, top)
+        ):
+            continue
+        text = widget.text() if isinstance(widget, QAbstractButton) else ""
+        checked.append(f"{type(widget).__name__} {widget.objectName() or text}")
+        named = widget.accessibleName() or text or id(widget) in buddies
+        if not named or not widget.toolTip():
+            kind = type(widget).__name__
+            problems.append(f"{kind} '{widget.objectName() or text}' in {type(top).__name__}")
+    return problems

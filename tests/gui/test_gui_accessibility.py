@@ -10,64 +10,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QScrollBar,
-    QTabBar,
-    QTextEdit,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from auditor.audits import list_audits, record_answer, start_audit
 from auditor.demo import make_demo
 from tests.gui.conftest import QA_LEAD
-from tests.gui.helpers import message_boxes
+from tests.gui.helpers import message_boxes, unlabelled
 from ui.errors import CRASH, excepthook
 from ui.main_window import VIEWS, MainWindow
 
-CONTROLS = (
-    QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView,
-    QAbstractSpinBox, QTabBar,
-)  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _inside_a_control(widget: QWidget, top: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None and parent is not top:
-        if isinstance(parent, CONTROLS):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
-def unlabelled(top: QWidget, checked: list[str] | None = None) -> list[str]:
-    """Controls under ``top`` without an accessible name (or text/buddy) or a tooltip."""
-    buddies = {id(label.buddy()) for label in top.findChildren(QLabel) if label.buddy()}
-    problems = []
-    checked = [] if checked is None else checked
-    for widget in top.findChildren(QWidget):
-        if (
-            not isinstance(widget, CONTROLS)
-            or isinstance(widget, QScrollBar)
-            or widget.objectName().startswith("qt_")
-            or _inside_a_control(widget, top)
-        ):
-            continue
-        text = widget.text() if isinstance(widget, QAbstractButton) else ""
-        checked.append(f"{type(widget).__name__} {widget.objectName() or text}")
-        named = widget.accessibleName() or text or id(widget) in buddies
-        if not named or not widget.toolTip():
-            kind = type(widget).__name__
-            problems.append(f"{kind} '{widget.objectName() or text}' in {type(top).__name__}")
-    return problems
 
 
 def test_every_screen_names_its_controls(qtbot: QtBot, window: MainWindow) -> None:

@@ -18,8 +18,7 @@ from pytestqt.qtbot import QtBot
 from auditor.importing import list_mappings
 from auditor.store import Store
 from tests.case_files import HEADER, ROWS, rewrite_part, write_csv, write_xlsx
-from tests.gui.helpers import message_boxes
-from tests.gui.test_gui_accessibility import unlabelled
+from tests.gui.helpers import message_boxes, unlabelled
 from ui.dialogs.import_wizard import BUTTON_TIPS, ImportWizard, open_import_wizard
 from ui.main_window import MainWindow
 from ui.operations import Cancelled, OperationRunner, ProgressFn, Work

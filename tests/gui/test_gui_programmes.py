@@ -25,8 +25,7 @@ from auditor.sampling_store import (
     programme_cases,
 )
 from auditor.store import Store
-from tests.gui.helpers import message_boxes
-from tests.gui.test_gui_accessibility import unlabelled
+from tests.gui.helpers import message_boxes, unlabelled
 from ui.dialogs.draw_sample import DrawSampleDialog
 from ui.dialogs.new_programme import NewProgrammeDialog
 from ui.main_window import MainWindow
