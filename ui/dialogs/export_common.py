@@ -12,12 +12,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 from auditor import APP_NAME
 from ui.operations import Cancelled, ProgressFn
 from ui.settings import Option, Settings
-from ui.widgets.common import wrapped
+from ui.widgets.common import named, wrapped
 
 EXPORT_FOLDER = Option("files/export_folder", "", str)
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -119,3 +128,18 @@ def show_saved(parent: QWidget | None, text: str, path: Path) -> QMessageBox:
     box.buttonClicked.connect(clicked)
     box.open()
     return box
+
+
+def export_buttons(
+    dialog: QDialog, export: Callable[[], None]
+) -> tuple[QDialogButtonBox, QPushButton]:
+    """Export… (the default: asks where, then writes) and Close, wired to ``dialog``."""
+    buttons = QDialogButtonBox()
+    export_button = buttons.addButton("&Export…", QDialogButtonBox.ButtonRole.AcceptRole)
+    named(export_button, "Export", "Choose where to save the workbook, then write it")
+    export_button.setDefault(True)
+    close = buttons.addButton("&Close", QDialogButtonBox.ButtonRole.RejectRole)
+    named(close, "Close", "Close without exporting")
+    buttons.accepted.connect(export)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, export_button

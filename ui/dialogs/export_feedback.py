@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +26,7 @@ from auditor.reports.pseudonym import Pseudonyms
 from auditor.store import Store
 from ui.dialogs.export_common import (
     choose_workbook,
+    export_buttons,
     file_name_part,
     fit_to_width,
     show_saved,
@@ -110,16 +109,7 @@ class ExportFeedbackDialog(QDialog):
             "seen, the grade, what is working well, what must improve, and the actions."
         )
         self.pseudonymise = named(QCheckBox("&Pseudonymise"), "Pseudonymise", PSEUDONYMISE_TEXT)
-        buttons = QDialogButtonBox()
-        self.export_button: QPushButton = buttons.addButton(
-            "&Export…", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        named(self.export_button, "Export", "Choose where to save the workbook, then write it")
-        self.export_button.setDefault(True)
-        close = buttons.addButton("&Close", QDialogButtonBox.ButtonRole.RejectRole)
-        named(close, "Close", "Close without exporting")
-        buttons.accepted.connect(self.export)
-        buttons.rejected.connect(self.reject)
+        buttons, self.export_button = export_buttons(self, self.export)
         layout = QVBoxLayout(self)
         layout.addWidget(self.about)
         layout.addWidget(contents)

@@ -4,14 +4,10 @@ audit-trail rows about them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from PySide6.QtWidgets import QWidget
 
-from auditor.packs import PackSummary, export_pack
+from auditor.packs import export_pack
 from auditor.programmes import list_programmes
-from auditor.store import Store
 from ui.dialogs.pack_writer import PackWriterDialog, WritePack, slug, today_text
 from ui.session import Session
 
@@ -48,23 +44,6 @@ class ExportPackDialog(PackWriterDialog):
         return f"audits-{slug(who)}-{today_text()}.auditpack"
 
     def writer(self) -> WritePack:
-        programme, auditor, me = (
-            self.programme.currentData(),
-            self.chosen_auditor(),
-            self.session.actor,
+        return self.pack_call(
+            export_pack, programme_uid=self.programme.currentData(), auditor=self.chosen_auditor()
         )
-
-        def write(
-            store: Store, path: Path, passphrase: str | None, progress: Callable[[int, int], None]
-        ) -> PackSummary:
-            return export_pack(
-                store,
-                path,
-                created_by=me,
-                programme_uid=programme,
-                auditor=auditor,
-                passphrase=passphrase,
-                progress=progress,
-            )
-
-        return write

@@ -17,11 +17,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +35,7 @@ from ui.dialogs.action_dialog import qdate
 from ui.dialogs.export_common import (
     choose_workbook,
     core_progress,
+    export_buttons,
     fit_to_width,
     show_saved,
     text_block,
@@ -133,16 +132,7 @@ class ExportReportDialog(QDialog):
         form.addRow("Case details:", self._pseudonymise_cell())
         form.setRowVisible(self.framework, False)  # until there is more than one to choose
         self._form = form
-        buttons = QDialogButtonBox()
-        self.export_button: QPushButton = buttons.addButton(
-            "&Export…", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        named(self.export_button, "Export", "Choose where to save the workbook, then write it")
-        self.export_button.setDefault(True)
-        close = buttons.addButton("&Close", QDialogButtonBox.ButtonRole.RejectRole)
-        named(close, "Close", "Close without exporting")
-        buttons.accepted.connect(self.export)
-        buttons.rejected.connect(self.reject)
+        buttons, self.export_button = export_buttons(self, self.export)
         layout = QVBoxLayout(self)
         layout.addWidget(text_block(
             "The report workbook for managers and the Improvement Board: compliance with each "

@@ -105,6 +105,20 @@ class PackWriterDialog(QDialog):
         """The core call that writes the pack, with the choices made (checked here)."""
         raise NotImplementedError
 
+    def pack_call(self, make: Callable[..., PackSummary], **choices: object) -> WritePack:
+        """``make`` (export_pack or make_assignment_pack) with the choices made, ready to
+        run on a worker's store; read here, on the GUI thread, not from the worker."""
+        me = self.session.actor
+
+        def write(
+            store: Store, path: Path, passphrase: str | None, progress: Callable[[int, int], None]
+        ) -> PackSummary:
+            return make(
+                store, path, created_by=me, passphrase=passphrase, progress=progress, **choices
+            )
+
+        return write
+
     # -- saving --------------------------------------------------------------------------
 
     def save(self) -> None:

@@ -5,15 +5,11 @@ blind double audit stays blind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from PySide6.QtWidgets import QWidget
 
 from auditor.errors import ValidationError
-from auditor.packs import PackSummary, make_assignment_pack
+from auditor.packs import make_assignment_pack
 from auditor.programmes import Programme, list_programmes
-from auditor.store import Store
 from ui.dialogs.pack_writer import PackWriterDialog, WritePack, slug, today_text
 from ui.session import Session
 from ui.widgets.common import set_combo_items
@@ -52,19 +48,4 @@ class SendWorkDialog(PackWriterDialog):
             raise ValidationError("There is no programme to send work from yet.")
         if auditor is None:
             raise ValidationError("Choose the auditor the work is for.")
-        me = self.session.actor
-
-        def write(
-            store: Store, path: Path, passphrase: str | None, progress: Callable[[int, int], None]
-        ) -> PackSummary:
-            return make_assignment_pack(
-                store,
-                path,
-                created_by=me,
-                programme_uid=programme,
-                auditor=auditor,
-                passphrase=passphrase,
-                progress=progress,
-            )
-
-        return write
+        return self.pack_call(make_assignment_pack, programme_uid=programme, auditor=auditor)
