@@ -107,6 +107,45 @@ def start_programme_audit(
     )
 
 
+def programmes_assigning(store: Store, *, case_uid: str, auditor: str) -> list[str]:
+    """The programmes (uids, newest first) whose sample gives this case to ``auditor``, as
+    its first or second auditor: the programmes an audit of it by them belongs to."""
+    rows = store.query(
+        "SELECT p.uid FROM programme_cases pc JOIN programmes p ON p.id = pc.programme_id "
+        "JOIN cases c ON c.id = pc.case_id WHERE c.uid = ? AND ? IN (pc.auditor, "
+        "pc.second_auditor) ORDER BY p.period_start DESC, p.id DESC",
+        [case_uid, auditor.strip()],
+    )
+    return [r["uid"] for r in rows]
+
+
+def open_programme_audit(
+    store: Store,
+    *,
+    programme_uid: str,
+    case_uid: str,
+    auditor: str,
+    audit_date: date | None = None,
+) -> str:
+    """The auditor's audit of a case in the programme's sample: the one already started,
+    else a new one (blind for the second auditor of a double audit). Returns its uid."""
+    programme = get_programme(store, programme_uid)
+    existing = store.scalar(
+        "SELECT a.uid FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.programme_id = ? "
+        "AND c.uid = ? AND a.auditor = ? AND a.deleted_at IS NULL ORDER BY a.id DESC LIMIT 1",
+        [programme.id, case_uid, auditor.strip()],
+    )
+    if existing:
+        return str(existing)
+    return start_programme_audit(
+        store,
+        programme_uid=programme_uid,
+        case_uid=case_uid,
+        auditor=auditor,
+        audit_date=audit_date,
+    )
+
+
 def _pair(store: Store, audit_uid: str) -> tuple[dict[str, Any], str, str] | None:
     """The audit's row and the two auditors of its double audit, if it is one."""
     row = audit_row(store, audit_uid)

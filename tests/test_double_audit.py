@@ -155,3 +155,32 @@ def test_a_pack_for_one_auditor_never_carries_the_other_audit(
     text = json.dumps(pack.payload)
     assert uid1 not in text  # neither the audit nor its trail rows
     assert "Seen." not in text
+
+
+def test_a_sampled_case_opens_its_auditors_audit_started_once_and_blind_for_the_second(
+    store: Store, mini: Framework
+) -> None:
+    from auditor.double_audit import open_programme_audit, programmes_assigning
+
+    programme = _programme(store, cases=4, percent=50)
+    assign_double_audits(store, programme, actor=QA, seed=3)
+    pair = store.one(
+        "SELECT c.uid, pc.auditor, pc.second_auditor FROM programme_cases pc "
+        "JOIN cases c ON c.id = pc.case_id WHERE pc.second_auditor != '' LIMIT 1"
+    )
+    assert pair is not None
+    case, first, second = pair["uid"], pair["auditor"], pair["second_auditor"]
+    assert programmes_assigning(store, case_uid=case, auditor=second) == [programme]
+    assert programmes_assigning(store, case_uid=case, auditor="Someone Else") == []
+
+    def audit_of(auditor: str) -> str:
+        return open_programme_audit(store, programme_uid=programme, case_uid=case, auditor=auditor)
+
+    mine = audit_of(first)
+    assert audit_of(first) == mine  # opened again, not started twice
+    theirs = audit_of(second)
+    assert theirs != mine
+    assert store.scalar("SELECT blind FROM audits WHERE uid = ?", [theirs]) == 1
+    assert store.scalar("SELECT blind FROM audits WHERE uid = ?", [mine]) == 0
+    with pytest.raises(ValidationError, match="not assigned to Someone Else"):
+        audit_of("Someone Else")

@@ -330,3 +330,77 @@ def test_a_case_added_elsewhere_shows_when_the_view_is_shown_again(
     window.show_view("cases")
     window.show_view("programmes")
     assert view.model.row_of_uid(uid) == 0  # newest period first
+
+
+def test_enter_on_a_sampled_case_opens_my_audit_blind_when_i_am_its_second_auditor(
+    qtbot: QtBot, view: ProgrammesView, window: MainWindow
+) -> None:
+    from tests.gui.conftest import AUDITOR
+
+    store = view.session.store
+    uid = make_programme(view, auditors=(AUDITOR, BIRCH), double=100)
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(4)
+    preview_and_save(dialog)
+    view.panel.buttons["double"].click()  # every case: one of us first, the other second
+    panel = view.panel
+
+    def press_enter_on(case: Any) -> None:
+        row = next(n for n, r in enumerate(panel.model.rows) if r.case_uid == case.case_uid)
+        panel.table.setCurrentIndex(panel.model.index(row, 0))
+        qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+
+    second = next(c for c in programme_cases(store, uid) if c.second_auditor == AUDITOR)
+    press_enter_on(second)
+    form = window.audit_form
+    assert form is not None and window.current_view == "audit"
+    row = store.one("SELECT uid, auditor, blind FROM audits WHERE uid = ?", [form.uid])
+    assert row is not None and row["auditor"] == AUDITOR and row["blind"] == 1
+    window.show_view("programmes")
+    press_enter_on(second)  # the same audit again, not a second one
+    assert window.audit_form is not None and window.audit_form.uid == row["uid"]
+    assert store.scalar("SELECT COUNT(*) FROM audits") == 1
+    window.show_view("programmes")
+    first = next(c for c in programme_cases(store, uid) if c.auditor == AUDITOR)
+    press_enter_on(first)
+    assert window.audit_form is not None
+    assert store.scalar("SELECT blind FROM audits WHERE uid = ?", [window.audit_form.uid]) == 0
+
+
+def test_enter_on_someone_elses_case_says_whose_it_is_and_starts_nothing(
+    qtbot: QtBot, view: ProgrammesView
+) -> None:
+    make_programme(view, auditors=(BIRCH, CEDAR))
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(2)
+    preview_and_save(dialog)
+    view.panel.table.setCurrentIndex(view.panel.model.index(0, 0))
+    qtbot.keyClick(view.panel.table, Qt.Key.Key_Return)
+    [box] = message_boxes()
+    assert "is not assigned to Test Auditor" in box.text()
+    box.close()
+    assert view.session.store.scalar("SELECT COUNT(*) FROM audits") == 0
+
+
+def test_starting_an_audit_of_a_case_sampled_for_me_files_it_under_that_programme(
+    view: ProgrammesView,
+) -> None:
+    from tests.gui.conftest import AUDITOR
+    from ui.dialogs.start_audit import StartAuditDialog
+
+    store = view.session.store
+    uid = make_programme(view, auditors=(BIRCH, AUDITOR), double=100)
+    dialog = open_draw(view)
+    dialog.choices.n.setValue(2)
+    preview_and_save(dialog)
+    view.panel.buttons["double"].click()
+    second = next(c for c in programme_cases(store, uid) if c.second_auditor == AUDITOR)
+    start = StartAuditDialog(view.session, second.case_uid)
+    assert start.programme.currentData() == uid  # chosen for me
+    audit = start.start()
+    row = store.one("SELECT blind, programme_id FROM audits WHERE uid = ?", [audit])
+    assert row is not None and row["blind"] == 1
+    assert row["programme_id"] == store.scalar("SELECT id FROM programmes WHERE uid = ?", [uid])
+    other = next(c for c in store.query("SELECT uid FROM cases") if c["uid"] not in
+                 {p.case_uid for p in programme_cases(store, uid)})  # fmt: skip
+    assert StartAuditDialog(view.session, other["uid"]).programme.currentData() is None

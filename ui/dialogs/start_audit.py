@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from auditor.audits import start_audit
 from auditor.cases import get_case
 from auditor.clock import today
+from auditor.double_audit import open_programme_audit, programmes_assigning
 from auditor.errors import ValidationError
 from auditor.frameworks import list_frameworks
 from auditor.programmes import list_programmes
@@ -46,6 +47,12 @@ class StartAuditDialog(QDialog):
         self.programme.addItem("No programme", None)
         for programme in list_programmes(session.store):
             self.programme.addItem(programme.name, programme.uid)
+        # A case sampled for me belongs to that programme's round: chosen for me.
+        self.assigned = programmes_assigning(
+            session.store, case_uid=case_uid, auditor=session.actor
+        )
+        if self.assigned:
+            self.programme.setCurrentIndex(self.programme.findData(self.assigned[0]))
         self.date = named(QDateEdit(_qdate()), "Audit date", "The day the file is audited")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
@@ -65,7 +72,21 @@ class StartAuditDialog(QDialog):
         form.addRow(buttons)
 
     def start(self) -> str:
-        """Start the audit as chosen; returns its uid (raises AuditorError on a user error)."""
+        """Start the audit as chosen; returns its uid (raises AuditorError on a user error).
+
+        A case the chosen programme assigned to me is audited on the programme's framework,
+        and blind when I am its second auditor; my audit already started there is reopened.
+        """
+        programme_uid = self.programme.currentData()
+        if programme_uid in self.assigned:
+            self.audit_uid = open_programme_audit(
+                self.session.store,
+                programme_uid=programme_uid,
+                case_uid=self.case.uid,
+                auditor=self.session.actor,
+                audit_date=self.date.date().toPython(),
+            )
+            return self.audit_uid
         code, version = self.framework.currentData()
         self.audit_uid = start_audit(
             self.session.store,
@@ -73,7 +94,7 @@ class StartAuditDialog(QDialog):
             auditor=self.session.actor,
             framework_code=code,
             framework_version=version,
-            programme_uid=self.programme.currentData(),
+            programme_uid=programme_uid,
             audit_date=self.date.date().toPython(),
         )
         return self.audit_uid

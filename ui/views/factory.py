@@ -48,5 +48,7 @@ def build(key: str, session: Session, window: MainWindow) -> QWidget:
     if key == "programmes":
         from ui.views.programmes_view import ProgrammesView
 
-        return ProgrammesView(session)
+        programmes = ProgrammesView(session)
+        programmes.panel.open_audit_requested.connect(window.open_audit)
+        return programmes
     raise KeyError(key)

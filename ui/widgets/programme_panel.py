@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.double_audit import assign_double_audits
+from auditor.double_audit import assign_double_audits, open_programme_audit
 from auditor.programmes import Programme
 from auditor.sampling_store import add_auditors, assign_cases, check_sample_records, share_evenly
 from auditor.store import Store
@@ -67,6 +67,7 @@ ALL_CASES = "\x00all"  # the auditor filter's "every case" value (no auditor has
 
 class ProgrammePanel(QWidget):
     changed = Signal()  # the programme's sample or auditors changed
+    open_audit_requested = Signal(str)  # my audit of a sampled case, to open in the form
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,13 +107,15 @@ class ProgrammePanel(QWidget):
         self.table = named(
             QTableView(),
             "Sample",
-            "The programme's cases and who audits each",
+            "The programme's cases and who audits each. Enter or double-click: your audit "
+            "of the case",
             object_name="sampleTable",
         )
         setup_table(self.table, self.session.settings, "programme_sample")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        self.table.activated.connect(lambda _index: self.open_my_audit())
         self.assign_to = combo_with([], "Assign to", "The auditor to give the selected cases")
         bottom = self._row("add_auditor", "evenly")  # then, at the right: assigning by hand
         bottom.addWidget(buddy("Selected cases &to:", self.assign_to))
@@ -216,6 +219,23 @@ class ProgrammePanel(QWidget):
     def selected_references(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
         return sorted(index.data(ROW_ROLE).reference for index in rows)
+
+    def open_my_audit(self) -> None:
+        """Enter or double-click on a case: my audit of it, started if need be (blind when
+        I am its second auditor). A case assigned to someone else is refused, by name."""
+        index = self.table.currentIndex()
+        if self.programme is None or not index.isValid():
+            return
+        case = index.data(ROW_ROLE)
+        with reporting_user_errors(self, "opening the audit of a sampled case"):
+            uid = open_programme_audit(
+                self.session.store,
+                programme_uid=self.programme.uid,
+                case_uid=case.case_uid,
+                auditor=self.session.actor,
+            )
+            self.session.changes.audits_changed.emit()
+            self.open_audit_requested.emit(uid)
 
     # -- changing ---------------------------------------------------------------------------
 
