@@ -18,5 +18,7 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> None:
     """Add every import/export item to ``window``'s File menu, in menu order."""
     import_wizard.install(window)
+    window.add_file_separator()
     export_menu.install(window)
+    window.add_file_separator()
     packs_menu.install(window)

@@ -148,6 +148,10 @@ class MainWindow(QMainWindow):
         """Put ``action`` in the File menu's import/export section."""
         self.menus["file"].insertAction(self._file_end, action)
 
+    def add_file_separator(self) -> None:
+        """A line between groups of import/export items in the File menu."""
+        self.menus["file"].insertSeparator(self._file_end)
+
     def menu(self, name: str) -> QMenu:
         return self.menus[name]
 
