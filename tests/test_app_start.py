@@ -64,3 +64,22 @@ def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path
     assert time.perf_counter() - started < 60
     assert db_path.exists()
     assert not lock_path(db_path).exists()  # released on the way out
+
+
+def test_the_hook_can_prove_the_app_starts_its_report_process(db_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.launcher", "--db", str(db_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "QT_QPA_PLATFORM": "offscreen",
+            smoke_hook.ENV_VAR: "100",
+            smoke_hook.CHILD_ENV_VAR: "1",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [*smoke_hook.SHOWN_MESSAGE.split(), "child", "process", "ready"]

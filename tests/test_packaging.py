@@ -183,6 +183,21 @@ def _start_to_main_window(command: list[str], db: Path) -> float:
 
 @pytest.mark.slow
 @needs_linux
+def test_frozen_app_can_start_the_process_that_writes_reports(bundle: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", smoke_hook.ENV_VAR: "100",
+           smoke_hook.CHILD_ENV_VAR: "1"}  # fmt: skip
+    result = subprocess.run(
+        [str(bundle / "case-auditor"), "--db", str(tmp_path / "child.db")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == [smoke_hook.SHOWN_MESSAGE, "child process ready"], (
+        result.stdout + result.stderr
+    )
+
+
+@pytest.mark.slow
+@needs_linux
 def test_frozen_app_starts_offscreen_to_its_main_window_and_out(
     bundle: Path, tmp_path: Path
 ) -> None:

@@ -5,6 +5,10 @@ screen the app logs and prints ``main window shown``, then quits normally (exit 
 N milliseconds later. ``tests/test_packaging.py`` uses it to start the frozen bundle
 offscreen and out again; a packager can use it the same way on Windows or macOS. Unset (as
 for every user), it does nothing.
+
+With ``CASE_AUDITOR_SMOKE_CHILD=1`` as well, it then starts the child process that writes
+reports (``ui/process_work.py``) and prints its answer, ``child process ready``: a frozen
+bundle proves it can start that process, which it cannot do without ``freeze_support()``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 ENV_VAR = "CASE_AUDITOR_EXIT_AFTER_START_MS"
+CHILD_ENV_VAR = "CASE_AUDITOR_SMOKE_CHILD"
 SHOWN_MESSAGE = "main window shown"
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,13 @@ def arm(app: QApplication, window: QWidget) -> None:
         if window.isVisible():
             log.info(SHOWN_MESSAGE)
             print(SHOWN_MESSAGE, flush=True)  # print() is a no-op without a console
+        if os.environ.get(CHILD_ENV_VAR) == "1":
+            from ui.process_work import child_answer, run_in_process
+
+            answer = run_in_process(child_answer, progress=lambda _d, _t: None,
+                                    cancelled=lambda: False)  # fmt: skip
+            log.info(answer)
+            print(answer, flush=True)
         QTimer.singleShot(delay, app.quit)
 
     QTimer.singleShot(0, _on_started)

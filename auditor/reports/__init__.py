@@ -6,7 +6,7 @@ The desktop app and the command line call these; both run happily off the GUI th
 
 from auditor.reports.feedback import export_audit_feedback
 from auditor.reports.output import ExportCancelled, ExportError
-from auditor.reports.workbook import ReportSummary, export_report
+from auditor.reports.workbook import ReportSummary, export_report, export_report_from
 
 __all__ = [
     "ExportCancelled",
@@ -14,4 +14,5 @@ __all__ = [
     "ReportSummary",
     "export_audit_feedback",
     "export_report",
+    "export_report_from",
 ]

@@ -28,8 +28,8 @@ class ExportError(AuditorError):
 class ExportCancelled(AuditorError):
     """The user cancelled the export; nothing was written."""
 
-    def __init__(self) -> None:
-        super().__init__("Export cancelled: no file was written.")
+    def __init__(self, message: str = "Export cancelled: no file was written.") -> None:
+        super().__init__(message)  # the message as an argument: it pickles, between processes
 
 
 def open_elsewhere_message(path: Path) -> str:

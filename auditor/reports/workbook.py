@@ -61,6 +61,13 @@ class ReportSummary:
         return self.audits == 0
 
 
+def export_report_from(db_path: Path | str, out_path: Path | str, **options: Any) -> ReportSummary:
+    """:func:`export_report` on the database at ``db_path``, opened (and closed) here: for
+    a caller in another process or thread, which must not share a Store."""
+    with Store.open(db_path, create=False, check=False) as store:
+        return export_report(store, out_path, **options)
+
+
 def export_report(
     store: Store,
     out_path: Path | str,

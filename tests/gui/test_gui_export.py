@@ -21,9 +21,11 @@ from pytestqt.qtbot import QtBot
 
 from auditor.audits import list_audits
 from auditor.demo import make_demo
+from auditor.reports import export_report_from
 from auditor.stats import AuditFilter, headline
 from auditor.store import Store
 from tests.gui.helpers import message_boxes
+from ui.dialogs import export_report as export_report_module
 from ui.dialogs.export_common import DONE_BOX, EXPORT_FOLDER
 from ui.dialogs.export_feedback import ExportFeedbackDialog
 from ui.dialogs.export_report import ExportReportDialog, report_file_name
@@ -31,6 +33,7 @@ from ui.dialogs.progress import ProgressDialog
 from ui.errors import CRASH, USER_ERROR
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
+from ui.process_work import run_in_process
 from ui.session import Changes, Session
 from ui.settings import Settings
 from ui.views.audits_view import AuditsView
@@ -127,9 +130,17 @@ def test_ctrl_e_opens_the_export_and_a_team_report_counts_what_the_database_hold
     save_as = SaveAs(monkeypatch, tmp_path / "team report.xlsx")
     opened: list[QUrl] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", opened.append)
+    in_child: list[object] = []
+
+    def in_process(target: Any, *args: Any, **kwargs: Any) -> Any:
+        in_child.append(target)
+        return run_in_process(target, *args, **kwargs)
+
+    monkeypatch.setattr(export_report_module, "run_in_process", in_process)
 
     dialog.export_button.click()
 
+    assert in_child == [export_report_from]  # written in a child process: the GUI stays live
     assert Path(save_as.suggested[0]).name == report_file_name(date.today())
     assert not dialog.isVisible()
     [done] = message_boxes(DONE_BOX)
@@ -206,6 +217,7 @@ def test_a_target_that_cannot_be_written_gets_the_core_message_and_no_file(
             raise PermissionError(13, "Permission denied", str(dest))
 
         monkeypatch.setattr(os, "replace", locked)
+        monkeypatch.setattr(export_report_module, "IN_CHILD_PROCESS", False)  # sees the patch
     trigger(audited_window, "exportReportAction")
     dialog = shown(ExportReportDialog)
     SaveAs(monkeypatch, target)
@@ -241,6 +253,7 @@ def test_cancel_stops_the_export_on_its_thread_and_leaves_no_file(
         return real(*args)
 
     monkeypatch.setattr(workbook, "write_evidence", held)
+    monkeypatch.setattr(export_report_module, "IN_CHILD_PROCESS", False)  # sees the patch
     parent = QWidget()
     qtbot.add_widget(parent)
     parent.show()

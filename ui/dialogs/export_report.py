@@ -5,12 +5,15 @@ The dialog says how many audits the filters select before anything is written (t
 own :func:`resolve_scope`, run off the GUI thread, so the count is the one the workbook will
 show), asks where to save, and runs :func:`auditor.reports.export_report` behind the
 progress dialog. Cancel leaves nothing at the target; a file open in another program gets
-the core's message.
+the core's message. The workbook is written in a child process (``ui/process_work.py``):
+written on a thread, openpyxl's lxml writer starves the GUI thread of the GIL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
 from auditor import APP_NAME
 from auditor.errors import AuditorError
 from auditor.frameworks import list_frameworks
-from auditor.reports import ExportCancelled, ReportSummary, export_report
+from auditor.reports import ExportCancelled, ReportSummary, export_report_from
 from auditor.reports.scope import ReportScope, resolve_scope
 from auditor.stats import AuditFilter, headlines_by
 from auditor.store import Store
@@ -43,6 +46,7 @@ from ui.dialogs.export_common import (
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
 from ui.operations import Cancelled, ProgressFn
+from ui.process_work import run_in_process
 from ui.session import Session
 from ui.widgets.audit_filters import (
     date_edit,
@@ -53,6 +57,10 @@ from ui.widgets.audit_filters import (
 from ui.widgets.common import combo_with, named, set_combo_items
 
 WIDTH = 560
+T = TypeVar("T")
+# The workbook is written in a child process; tests that patch the core's writing (which a
+# child would not see) set this False to write on the operation's thread instead.
+IN_CHILD_PROCESS = True
 COUNT_DELAY_MS = 250  # wait for the user to stop changing filters before counting
 PSEUDONYMISE_TEXT = (
     "Case references are replaced by pseudonyms and worker names are left out. The same case "
@@ -250,16 +258,20 @@ class ExportReportDialog(QDialog):
             return
         wanted, pseudonymise = self.audit_filter(), self.pseudonymise.isChecked()
 
-        def work(store: Store, progress: ProgressFn) -> ReportSummary:
+        db = self.session.path
+
+        def work(progress: ProgressFn) -> ReportSummary:
             report, cancelled = core_progress(progress, "Writing the report workbook…")
+            write = run_in_process if IN_CHILD_PROCESS else _in_this_process
             try:
-                return export_report(store, target, audit_filter=wanted, pseudonymise=pseudonymise,
-                                     progress=report, cancelled=cancelled)  # fmt: skip
+                return write(export_report_from, db, target, audit_filter=wanted,
+                             pseudonymise=pseudonymise, progress=report,
+                             cancelled=cancelled)  # fmt: skip
             except ExportCancelled:
                 raise Cancelled("report export") from None
 
         self.selection.setText(f"Exporting to {target}…")
-        run_with_progress(self, self.session.runner, self.session.worker(work),
+        run_with_progress(self, self.session.runner, work,
                           title="Exporting the report", on_success=self._on_exported,
                           on_failure=self._on_failed,
                           on_cancelled=self._on_cancelled)  # fmt: skip
@@ -281,6 +293,10 @@ class ExportReportDialog(QDialog):
 
     def _on_cancelled(self) -> None:
         self.selection.setText(f"{self._count_text}<br>Export cancelled: no file was written.")
+
+
+def _in_this_process(target: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return target(*args, **kwargs)
 
 
 def _day(edit: QDateEdit) -> date:
