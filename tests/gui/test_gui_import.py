@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget, QWizard
 from pytestqt.qtbot import QtBot
@@ -504,3 +504,35 @@ def test_reading_checking_and_importing_run_off_the_gui_thread(
     click_next(wizard)
     qtbot.wait_until(lambda: wizard.currentPage() is wizard.done_page, timeout=20_000)
     assert case_count(threaded.store) == 3000
+
+
+def test_a_typed_path_is_read_once_though_the_field_loses_focus_while_it_is_read(
+    qtbot: QtBot, threaded: Session, parent: QWidget, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    rows = [["Case Ref", "Case Type", "Team", "Referral Date"]]
+    rows += [[f"CASE-TEST-{n:05d}", "CIN", "Team North", "31/01/2026"] for n in range(1, 2001)]
+    path = write_csv(tmp_path / "typed.csv", rows)
+    reads: list[Path] = []
+    gate = threading.Event()
+    import ui.dialogs.import_work as work_module
+
+    real_read = work_module.read_table
+
+    def counted(source: Path, *args: Any, **kwargs: Any) -> Any:
+        reads.append(Path(source))
+        gate.wait(10)  # still reading while the focus moves
+        return real_read(source, *args, **kwargs)
+
+    monkeypatch.setattr(work_module, "read_table", counted)
+    wizard = start(threaded, parent)
+    field = wizard.file_page.path
+    field.setFocus()
+    qtbot.keyClicks(field, f"  {path}  ")  # as pasted, with spaces around it
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.wait_until(lambda: bool(reads), timeout=5000)
+    field.editingFinished.emit()  # the focus leaves it for the progress dialog
+    wizard.file_page.browse.setFocus()
+    gate.set()
+    qtbot.wait_until(lambda: wizard.button(NEXT).isEnabled(), timeout=10_000)
+    assert reads == [path]

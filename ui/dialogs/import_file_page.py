@@ -45,6 +45,8 @@ class FilePage(QWizardPage):
         )
         self.path = named(QLineEdit(), "Case list file", "The CSV or Excel file to import")
         self.path.setPlaceholderText("Choose a .csv or .xlsx file…")
+        self.requested: Path | None = None  # the file last asked for, and whether it is
+        self.reading = False  # still being read (a second ask for it is the same one)
         self.path.editingFinished.connect(self._on_path_edited)
         self.path.textChanged.connect(lambda _text: self.completeChanged.emit())
         self.browse = named(QPushButton("&Browse…"), "Browse", "Choose the file on this computer")
@@ -109,6 +111,7 @@ class FilePage(QWizardPage):
 
     def open_file(self, path: Path, sheet: str | None = None) -> None:
         """Read ``path`` (an XLSX at ``sheet``, default its first) behind a progress bar."""
+        self.requested, self.reading = path, True
         self.path.setText(str(path))
         self.state.table = None
         self.state.forget_check()
@@ -122,7 +125,7 @@ class FilePage(QWizardPage):
             title=f"Reading {path.name}",
             on_success=self._on_read,
             on_failure=lambda error: self._on_read_failed(path, error),
-            on_cancelled=lambda: self._say(f"Reading {path.name} was cancelled.", ok=False),
+            on_cancelled=lambda: self._on_read_failed(path, ImportCancelled()),
         )
 
     def _chosen(self) -> Path | None:
@@ -130,9 +133,11 @@ class FilePage(QWizardPage):
         return Path(text).expanduser() if text else None
 
     def _on_path_edited(self) -> None:
+        # The field also "finishes editing" when it loses focus: to the progress dialog of
+        # the read it started, or to Browse…. A file already asked for is not read again.
         chosen = self._chosen()
-        loaded = self.state.table.path if self.state.table else None
-        if chosen is not None and chosen != loaded:
+        busy_or_read = self.reading or self.state.table is not None
+        if chosen is not None and not (chosen == self.requested and busy_or_read):
             self.open_file(chosen)
 
     def _on_sheet_chosen(self, _index: int) -> None:
@@ -141,6 +146,7 @@ class FilePage(QWizardPage):
             self.open_file(chosen, self.sheet.currentText())
 
     def _on_read(self, table: Table) -> None:
+        self.reading = False
         self.state.table = table
         self._show_sheets(table)
         rows = len(table.rows)
@@ -160,6 +166,7 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
 
     def _on_read_failed(self, path: Path, error: BaseException) -> None:
+        self.reading = False
         if isinstance(error, ImportCancelled):
             self._say(f"Reading {path.name} was cancelled.", ok=False)
         elif isinstance(error, AuditorError):
