@@ -264,6 +264,13 @@ def _make_audit(
         ],
     )
     audit_id = int(cursor.lastrowid or 0)
+    # The case is in its programme's sample, assigned to the auditor who audited it, as
+    # the Programmes screen shows a real round (the first audit of a case there decides).
+    store.execute(
+        "INSERT OR IGNORE INTO programme_cases (uid, programme_id, case_id, auditor, added_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [new_uid(), programme_id, case["id"], auditor, now],
+    )
     store.db.conn.executemany(
         "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

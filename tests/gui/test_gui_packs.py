@@ -405,7 +405,12 @@ def test_send_work_makes_a_pack_of_the_auditors_assigned_cases(
     dialog.programme.setCurrentIndex(dialog.programme.findText("Spring dip sample"))
     items = [dialog.auditor.itemText(i) for i in range(dialog.auditor.count())]
     assert items == [ASH, "Demo Auditor Birch"]
+    dialog.auditor.setCurrentText(ASH)  # nothing assigned to Ash: said before any Save dialog
+    assert dialog.assigned.text().startswith(f"✗ No case of this programme is assigned to {ASH}")
+    assert not dialog.save_button.isEnabled()
     dialog.auditor.setCurrentText("Demo Auditor Birch")
+    assert dialog.assigned.text() == "✓ 3 case(s) assigned to Demo Auditor Birch."
+    assert dialog.save_button.isEnabled()
     dialog.save_button.click()
     assert suggested[0].startswith("work-for-Demo-Auditor-Birch-")
     done = one_box(DONE)
@@ -413,6 +418,18 @@ def test_send_work_makes_a_pack_of_the_auditors_assigned_cases(
     pack = read_pack(path)
     assert pack.manifest.kind == "assignment" and pack.manifest.created_by == ASH
     assert {c["uid"] for c in pack.payload["cases"]} == set(cases)
+
+
+def test_send_work_without_a_programme_says_how_to_make_one(make_window: MakeWindow) -> None:
+    from ui.dialogs.send_work import NO_PROGRAMME
+
+    empty = make_window("new-lead", "Demo QA Lead Oak")
+    trigger(empty, "send")
+    box = one_box(NO_PROGRAMME)
+    assert "Create one on the Programmes screen (Ctrl+6)" in box.text()
+    assert not any(isinstance(w, SendWorkDialog) and w.isVisible()
+                   for w in QApplication.topLevelWidgets())  # fmt: skip
+    box.close()
 
 
 # -- conflicts -----------------------------------------------------------------------------

@@ -39,9 +39,10 @@ def open_item(window: MainWindow, key: str) -> None:
 
             ExportPackDialog(session, window).open()
         elif key == "send":
-            from ui.dialogs.send_work import SendWorkDialog
+            from ui.dialogs.send_work import SendWorkDialog, no_programme_yet
 
-            SendWorkDialog(session, window).open()
+            if not no_programme_yet(session, window):
+                SendWorkDialog(session, window).open()
         elif key == "import":
             from ui.dialogs.import_packs import PackImport
 

@@ -5,20 +5,36 @@ blind double audit stays blind."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from auditor import APP_NAME
 from auditor.errors import ValidationError
 from auditor.packs import make_assignment_pack
 from auditor.programmes import Programme, list_programmes
+from auditor.sampling_store import programme_cases
 from ui.dialogs.pack_writer import PackWriterDialog, WritePack, slug, today_text
 from ui.session import Session
-from ui.widgets.common import set_combo_items
+from ui.widgets.common import set_combo_items, wrapped
 
+NO_PROGRAMME = "noProgrammeToSend"
 INTRO = (
     "Makes a pack of the cases this programme assigns to the auditor, with the programme "
     "and its framework, for them to import and audit on their own laptop. Other auditors' "
     "audits are never included."
 )
+
+
+def no_programme_yet(session: Session, parent: QWidget) -> bool:
+    """Say so, and True, when there is no programme to send work from."""
+    if list_programmes(session.store):
+        return False
+    box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
+                      "There is no programme to send work from yet. Create one on the "
+                      "Programmes screen (Ctrl+6), draw its sample and assign the cases, "
+                      "then send each auditor their work.", parent=parent)  # fmt: skip
+    box.setObjectName(NO_PROGRAMME)
+    box.open()
+    return True
 
 
 class SendWorkDialog(PackWriterDialog):
@@ -31,13 +47,38 @@ class SendWorkDialog(PackWriterDialog):
             self.programmes[programme.uid] = programme
             self.programme.addItem(programme.name, programme.uid)
         self.auditor.setToolTip("Who the work is for: one of the programme's auditors")
+        # What the pack will hold, before the Save dialog: none is said, and Save is off.
+        self.assigned = wrapped("", object_name="assignedCases")
+        self.form.insertRow(self.form.rowCount() - 2, "", self.assigned)
         self.programme.currentIndexChanged.connect(self._fill_auditors)
+        self.auditor.currentTextChanged.connect(lambda _text: self._count_assigned())
         self._fill_auditors()
 
     def _fill_auditors(self) -> None:
         programme = self.programmes.get(self.programme.currentData())
         names = list(programme.auditors) if programme else []
         set_combo_items(self.auditor, [(name, name) for name in names])
+        self._count_assigned()
+
+    def _count_assigned(self) -> None:
+        programme, auditor = self.programme.currentData(), self.chosen_auditor()
+        if programme is None or auditor is None:
+            self.assigned.setText("")
+            self.save_button.setEnabled(False)
+            return
+        cases = programme_cases(self.session.store, programme, auditor=auditor)
+        if not cases:
+            self.assigned.setText(
+                f"✗ No case of this programme is assigned to {auditor}: assign some on the "
+                "Programmes screen (Ctrl+6) first."
+            )
+        else:
+            started = sum(1 for case in cases if case.audit_status)
+            self.assigned.setText(
+                f"✓ {len(cases)} case(s) assigned to {auditor}"
+                + (f", {started} with an audit already started." if started else ".")
+            )
+        self.save_button.setEnabled(bool(cases))
 
     def default_name(self) -> str:
         return f"work-for-{slug(self.chosen_auditor() or '')}-{today_text()}.auditpack"
