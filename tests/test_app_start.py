@@ -44,9 +44,9 @@ def test_the_hook_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert smoke_hook.exit_after_start_ms() == 250
 
 
-def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path) -> None:
-    started = time.perf_counter()
-    result = subprocess.run(
+def start_with_the_hook(db_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Start the app (a fresh process, offscreen) on ``db_path``; the hook quits it."""
+    return subprocess.run(
         [sys.executable, "-m", "ui.launcher", "--db", str(db_path)],
         cwd=ROOT,
         capture_output=True,
@@ -57,8 +57,14 @@ def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path
             "PYTHONPATH": str(ROOT),
             "QT_QPA_PLATFORM": "offscreen",
             smoke_hook.ENV_VAR: "100",
+            **env,
         },
     )
+
+
+def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path) -> None:
+    started = time.perf_counter()
+    result = start_with_the_hook(db_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == smoke_hook.SHOWN_MESSAGE
     assert time.perf_counter() - started < 60
@@ -67,19 +73,6 @@ def test_the_app_starts_to_its_main_window_and_quits_with_the_hook(db_path: Path
 
 
 def test_the_hook_can_prove_the_app_starts_its_report_process(db_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.launcher", "--db", str(db_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "QT_QPA_PLATFORM": "offscreen",
-            smoke_hook.ENV_VAR: "100",
-            smoke_hook.CHILD_ENV_VAR: "1",
-        },
-    )
+    result = start_with_the_hook(db_path, **{smoke_hook.CHILD_ENV_VAR: "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [*smoke_hook.SHOWN_MESSAGE.split(), "child", "process", "ready"]
