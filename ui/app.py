@@ -140,9 +140,10 @@ class AppController(QObject):
         )  # fmt: skip
 
     def shutdown(self) -> None:
-        """Save what is unsaved, let workers finish, close the database."""
+        """Save what is unsaved, stop the work still running, close the database."""
         if self.window is not None:
             self.window.close()
+        self.runner.cancel_all()  # each stops at its next progress report, cleanly
         self.runner.wait_for_done(10_000)
         if self.session is not None:
             self.session.store.close()

@@ -154,6 +154,12 @@ class OperationRunner(QObject):
         """Operations started and not yet finished."""
         return len(self._live)
 
+    def cancel_all(self) -> None:
+        """Ask every running operation to stop (the app is closing): an import or merge
+        rolls back, an export leaves no file, rather than being cut off half-way."""
+        for operation in list(self._live):
+            operation.cancel()
+
     def wait_for_done(self, msecs: int = -1) -> bool:
         """Block until the pool's threads are idle (closing the app, tests)."""
         return bool(self.pool.waitForDone(msecs))

@@ -112,3 +112,26 @@ def test_escape_cancels_rather_than_hiding_a_running_operation(
     assert dialog.isVisible() or cancelled  # still showing until the work has stopped
     qtbot.wait_until(lambda: cancelled == [True], timeout=5000)
     assert not dialog.isVisible()
+
+
+def test_cancel_all_stops_running_work_when_the_app_closes(
+    threaded: OperationRunner, qtbot: QtBot
+) -> None:
+    started = threading.Event()
+    stopped: list[str] = []
+
+    def work(progress: ProgressFn) -> None:
+        try:
+            while True:
+                progress(0, 0, "")
+                started.set()
+                threading.Event().wait(0.01)
+        finally:
+            stopped.append("stopped")
+
+    threaded.run(work, label="a long merge")
+    assert started.wait(5)
+    threaded.cancel_all()
+    assert threaded.wait_for_done(5000)
+    assert stopped == ["stopped"]
+    qtbot.wait_until(lambda: threaded.active == 0, timeout=5000)
