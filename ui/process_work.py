@@ -65,7 +65,8 @@ def run_in_process(
     child.start()
     send.close()  # the child has its own copy; EOF here then means the child is gone
     try:
-        return _wait(child, receive, stop, progress, cancelled)
+        result: T = _wait(child, receive, stop, progress, cancelled)  # what target returned
+        return result
     finally:
         receive.close()
         child.join(timeout=10)

@@ -6,7 +6,6 @@ the message that says where the file went, with buttons to open it.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import APP_NAME
+from ui.file_choice import choose_save_path, remembered_folder
 from ui.operations import Cancelled, ProgressFn
 from ui.settings import Option, Settings
 from ui.widgets.common import named, wrapped
@@ -35,31 +34,17 @@ DONE_BOX = "exportDoneBox"
 
 def export_folder(settings: Settings) -> Path:
     """The folder the last export went to, else the user's Documents folder."""
-    remembered = str(settings.get(EXPORT_FOLDER))
-    if remembered and Path(remembered).is_dir():
-        return Path(remembered)
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
-
-
-def file_name_part(text: str) -> str:
-    """``text`` made safe inside a file name on every system (a case reference may hold
-    slashes or spaces)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "case"
+    fallback = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    return remembered_folder(settings, EXPORT_FOLDER, fallback)
 
 
 def choose_workbook(parent: QWidget, settings: Settings, *, title: str, name: str) -> Path | None:
     """Ask where to save a workbook, suggesting ``name`` in the last folder used; remember
     the folder. None when the user cancels."""
-    suggested = export_folder(settings) / name
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title, str(suggested), WORKBOOK_FILTER)
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".xlsx":  # some platforms' dialogs do not add it
-        path = path.with_name(path.name + ".xlsx")
-    settings.set(EXPORT_FOLDER, str(path.parent))
-    return path
+    return choose_save_path(parent, settings, EXPORT_FOLDER, title=title, name=name,
+                            file_filter=WORKBOOK_FILTER, suffix=".xlsx",
+                            fallback=export_folder(settings))  # fmt: skip
 
 
 def core_progress(

@@ -27,13 +27,13 @@ from auditor.store import Store
 from ui.dialogs.export_common import (
     choose_workbook,
     export_buttons,
-    file_name_part,
     fit_to_width,
     show_saved,
     text_block,
 )
 from ui.dialogs.progress import run_with_progress
 from ui.errors import reporting_user_errors, show_error
+from ui.file_choice import file_name_part
 from ui.operations import ProgressFn
 from ui.session import Session
 from ui.widgets.common import named
@@ -129,7 +129,7 @@ class ExportFeedbackDialog(QDialog):
         reference = self.audit.case.reference
         if self.pseudonymise.isChecked():
             reference = Pseudonyms.for_store(self.session.store)(reference)
-        return f"audit-feedback-{file_name_part(reference)}-{self.audit.audit_date}.xlsx"
+        return f"audit-feedback-{file_name_part(reference, 'case')}-{self.audit.audit_date}.xlsx"
 
     def export(self) -> None:
         """Ask where to save, then write the workbook off the GUI thread."""

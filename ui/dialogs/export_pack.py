@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QWidget
 
 from auditor.packs import export_pack
 from auditor.programmes import list_programmes
-from ui.dialogs.pack_writer import PackWriterDialog, WritePack, slug, today_text
+from ui.dialogs.pack_writer import PackWriterDialog, WritePack, today_text
+from ui.file_choice import file_name_part
 from ui.session import Session
 
 ALL_AUDITORS = "All auditors"
@@ -41,7 +42,7 @@ class ExportPackDialog(PackWriterDialog):
 
     def default_name(self) -> str:
         who = self.chosen_auditor() or "all-auditors"
-        return f"audits-{slug(who)}-{today_text()}.auditpack"
+        return f"audits-{file_name_part(who, 'auditor')}-{today_text()}.auditpack"
 
     def writer(self) -> WritePack:
         return self.pack_call(

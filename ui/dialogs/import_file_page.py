@@ -22,6 +22,7 @@ from auditor.importing import ImportCancelled, Table, list_mappings
 from ui.dialogs.import_work import ImportState, reading
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
+from ui.file_choice import remembered_folder
 from ui.session import Session
 from ui.settings import Option
 from ui.widgets.common import named, wrapped
@@ -103,8 +104,8 @@ class FilePage(QWizardPage):
     # -- choosing and reading the file ---------------------------------------------------------
 
     def choose_file(self) -> None:
-        folder = self.session.settings.get(IMPORT_FOLDER) or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a case list", folder, FILE_FILTER)
+        folder = remembered_folder(self.session.settings, IMPORT_FOLDER, Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a case list", str(folder), FILE_FILTER)
         if path:
             self.session.settings.set(IMPORT_FOLDER, str(Path(path).parent))
             self.open_file(Path(path))

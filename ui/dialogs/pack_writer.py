@@ -5,7 +5,6 @@ and where it was saved."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QMessageBox,
     QPushButton,
@@ -29,6 +27,7 @@ from auditor.packs import PackSummary
 from auditor.store import Store
 from ui.dialogs.progress import run_with_progress
 from ui.errors import reporting_user_errors
+from ui.file_choice import choose_save_path, remembered_folder
 from ui.operations import Cancelled, ProgressFn
 from ui.session import Session
 from ui.settings import Option
@@ -45,15 +44,9 @@ _STEPS = {0: "Collecting the audits, cases and history…", 2: "Writing the pack
 WritePack = Callable[[Store, Path, str | None, Callable[[int, int], None]], PackSummary]
 
 
-def slug(text: str) -> str:
-    """A name fit for a file name: "Demo Auditor Ash" → "Demo-Auditor-Ash"."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "pack"
-
-
 def pack_folder(session: Session) -> Path:
     """Where pack file dialogs start: the last folder used, else the database's."""
-    folder = str(session.settings.get(LAST_PACK_FOLDER))
-    return Path(folder) if folder and Path(folder).is_dir() else session.path.parent
+    return remembered_folder(session.settings, LAST_PACK_FOLDER, session.path.parent)
 
 
 class PackWriterDialog(QDialog):
@@ -136,15 +129,10 @@ class PackWriterDialog(QDialog):
             self.accept()
 
     def _ask_path(self) -> Path | None:
-        start = pack_folder(self.session) / self.default_name()
-        name, _ = QFileDialog.getSaveFileName(self, self.title, str(start), PACK_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        if path.suffix.lower() != ".auditpack":
-            path = path.with_name(path.name + ".auditpack")
-        self.session.settings.set(LAST_PACK_FOLDER, str(path.parent))
-        return path
+        return choose_save_path(self, self.session.settings, LAST_PACK_FOLDER,
+                                title=self.title, name=self.default_name(),
+                                file_filter=PACK_FILTER, suffix=".auditpack",
+                                fallback=self.session.path.parent)  # fmt: skip
 
     def _write(self, path: Path, passphrase: str | None, write: WritePack) -> None:
         def work(store: Store, progress: ProgressFn) -> PackSummary:

@@ -12,7 +12,8 @@ from auditor.errors import ValidationError
 from auditor.packs import make_assignment_pack
 from auditor.programmes import Programme, list_programmes
 from auditor.sampling_store import programme_cases
-from ui.dialogs.pack_writer import PackWriterDialog, WritePack, slug, today_text
+from ui.dialogs.pack_writer import PackWriterDialog, WritePack, today_text
+from ui.file_choice import file_name_part
 from ui.session import Session
 from ui.widgets.common import set_combo_items, wrapped
 
@@ -81,7 +82,8 @@ class SendWorkDialog(PackWriterDialog):
         self.save_button.setEnabled(bool(cases))
 
     def default_name(self) -> str:
-        return f"work-for-{slug(self.chosen_auditor() or '')}-{today_text()}.auditpack"
+        who = file_name_part(self.chosen_auditor() or "", "auditor")
+        return f"work-for-{who}-{today_text()}.auditpack"
 
     def writer(self) -> WritePack:
         programme, auditor = self.programme.currentData(), self.chosen_auditor()
