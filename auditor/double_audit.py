@@ -89,11 +89,7 @@ def start_programme_audit(
         raise NotFoundError("this case is not in the programme's sample")
     if auditor.strip() not in (row["auditor"], row["second_auditor"]):
         raise ValidationError(f"case {row['reference']} is not assigned to {auditor.strip()}")
-    if store.scalar(
-        "SELECT 1 FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.programme_id = ? "
-        "AND c.uid = ? AND a.auditor = ? AND a.deleted_at IS NULL",
-        [programme.id, case_uid, auditor.strip()],
-    ):
+    if _started_audit(store, programme.id, case_uid, auditor):
         raise ValidationError(f"{auditor.strip()} has already started this case's audit")
     return start_audit(
         store,
@@ -129,14 +125,9 @@ def open_programme_audit(
 ) -> str:
     """The auditor's audit of a case in the programme's sample: the one already started,
     else a new one (blind for the second auditor of a double audit). Returns its uid."""
-    programme = get_programme(store, programme_uid)
-    existing = store.scalar(
-        "SELECT a.uid FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.programme_id = ? "
-        "AND c.uid = ? AND a.auditor = ? AND a.deleted_at IS NULL ORDER BY a.id DESC LIMIT 1",
-        [programme.id, case_uid, auditor.strip()],
-    )
-    if existing:
-        return str(existing)
+    existing = _started_audit(store, get_programme(store, programme_uid).id, case_uid, auditor)
+    if existing is not None:
+        return existing
     return start_programme_audit(
         store,
         programme_uid=programme_uid,
@@ -144,6 +135,16 @@ def open_programme_audit(
         auditor=auditor,
         audit_date=audit_date,
     )
+
+
+def _started_audit(store: Store, programme_id: int, case_uid: str, auditor: str) -> str | None:
+    """The uid of ``auditor``'s (undeleted) audit of the case in the programme, if any."""
+    uid = store.scalar(
+        "SELECT a.uid FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.programme_id = ? "
+        "AND c.uid = ? AND a.auditor = ? AND a.deleted_at IS NULL ORDER BY a.id DESC LIMIT 1",
+        [programme_id, case_uid, auditor.strip()],
+    )
+    return str(uid) if uid else None
 
 
 def _pair(store: Store, audit_uid: str) -> tuple[dict[str, Any], str, str] | None:
