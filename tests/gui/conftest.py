@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from auditor.demo import make_demo
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.store import Store
+from tests.gui.helpers import show_main_window
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session
@@ -63,13 +64,27 @@ def demo_session(session: Session) -> Session:
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_session: Session) -> Iterator[MainWindow]:
-    win = MainWindow(demo_session, open_database=lambda _path: None)
-    qtbot.add_widget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.wait_exposed(win)
+    win = show_main_window(qtbot, demo_session)
     win.activateWindow()
     qtbot.wait_until(lambda: QApplication.activeWindow() is win)
-    win.start()
     yield win
     win.close()
+
+
+@pytest.fixture
+def parent(qtbot: QtBot) -> QWidget:
+    """A dialog's parent: closing it at the end of the test takes the dialog with it."""
+    widget = QWidget()
+    qtbot.add_widget(widget)
+    widget.show()
+    return widget
+
+
+@pytest.fixture
+def threaded(qtbot: QtBot) -> Iterator[OperationRunner]:
+    """A runner with real worker threads, for Cancel clicked while the work runs."""
+    ops = OperationRunner()
+    yield ops
+    # Every result delivered (views reload after a change) before the databases close.
+    qtbot.wait_until(lambda: ops.active == 0, timeout=5000)
+    assert ops.wait_for_done(5000)

@@ -17,6 +17,10 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
+
+from ui.main_window import MainWindow
+from ui.session import Session
 
 
 def message_boxes(name: str | None = None) -> list[QMessageBox]:
@@ -68,3 +72,14 @@ def unlabelled(top: QWidget, checked: list[str] | None = None) -> list[str]:
             kind = type(widget).__name__
             problems.append(f"{kind} '{widget.objectName() or text}' in {type(top).__name__}")
     return problems
+
+
+def show_main_window(qtbot: QtBot, session: Session) -> MainWindow:
+    """A main window on ``session`` as the app shows it: 1366×768, on screen, started."""
+    window = MainWindow(session, open_database=lambda _path: None)
+    qtbot.add_widget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.wait_exposed(window)
+    window.start()
+    return window

@@ -24,7 +24,7 @@ from auditor.demo import make_demo
 from auditor.reports import export_report_from
 from auditor.stats import AuditFilter, headline
 from auditor.store import Store
-from tests.gui.helpers import message_boxes
+from tests.gui.helpers import message_boxes, show_main_window
 from ui.dialogs import export_report as export_report_module
 from ui.dialogs.export_common import DONE_BOX, EXPORT_FOLDER
 from ui.dialogs.export_feedback import ExportFeedbackDialog
@@ -48,12 +48,7 @@ def audited(session: Session) -> Session:
 
 @pytest.fixture
 def audited_window(qtbot: QtBot, audited: Session) -> Iterator[MainWindow]:
-    win = MainWindow(audited, open_database=lambda _path: None)
-    qtbot.add_widget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.wait_exposed(win)
-    win.start()
+    win = show_main_window(qtbot, audited)
     yield win
     for widget in QApplication.topLevelWidgets():  # dialogs a test left open
         if isinstance(widget, (ExportReportDialog, ExportFeedbackDialog, QMessageBox)):

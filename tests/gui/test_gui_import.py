@@ -4,7 +4,6 @@ obviously fake) files, with the database checked afterwards."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,6 @@ NEXT = QWizard.WizardButton.NextButton
 
 
 # -- driving the wizard -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def parent(qtbot: QtBot) -> QWidget:
-    """The wizard's parent: closing it at the end of the test takes the wizard with it."""
-    widget = QWidget()
-    qtbot.add_widget(widget)
-    widget.show()
-    return widget
 
 
 def start(session: Session, parent: QWidget) -> ImportWizard:
@@ -469,14 +459,12 @@ def test_every_page_names_its_controls(
 
 
 @pytest.fixture
-def threaded(full_store: Store, settings: Settings) -> Iterator[Session]:
-    ops = OperationRunner()
-    yield Session(full_store, ops, settings, Changes())
-    assert ops.wait_for_done(10_000)
+def threaded_session(full_store: Store, settings: Settings, threaded: OperationRunner) -> Session:
+    return Session(full_store, threaded, settings, Changes())
 
 
 def test_reading_checking_and_importing_run_off_the_gui_thread(
-    qtbot: QtBot, threaded: Session, parent: QWidget, tmp_path: Path,
+    qtbot: QtBot, threaded_session: Session, parent: QWidget, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     rows = [["Case Ref", "Case Type", "Team", "Referral Date"]]
@@ -492,7 +480,7 @@ def test_reading_checking_and_importing_run_off_the_gui_thread(
         return real_read(*args, **kwargs)
 
     monkeypatch.setattr(work_module, "read_table", read_and_note)
-    wizard = start(threaded, parent)
+    wizard = start(threaded_session, parent)
     choose(wizard, write_csv(tmp_path / "cases.csv", rows), monkeypatch)
     qtbot.wait_until(lambda: wizard.button(NEXT).isEnabled(), timeout=10_000)
     assert seen and seen[0] is not gui_thread
@@ -503,11 +491,11 @@ def test_reading_checking_and_importing_run_off_the_gui_thread(
                      timeout=10_000)  # fmt: skip
     click_next(wizard)
     qtbot.wait_until(lambda: wizard.currentPage() is wizard.done_page, timeout=20_000)
-    assert case_count(threaded.store) == 3000
+    assert case_count(threaded_session.store) == 3000
 
 
 def test_a_typed_path_is_read_once_though_the_field_loses_focus_while_it_is_read(
-    qtbot: QtBot, threaded: Session, parent: QWidget, tmp_path: Path,
+    qtbot: QtBot, threaded_session: Session, parent: QWidget, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     rows = [["Case Ref", "Case Type", "Team", "Referral Date"]]
@@ -525,7 +513,7 @@ def test_a_typed_path_is_read_once_though_the_field_loses_focus_while_it_is_read
         return real_read(source, *args, **kwargs)
 
     monkeypatch.setattr(work_module, "read_table", counted)
-    wizard = start(threaded, parent)
+    wizard = start(threaded_session, parent)
     field = wizard.file_page.path
     field.setFocus()
     qtbot.keyClicks(field, f"  {path}  ")  # as pasted, with spaces around it

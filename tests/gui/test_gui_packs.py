@@ -26,7 +26,7 @@ from auditor.packs.container import MAGIC
 from auditor.programmes import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history
-from tests.gui.helpers import message_boxes
+from tests.gui.helpers import message_boxes, show_main_window
 from ui.dialogs import import_packs
 from ui.dialogs.conflicts import ResolveConflictsDialog
 from ui.dialogs.export_pack import ExportPackDialog
@@ -62,12 +62,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, runner: OperationRunner) -> Iterat
         stores.append(store)
         settings = Settings.at(tmp_path / f"{name}-settings.ini")
         settings.auditor_name = person
-        window = MainWindow(Session(store, ops or runner, settings, Changes()), open_database=print)
-        qtbot.add_widget(window)
-        window.resize(1366, 768)
-        window.show()
-        qtbot.wait_exposed(window)
-        window.start()
+        window = show_main_window(qtbot, Session(store, ops or runner, settings, Changes()))
         windows.append(window)
         return window
 
@@ -329,16 +324,6 @@ def test_a_newer_format_and_a_framework_that_differs_from_ours_are_refused_by_na
     assert "future.auditpack" in text and "made by a newer version of Case Auditor" in text
     assert "other-mini.auditpack" in text and "MINI version 1.0.0 differs from the copy" in text
     assert table_counts(qa.session.store) == before
-
-
-@pytest.fixture
-def threaded(qtbot: QtBot) -> Iterator[OperationRunner]:
-    """A real worker thread, so Cancel can be clicked while the merge is running."""
-    ops = OperationRunner()
-    yield ops
-    # Every result delivered (views reload after a merge) before the databases close.
-    qtbot.wait_until(lambda: ops.active == 0, timeout=5000)
-    assert ops.wait_for_done(5000)
 
 
 def test_cancel_during_the_merge_leaves_the_database_unchanged(

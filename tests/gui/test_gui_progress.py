@@ -4,7 +4,6 @@ ends, reports a failure, and Cancel really stops the work (on a real worker thre
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -13,21 +12,6 @@ from pytestqt.qtbot import QtBot
 from auditor.errors import AuditorError
 from ui.dialogs.progress import run_with_progress
 from ui.operations import OperationRunner, ProgressFn
-
-
-@pytest.fixture
-def parent(qtbot: QtBot) -> QWidget:
-    widget = QWidget()
-    qtbot.add_widget(widget)
-    widget.show()
-    return widget
-
-
-@pytest.fixture
-def threaded(qapp: QApplication) -> Iterator[OperationRunner]:
-    ops = OperationRunner()
-    yield ops
-    assert ops.wait_for_done(5000)
 
 
 def test_success_closes_the_dialog_then_hands_over_the_result(
