@@ -28,6 +28,39 @@ class Cancelled(Exception):
     """Raised inside the work by ``progress`` once the operation was cancelled."""
 
 
+class CoreProgress:
+    """The core's ``progress(done, total)`` and ``cancelled()`` callbacks over an
+    operation's ``progress(done, total, text)``, which raises :class:`Cancelled` once the
+    user pressed Cancel.
+
+    The core is told through ``cancelled()`` rather than by the exception, so it stops
+    where it chooses: inside its transaction, or before its file is in place. A Cancel
+    that comes after that (the core's last report follows its commit or its file) is too
+    late and is ignored, rather than reported as the failure of finished work.
+    """
+
+    def __init__(self, report: ProgressFn, words: Callable[[int, int], str]) -> None:
+        self._report = report
+        self._words = words
+        self._stopped = False
+
+    def progress(self, done: int, total: int) -> None:
+        if self._stopped:
+            return
+        try:
+            self._report(done, total, self._words(done, total))
+        except Cancelled:
+            self._stopped = True
+
+    def cancelled(self) -> bool:
+        if not self._stopped:
+            try:
+                self._report(0, 0, "")  # a total of 0 moves nothing on the bar: only asks
+            except Cancelled:
+                self._stopped = True
+        return self._stopped
+
+
 class Operation(QObject):
     """One piece of work. Lives on the GUI thread; its signals arrive there."""
 

@@ -5,7 +5,6 @@ the message that says where the file went, with buttons to open it.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from auditor import APP_NAME
 from ui.file_choice import choose_save_path, remembered_folder
-from ui.operations import Cancelled, ProgressFn
 from ui.settings import Option, Settings
 from ui.widgets.common import named, wrapped
 
@@ -45,33 +43,6 @@ def choose_workbook(parent: QWidget, settings: Settings, *, title: str, name: st
     return choose_save_path(parent, settings, EXPORT_FOLDER, title=title, name=name,
                             file_filter=WORKBOOK_FILTER, suffix=".xlsx",
                             fallback=export_folder(settings))  # fmt: skip
-
-
-def core_progress(
-    progress: ProgressFn, text: str
-) -> tuple[Callable[[int, int], None], Callable[[], bool]]:
-    """The ``progress`` and ``cancelled`` callbacks the core's exports take, over the
-    operation's own ``progress`` (which raises :class:`Cancelled` once Cancel is pressed).
-
-    The core asks ``cancelled()`` at points where it can still stop without leaving a
-    file, so a cancel is reported there, as the core's own ExportCancelled. Its last
-    progress call comes after the file is in place: a Cancel then is too late, and is
-    ignored rather than reported as a failure of a finished export.
-    """
-
-    def report(done: int, total: int) -> None:
-        # After a Cancel the core's next cancelled() check stops the work, cleaning up.
-        with contextlib.suppress(Cancelled):
-            progress(done, total, text)
-
-    def cancelled() -> bool:
-        try:
-            progress(0, 0, "")  # a total of 0 moves nothing on the bar: only asks
-        except Cancelled:
-            return True
-        return False
-
-    return report, cancelled
 
 
 def text_block(text: str = "", *, object_name: str = "") -> QLabel:

@@ -37,7 +37,6 @@ from auditor.store import Store
 from ui.dialogs.action_dialog import qdate
 from ui.dialogs.export_common import (
     choose_workbook,
-    core_progress,
     export_buttons,
     fit_to_width,
     show_saved,
@@ -45,7 +44,7 @@ from ui.dialogs.export_common import (
 )
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
-from ui.operations import Cancelled, ProgressFn
+from ui.operations import Cancelled, CoreProgress, ProgressFn
 from ui.process_work import run_in_process
 from ui.session import Session
 from ui.widgets.audit_filters import (
@@ -261,12 +260,12 @@ class ExportReportDialog(QDialog):
         db = self.session.path
 
         def work(progress: ProgressFn) -> ReportSummary:
-            report, cancelled = core_progress(progress, "Writing the report workbook…")
+            bridge = CoreProgress(progress, lambda _done, _total: "Writing the report workbook…")
             write = run_in_process if IN_CHILD_PROCESS else _in_this_process
             try:
                 return write(export_report_from, db, target, audit_filter=wanted,
-                             pseudonymise=pseudonymise, progress=report,
-                             cancelled=cancelled)  # fmt: skip
+                             pseudonymise=pseudonymise, progress=bridge.progress,
+                             cancelled=bridge.cancelled)  # fmt: skip
             except ExportCancelled:
                 raise Cancelled("report export") from None
 

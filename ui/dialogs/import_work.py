@@ -3,7 +3,7 @@
 Reading a 50,000-row file, checking every row and writing the cases each take seconds, so
 each is a plain function of the runner's ``progress`` callback, run behind the progress
 dialog. The core's steps report progress as ``progress(done, total)`` and stop when
-``cancelled()`` is true; :class:`CoreProgress` joins the two.
+``cancelled()`` is true; :class:`ui.operations.CoreProgress` joins the two.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from auditor.importing import (
     validate_table,
 )
 from auditor.store import Store
-from ui.operations import Cancelled, ProgressFn
+from ui.operations import CoreProgress, ProgressFn
 from ui.session import Session
 
 
@@ -43,29 +43,6 @@ class ImportState:
         """The file or its columns changed: the last check no longer holds."""
         self.validation = self.preview = self.summary = None
         self.valid_only = False
-
-
-class CoreProgress:
-    """The core's ``progress(done, total)`` and ``cancelled()`` over the runner's
-    ``progress(done, total, text)``, which raises :class:`Cancelled` once the user pressed
-    Cancel. The core is told through ``cancelled()`` rather than by the exception, so it
-    stops where it chooses (inside its transaction) and never after it has committed."""
-
-    def __init__(self, report: ProgressFn, words: Callable[[int, int], str]) -> None:
-        self._report = report
-        self._words = words
-        self._stopped = False
-
-    def progress(self, done: int, total: int) -> None:
-        if self._stopped:
-            return
-        try:
-            self._report(done, total, self._words(done, total))
-        except Cancelled:
-            self._stopped = True
-
-    def cancelled(self) -> bool:
-        return self._stopped
 
 
 def reading(path: Path, sheet: str | None) -> Callable[[ProgressFn], Table]:
