@@ -128,7 +128,7 @@ def _read_and_map(args: argparse.Namespace, store: Store) -> tuple[Table, Column
 
 
 def cmd_cases_preview(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         table, mapping = _read_and_map(args, store)
     _print_table_info(table, mapping)
     print(f"\nFirst {min(args.rows, len(table.rows))} rows:")
@@ -273,7 +273,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
             case_type = parse_case_type(args.case_type)
         except ValueError as exc:
             raise ValidationError(f"--type {args.case_type}: {exc}") from None
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         found = list_cases(
             store,
             team=args.team,
@@ -305,7 +305,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_mappings(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         mappings = {name: load_mapping(store, name) for name in list_mappings(store)}
     if args.json:
         print_json(

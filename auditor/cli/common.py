@@ -30,9 +30,20 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
-def open_store(args: argparse.Namespace, *, create: bool = True) -> Store:
-    """Open the chosen database with the built-in frameworks registered."""
-    store = Store.open(db_path(args), create=create)
+def open_store(
+    args: argparse.Namespace, *, create: bool = True, readonly: bool = False
+) -> Store:
+    """Open the chosen database with the built-in frameworks registered.
+
+    ``readonly`` is for commands that only read (listings, ``verify``, reports): an existing
+    database is opened read-only, so the command works on a read-only file and never
+    deletes the write-ahead log under the app (docs/data-model.md). A database that does not
+    exist yet is made as before, with its frameworks.
+    """
+    path = db_path(args)
+    if readonly and path.exists():
+        return Store.open(path, readonly=True)
+    store = Store.open(path, create=create)
     ensure_builtin_frameworks(store)
     return store
 

@@ -67,7 +67,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with Store.open(db_path(args), create=False) as store:
+    with Store.open(db_path(args), readonly=True) as store:
         problems = store.integrity_problems() + verify_trail(store)
         rows = store.scalar("SELECT COUNT(*) FROM trail")
     if problems:
@@ -79,7 +79,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks_list(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         frameworks = list_frameworks(store)
     if args.json:
         print_json(
@@ -100,7 +100,7 @@ def cmd_frameworks_list(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks_show(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         framework = get_framework(store, args.code, args.fw_version)
     if args.json:
         print_json(framework.to_dict())

@@ -144,7 +144,7 @@ def cmd_programme_create(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_list(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         programmes = [(p, len(programme_cases(store, p.uid))) for p in list_programmes(store)]
     if args.json:
         print_json([{**_programme_json(p), "cases": n} for p, n in programmes])
@@ -155,7 +155,7 @@ def cmd_programme_list(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_show(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         programme = find_programme(store, args.name)
         if args.auditor:
             lists = {args.auditor: programme_cases(store, programme.uid, auditor=args.auditor)}
@@ -271,7 +271,7 @@ def cmd_programme_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_check_sample(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         programme = find_programme(store, args.name)
         problems = check_sample_records(store, programme.uid)
     if problems:

@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
+from auditor.errors import StoreError
 from auditor.store import Store
-
-META_KEY = "pseudonym_key"
+from auditor.store.db import PSEUDONYM_KEY
 PREFIX = "CASE-"
 DIGITS = 12  # hex digits: 48 bits, so 100,000 cases collide with odds of about 1 in 50,000
 
 
 def pseudonym_key(store: Store) -> bytes:
-    """This database's secret key, made (once, by whichever process gets there first)."""
-    with store.atomic():
-        store.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-            [META_KEY, secrets.token_hex(32)],
+    """This database's secret key, made with its identity when it was first opened for
+    writing (:meth:`Store._ensure_origin`), so a read-only report process can use it."""
+    value = store.meta(PSEUDONYM_KEY)
+    if value is None:
+        raise StoreError(
+            f"{store.path} has no key for pseudonyms yet: open it once in Case Auditor "
+            "(or run 'case-auditor init' on it), then export again."
         )
-    value = store.meta(META_KEY)
-    assert value is not None
     return bytes.fromhex(value)
 
 

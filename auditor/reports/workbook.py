@@ -63,8 +63,9 @@ class ReportSummary:
 
 def export_report_from(db_path: Path | str, out_path: Path | str, **options: Any) -> ReportSummary:
     """:func:`export_report` on the database at ``db_path``, opened (and closed) here: for
-    a caller in another process or thread, which must not share a Store."""
-    with Store.open(db_path, create=False, check=False) as store:
+    a caller in another process or thread, which must not share a Store. Opened read-only,
+    so closing it never removes the write-ahead log the app is using (docs/data-model.md)."""
+    with Store.open(db_path, readonly=True, check=False) as store:
         return export_report(store, out_path, **options)
 
 

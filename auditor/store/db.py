@@ -2,11 +2,28 @@
 
 Every write goes through :meth:`Store.atomic`, one transaction: a crash, a killed process or
 a full disk leaves the database as it was before the write or after it, never in between.
+
+The database is shared by several processes (the app, the command line, the report's child
+process), so three rules hold here (docs/data-model.md, "Who opens the database"):
+
+- A write transaction takes the write lock first (``BEGIN IMMEDIATE``) and waits for it up to
+  the busy timeout. A deferred ``BEGIN`` that reads, then writes, fails at once when another
+  connection committed in between, whatever the timeout (shared/PITFALLS.md #9).
+- A process that only reads opens the database read-only (:meth:`Store.open` with
+  ``readonly=True``): a read-only connection never checkpoints and deletes the WAL when it
+  closes, which a read-write one does when it believes it is the last user.
+- Before each transaction the connection checks that its WAL is still the file on disk. A
+  process loses its POSIX locks when any descriptor of the database file is closed
+  (shared/PITFALLS.md #8); another process may then delete the WAL under it, and every later
+  commit would go into a deleted file. The guard notices (the WAL's inode changed or it is
+  gone) and opens the database afresh before writing.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,39 +41,90 @@ from auditor.store.schema import LATEST_VERSION, MIGRATIONS
 log = logging.getLogger(__name__)
 
 # How long to wait for another process's write lock before giving up with a message.
-_BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 5000
+# The meta key of the secret behind pseudonymised case references (auditor/reports/pseudonym.py).
+PSEUDONYM_KEY = "pseudonym_key"
 
 
 class Store:
     """An open Case Auditor database. Use one per thread; open another for a worker."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        path: Path,
+        *,
+        readonly: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
         self.db = db
         self.path = path
+        self.readonly = readonly
+        self.busy_timeout_ms = busy_timeout_ms
         self._origin: str | None = None
+        self._wal = _file_id(_wal_path(path))
+        self.reopened = 0  # how often the WAL guard had to open the database afresh
 
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True, check: bool = True) -> Store:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        check: bool = True,
+        readonly: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> Store:
         """Open (and, with ``create``, make) the database at ``path``, migrating it if old.
 
-        Raises :class:`StoreError` naming the file when it is not a Case Auditor database,
-        was made by a newer version, or fails its integrity check.
+        ``readonly`` opens it for reading only: for every process or command that does not
+        write (a report, ``verify``, a listing). It works on a read-only file or folder too,
+        and never migrates, creates or deletes anything.
+
+        Raises :class:`StoreError` naming the file when it is missing, not a Case Auditor
+        database, made by a newer version, damaged, on a full disk or read-only.
         """
         path = Path(path)
-        if not create and not path.exists():
+        if (readonly or not create) and not path.exists():
             raise StoreError(f"{path}: no such database")
         if path.exists() and path.is_dir():
             raise StoreError(f"{path} is a folder, not a database file")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = _connect(path)
-        store = cls(sqlite_utils.Database(conn), path)
+        if readonly:
+            return cls._open_readonly(path, check=check, busy_timeout_ms=busy_timeout_ms)
+        created = not path.exists()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot make the folder for {path}: {_os_reason(exc)}") from exc
+        try:
+            conn = _connect(path, busy_timeout_ms)
+            store = cls(sqlite_utils.Database(conn), path, busy_timeout_ms=busy_timeout_ms)
+            try:
+                if check:
+                    store._quick_check()
+                store._migrate()
+                store._ensure_origin()
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            if created:
+                _remove_new_database(path)
+            raise
+        return store
+
+    @classmethod
+    def _open_readonly(cls, path: Path, *, check: bool, busy_timeout_ms: int) -> Store:
+        conn = _connect_readonly(path, busy_timeout_ms)
+        store = cls(
+            sqlite_utils.Database(conn), path, readonly=True, busy_timeout_ms=busy_timeout_ms
+        )
         try:
             if check:
                 store._quick_check()
-            store._migrate()
-            store._ensure_origin()
+            store._check_schema_readable()
         except BaseException:
             conn.close()
             raise
@@ -75,13 +143,40 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction (a savepoint when nested); expected SQLite errors become
-        :class:`StoreError` with a message a user can act on."""
-        with translate_errors(self.path), self.db.atomic() as db:
-            yield db
+        """One write transaction (a savepoint when nested); expected SQLite errors become
+        :class:`StoreError` with a message a user can act on.
+
+        The outermost level begins ``IMMEDIATE``: it waits (up to the busy timeout) for
+        another process's write to finish instead of failing when it reads, then writes.
+        """
+        if self.db.conn.in_transaction:
+            with translate_errors(self.path), self.db.atomic() as db:  # a savepoint
+                yield db
+            return
+        if self.readonly:
+            raise StoreError(f"{self.path} was opened read-only: nothing can be saved to it.")
+        with translate_errors(self.path):
+            self._guard_wal()  # may open the database afresh: take the connection after it
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                with translate_errors(self.path):
+                    conn.execute("ROLLBACK")
+            raise
+        try:
+            with translate_errors(self.path):
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with translate_errors(self.path):
+            self._guard_wal()
             return list(self.db.query(sql, params))
 
     def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
@@ -90,11 +185,13 @@ class Store:
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with translate_errors(self.path):
+            self._guard_wal()
             row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         with translate_errors(self.path):
+            self._guard_wal()
             return self.db.execute(sql, params)
 
     # -- identity and versions ---------------------------------------------------------
@@ -131,13 +228,53 @@ class Store:
             problems.append(f"{table} row {rowid} refers to a missing {parent} row")
         return problems
 
+    # -- the WAL guard -------------------------------------------------------------------
+
+    def wal_is_current(self) -> bool:
+        """Whether this connection's WAL is still the file on disk (see the module's note)."""
+        return self.readonly or _file_id(_wal_path(self.path)) == self._wal
+
+    def _guard_wal(self) -> None:
+        """Before a transaction: if another process deleted (or replaced) the WAL this
+        connection uses, open the database afresh, so nothing is written into a deleted file.
+
+        Only between transactions: inside one, the connection's snapshot must stay put.
+        """
+        if self.db.conn.in_transaction or self.wal_is_current():
+            return
+        log.warning(
+            "the write-ahead log of %s was removed by another process while this one had "
+            "it open (its locks were lost): opening the database afresh",
+            self.path,
+        )
+        old = self.db.conn
+        conn = _connect(self.path, self.busy_timeout_ms)
+        self.db = sqlite_utils.Database(conn)
+        self._wal = _file_id(_wal_path(self.path))
+        self.reopened += 1
+        try:
+            old.close()
+        except sqlite3.Error:  # the old connection's files are gone: nothing to keep
+            log.exception("closing the stale connection to %s", self.path)
+
     # -- internals -----------------------------------------------------------------------
+
+    def _check_schema_readable(self) -> None:
+        """A read-only store cannot migrate: refuse a schema this version cannot read."""
+        current = self.schema_version
+        if current > LATEST_VERSION:
+            self._migrate()  # raises the "newer version" message
+        if current < LATEST_VERSION:
+            raise StoreError(
+                f"{self.path} was made by an older version of Case Auditor and must be "
+                "upgraded first: open it once in the app, or run 'case-auditor init' on it."
+            )
 
     def _quick_check(self) -> None:
         try:
             result = self.db.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a Case Auditor database ({exc})") from exc
+            raise _open_error(self.path, exc) from exc
         if result != "ok":
             raise StoreError(f"{self.path} is damaged: {result}. Restore it from a backup.")
 
@@ -172,43 +309,139 @@ class Store:
             raise StoreError(f"{self.path}: cannot upgrade the database ({exc})") from exc
 
     def _ensure_origin(self) -> None:
-        if self.meta("origin_id") is None:
-            with self.atomic():
-                for key, value in (
-                    ("origin_id", new_uid()),
-                    ("created_at", now_utc()),
-                    ("created_by_version", __version__),
-                ):
-                    self.execute(
-                        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value]
-                    )
+        """This database's identity, made once: its origin id (trail chains are per origin)
+        and the secret key of its pseudonyms (auditor/reports/pseudonym.py). Both are made
+        here, by a read-write open, so a read-only process (the report's) finds them."""
+        identity = {
+            "origin_id": new_uid,
+            "created_at": now_utc,
+            "created_by_version": lambda: __version__,
+            PSEUDONYM_KEY: lambda: secrets.token_hex(32),
+        }
+        have = {r["key"] for r in self.query("SELECT key FROM meta")}
+        missing = [key for key in identity if key not in have]
+        if not missing:
+            return
+        with self.atomic():
+            for key in missing:
+                self.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, identity[key]()]
+                )
 
     def backup(self, *, suffix: str) -> Path:
         """A consistent copy beside the database (SQLite's online backup), e.g. before a
         migration. Returns its path."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.stem}.{suffix}.{stamp}{self.path.suffix}")
-        with translate_errors(target):
-            dest = sqlite3.connect(target)
-            try:
-                self.db.conn.backup(dest)
-            finally:
-                dest.close()
+        try:
+            with translate_errors(target):
+                dest = sqlite3.connect(target)
+                try:
+                    self.db.conn.backup(dest)
+                finally:
+                    dest.close()
+        except BaseException:
+            # A failed backup (a full disk) must not leave a file that looks like a backup.
+            _remove_new_database(target)
+            raise
         return target
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     try:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (through atomic()), so Python's
         # sqlite3 never commits behind our back.
-        conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from exc
+    try:
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed answer survives power loss, at ~0.2 ms a commit (PERFORMANCE.md).
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a Case Auditor database ({exc})") from exc
+        # Opens the WAL now, so the guard has the file this connection writes into.
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _open_error(path, exc) from exc
     return conn
+
+
+def _connect_readonly(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A read-only connection. On a read-only medium SQLite cannot make the WAL's shared
+    memory file beside the database; there the file cannot change, so it is opened as
+    immutable."""
+    attempts = ["mode=ro"]
+    if not os.access(path.parent, os.W_OK):
+        attempts.append("mode=ro&immutable=1")
+    error: sqlite3.Error | None = None
+    for query in attempts:
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?{query}",
+                uri=True,
+                isolation_level=None,
+                timeout=busy_timeout_ms / 1000,
+            )
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return conn
+        except sqlite3.Error as exc:
+            error = exc
+    assert error is not None
+    raise _open_error(path, error) from error
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """The real cause of a failed open, in words: full disk, read-only, or not a database."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError(f"Cannot open {path}: the disk is full. Free some space and try again.")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(
+            f"{path} is read-only (the file or its folder): Case Auditor can read it but cannot "
+            "save to it. Copy it to a folder you can write to, or open it read-only."
+        )
+    if "unable to open" in text:
+        if not os.access(path.parent, os.W_OK):
+            if not path.exists():
+                return StoreError(f"Cannot make {path}: its folder is read-only.")
+            return StoreError(
+                f"Cannot open {path} for saving: its folder is read-only, and Case Auditor "
+                "keeps its working files beside the database."
+            )
+        return StoreError(f"Cannot open {path}: the file or its folder cannot be opened.")
+    if "disk i/o" in text:
+        return StoreError(f"Cannot open {path}: the disk reported an error ({exc}).")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path} is busy in another program. Close it there and try again.")
+    return StoreError(f"{path} is not a Case Auditor database ({exc})")
+
+
+def _wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a file, or None when it does not exist. Only ``stat``: the
+    database's own files are never opened here except through SQLite (PITFALLS.md #8)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _remove_new_database(path: Path) -> None:
+    """Remove a database file this call created but could not finish (a full disk): no
+    empty file that looks like a database is left behind."""
+    for leftover in (path, _wal_path(path), path.with_name(path.name + "-shm")):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            log.warning("could not remove the unfinished database file %s", leftover)
 
 
 def _split_sql(sql: str) -> list[str]:
@@ -245,3 +478,7 @@ def translate_errors(path: Path) -> Iterator[None]:
         if "readonly" in text:
             raise StoreError(f"{path} is read-only: Case Auditor cannot save to it.") from exc
         raise
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
