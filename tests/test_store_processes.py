@@ -192,7 +192,7 @@ def test_answers_saved_while_a_big_import_runs_in_another_process_all_land(
         except StoreError as exc:
             refused.append(str(exc))
         n += 1
-    out, err = importer.communicate(timeout=120)
+    _out, err = importer.communicate(timeout=120)
     assert importer.returncode == 0, err
     assert refused == []
     assert during > 0  # answers were really given while the import ran

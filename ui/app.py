@@ -36,6 +36,11 @@ def style_sheet() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+# How long a save on the GUI thread waits for another program's write (an import on the
+# command line): longer, and the window would freeze; the save is kept and retried instead.
+GUI_BUSY_TIMEOUT_MS = 1000
+
+
 class AppController(QObject):
     """Owns the open database and its window; opens another one on request."""
 
@@ -56,7 +61,8 @@ class AppController(QObject):
         try:
             if self.lock is None or self.lock.path.resolve() != lock_path(path).resolve():
                 lock = DatabaseLock.acquire(path)
-            store = Store.open(path, check=False)  # the quick check runs in a worker below
+            # The quick check runs in a worker below.
+            store = Store.open(path, check=False, busy_timeout_ms=GUI_BUSY_TIMEOUT_MS)
             ensure_builtin_frameworks(store)
         except AuditorError as exc:
             if lock is not None:

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -32,6 +31,7 @@ from auditor import APP_NAME
 from auditor.about import about_text
 from auditor.logs import log_dir
 from ui.errors import reporting_user_errors
+from ui.file_choice import FileDialog
 from ui.session import Session
 from ui.settings import LAST_VIEW
 from ui.views.audit_form import AuditForm
@@ -225,14 +225,14 @@ class MainWindow(QMainWindow):
     # -- menus ------------------------------------------------------------------------------
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = FileDialog.getOpenFileName(
             self, "Open a database", str(self.session.path.parent), DB_FILTER
         )
         if path:
             self._open_database(Path(path))
 
     def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = FileDialog.getSaveFileName(
             self, "New database", str(self.session.path.parent / "new.db"), DB_FILTER
         )
         if path:

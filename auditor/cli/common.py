@@ -30,9 +30,7 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
-def open_store(
-    args: argparse.Namespace, *, create: bool = True, readonly: bool = False
-) -> Store:
+def open_store(args: argparse.Namespace, *, create: bool = True, readonly: bool = False) -> Store:
     """Open the chosen database with the built-in frameworks registered.
 
     ``readonly`` is for commands that only read (listings, ``verify``, reports): an existing

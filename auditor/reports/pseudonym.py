@@ -14,6 +14,7 @@ import hmac
 from auditor.errors import StoreError
 from auditor.store import Store
 from auditor.store.db import PSEUDONYM_KEY
+
 PREFIX = "CASE-"
 DIGITS = 12  # hex digits: 48 bits, so 100,000 cases collide with odds of about 1 in 50,000
 

@@ -25,7 +25,7 @@ import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -312,7 +312,7 @@ class Store:
         """This database's identity, made once: its origin id (trail chains are per origin)
         and the secret key of its pseudonyms (auditor/reports/pseudonym.py). Both are made
         here, by a read-write open, so a read-only process (the report's) finds them."""
-        identity = {
+        identity: dict[str, Callable[[], str]] = {
             "origin_id": new_uid,
             "created_at": now_utc,
             "created_by_version": lambda: __version__,

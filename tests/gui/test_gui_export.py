@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from auditor.audits import list_audits
@@ -31,6 +31,7 @@ from ui.dialogs.export_feedback import ExportFeedbackDialog
 from ui.dialogs.export_report import ExportReportDialog, report_file_name
 from ui.dialogs.progress import ProgressDialog
 from ui.errors import CRASH, USER_ERROR
+from ui.file_choice import FileDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.process_work import run_in_process
@@ -62,7 +63,7 @@ class SaveAs:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
         self.path = path
         self.suggested: list[str] = []
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", self)
+        monkeypatch.setattr(FileDialog, "getSaveFileName", self)
 
     def __call__(self, _parent: QWidget, _title: str, suggested: str, _filter: str) -> Any:
         self.suggested.append(suggested)

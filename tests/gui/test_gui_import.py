@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from auditor.importing import list_mappings
@@ -19,6 +19,7 @@ from auditor.store import Store
 from tests.case_files import HEADER, ROWS, rewrite_part, write_csv, write_xlsx
 from tests.gui.helpers import message_boxes, unlabelled
 from ui.dialogs.import_wizard import BUTTON_TIPS, ImportWizard, open_import_wizard
+from ui.file_choice import FileDialog
 from ui.main_window import MainWindow
 from ui.operations import Cancelled, OperationRunner, ProgressFn, Work
 from ui.session import Changes, Session
@@ -39,7 +40,7 @@ def start(session: Session, parent: QWidget) -> ImportWizard:
 def choose(wizard: ImportWizard, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Browse… and pick ``path`` in the (patched) file chooser."""
     monkeypatch.setattr(
-        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), "Case lists (*.csv *.xlsx)")
+        FileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), "Case lists (*.csv *.xlsx)")
     )
     wizard.file_page.browse.click()
 

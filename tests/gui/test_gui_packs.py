@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from auditor.audits import get_audit, record_answer, start_audit, update_audit
@@ -36,6 +36,7 @@ from ui.dialogs.pack_writer import DONE
 from ui.dialogs.progress import ProgressDialog
 from ui.dialogs.send_work import SendWorkDialog
 from ui.errors import USER_ERROR
+from ui.file_choice import FileDialog
 from ui.main_window import MainWindow
 from ui.operations import Operation, OperationRunner
 from ui.session import Changes, Session
@@ -108,12 +109,12 @@ def save_as(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
         suggested.append(Path(start).name)
         return str(path), ""
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", answer)
+    monkeypatch.setattr(FileDialog, "getSaveFileName", answer)
     return suggested
 
 
 def choose_packs(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a: ([str(p) for p in paths], ""))
+    monkeypatch.setattr(FileDialog, "getOpenFileNames", lambda *_a: ([str(p) for p in paths], ""))
 
 
 def passphrases(monkeypatch: pytest.MonkeyPatch, *answers: str | None) -> list[bool]:

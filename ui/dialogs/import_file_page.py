@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +21,7 @@ from auditor.importing import ImportCancelled, Table, list_mappings
 from ui.dialogs.import_work import ImportState, reading
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
-from ui.file_choice import remembered_folder
+from ui.file_choice import FileDialog, remembered_folder
 from ui.session import Session
 from ui.settings import Option
 from ui.widgets.common import named, wrapped
@@ -105,7 +104,7 @@ class FilePage(QWizardPage):
 
     def choose_file(self) -> None:
         folder = remembered_folder(self.session.settings, IMPORT_FOLDER, Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a case list", str(folder), FILE_FILTER)
+        path, _ = FileDialog.getOpenFileName(self, "Choose a case list", str(folder), FILE_FILTER)
         if path:
             self.session.settings.set(IMPORT_FOLDER, str(Path(path).parent))
             self.open_file(Path(path))

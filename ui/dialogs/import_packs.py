@@ -9,7 +9,7 @@ import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from auditor import APP_NAME
 from auditor.errors import AuditorError, PackAuthenticationError, PassphraseRequiredError
@@ -19,6 +19,7 @@ from ui.dialogs.pack_preview import PackFile, PackPreviewDialog, refusals_html
 from ui.dialogs.pack_writer import LAST_PACK_FOLDER, PACK_FILTER, pack_folder
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
+from ui.file_choice import FileDialog
 from ui.operations import ProgressFn
 from ui.session import Session
 
@@ -62,7 +63,7 @@ class PackImport:
         self.preview: PackPreviewDialog | None = None
 
     def start(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(
+        names, _ = FileDialog.getOpenFileNames(
             self.window, "Import audit packs", str(pack_folder(self.session)), PACK_FILTER
         )
         if not names:
