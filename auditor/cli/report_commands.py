@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         audit_filter = _filter(store, args)
         summary = export_report(
             store,
@@ -89,7 +89,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         uid = _audit_uid(store, args.audit)
         path = export_audit_feedback(store, uid, args.out, pseudonymise=args.pseudonymise)
     print(f"Wrote {path}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # How long to wait for another process's write lock before giving up with a message.
 BUSY_TIMEOUT_MS = 5000
+# Less free space than this and a failed write is put down to a full disk.
+_FULL_BELOW_BYTES = 1 << 20
 # The meta key of the secret behind pseudonymised case references (auditor/reports/pseudonym.py).
 PSEUDONYM_KEY = "pseudonym_key"
 
@@ -368,28 +371,59 @@ def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
 
 
 def _connect_readonly(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """A read-only connection. On a read-only medium SQLite cannot make the WAL's shared
-    memory file beside the database; there the file cannot change, so it is opened as
-    immutable."""
-    attempts = ["mode=ro"]
-    if not os.access(path.parent, os.W_OK):
-        attempts.append("mode=ro&immutable=1")
-    error: sqlite3.Error | None = None
-    for query in attempts:
-        try:
-            conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?{query}",
-                uri=True,
-                isolation_level=None,
-                timeout=busy_timeout_ms / 1000,
-            )
-            conn.execute("PRAGMA query_only = ON")
-            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-            return conn
-        except sqlite3.Error as exc:
-            error = exc
-    assert error is not None
-    raise _open_error(path, error) from error
+    """A read-only connection.
+
+    SQLite reads a WAL database through a shared-memory file beside it, which it cannot make
+    on a read-only medium or a full disk. When the WAL holds nothing (missing or empty), every
+    commit is in the main file: then it is read as *immutable*, from the main file alone, so
+    ``verify`` and a report still work there.
+    """
+    no_wal_before = _wal_is_empty(path)
+    try:
+        return _readonly(path, "mode=ro", busy_timeout_ms)
+    except sqlite3.Error as exc:
+        if not (no_wal_before and _cannot_make_working_files(exc)):
+            raise _open_error(path, exc) from exc
+        log.info("reading %s as immutable: %s", path, exc)
+    try:
+        return _readonly(path, "mode=ro&immutable=1", busy_timeout_ms)
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from exc
+
+
+def _readonly(path: Path, query: str, busy_timeout_ms: int) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?{query}",
+        uri=True,
+        isolation_level=None,
+        timeout=busy_timeout_ms / 1000,
+    )
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _wal_is_empty(path: Path) -> bool:
+    try:
+        return os.stat(_wal_path(path)).st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _cannot_make_working_files(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return any(t in text for t in ("unable to open", "disk i/o", "disk is full", "readonly"))
+
+
+def _disk_is_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < _FULL_BELOW_BYTES
+    except OSError:
+        return False
 
 
 def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -412,6 +446,10 @@ def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
             )
         return StoreError(f"Cannot open {path}: the file or its folder cannot be opened.")
     if "disk i/o" in text:
+        if _disk_is_full(path):  # SQLite reports a full disk on its shared memory as I/O
+            return StoreError(
+                f"Cannot open {path}: the disk is full. Free some space and try again."
+            )
         return StoreError(f"Cannot open {path}: the disk reported an error ({exc}).")
     if "locked" in text or "busy" in text:
         return StoreError(f"{path} is busy in another program. Close it there and try again.")
