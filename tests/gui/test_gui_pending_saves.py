@@ -1,4 +1,4 @@
-"""A change the app cannot save yet is kept, shown and retried, never dropped.
+"""A change the app cannot save yet is kept, shown, retried and asked about, never dropped.
 
 First the pending queue on its own (plain Python), then the audit form through real widgets
 against real faults: a full disk (a small tmpfs, root only) and another process holding the
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from auditor.audits import start_audit
@@ -32,7 +33,7 @@ from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session
 from ui.settings import Settings
-from ui.views.audit_form import AuditForm
+from ui.views.audit_form import UNSAVED, AuditForm
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -331,6 +332,89 @@ def test_answers_refused_while_another_process_writes_are_all_saved_after_it_is_
     assert answers_on_disk(db, form.uid) == {code: ["yes", ""] for code in codes}
 
 
+def unsaved_question() -> QMessageBox:
+    boxes = message_boxes(UNSAVED)
+    assert len(boxes) == 1, "leaving with unsaved changes asks"
+    return boxes[0]
+
+
+def press(box: QMessageBox, text: str) -> None:
+    button = next(b for b in box.buttons() if b.text().replace("&", "").startswith(text))
+    button.click()
+
+
+def test_closing_with_unsaved_evidence_asks_and_cancel_keeps_the_form_and_the_text(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    form = open_new_audit(window)
+    card = form.current
+    assert card is not None
+    reference = form.audit.case.reference
+    lock = WriteLock(db)
+    try:
+        card.evidence.setFocus()
+        qtbot.keyClicks(card.evidence, "Seen on the plan dated 02/03/2026.")
+
+        assert not window.close()
+        box = unsaved_question()
+        assert box.text() == (
+            f"1 change to the audit of {reference} is not saved: another program is "
+            "writing to the database."
+        )
+        assert box.defaultButton().text().replace("&", "") == "Retry saving"
+        assert box.escapeButton().text() == "Cancel"
+        assert {b.text().replace("&", "") for b in box.buttons()} == {
+            "Retry saving", "Close and lose it", "Cancel"
+        }  # fmt: skip
+        press(box, "Cancel")
+        assert window.isVisible() and window.audit_form is form
+        assert card.evidence.toPlainText() == "Seen on the plan dated 02/03/2026."
+        assert status(form).startswith("⚠ Not saved — 1 change waiting")
+
+        # Retry while the other process still writes: asked again, nothing lost.
+        window.show_view("cases")
+        press(unsaved_question(), "Retry")
+        press(unsaved_question(), "Cancel")
+        assert window.audit_form is form and window.stack.currentWidget() is form
+        assert window.nav.currentRow() == 1
+    finally:
+        lock.release()
+    # Once the other process is done, closing saves the text and asks nothing.
+    assert window.close()
+    assert message_boxes(UNSAVED) == []
+    assert answers_on_disk(db, form.uid)[card.code] == [None, "Seen on the plan dated 02/03/2026."]
+
+
+def test_close_and_lose_drops_the_changes_it_names_and_leaves_the_form(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    form = open_new_audit(window)
+    first, second = list(form.cards.values())[:2]
+    lock = WriteLock(db)
+    try:
+        qtbot.keyClick(first, "1")
+        qtbot.keyClick(second, "2")
+        qtbot.keyClicks(second.evidence, "Partly seen.")
+        window.show_view("cases")
+        box = unsaved_question()
+        assert box.text().startswith("3 changes to the audit of")
+        press(box, "Close and lose 3 changes")
+        assert window.audit_form is None and window.current_view == "cases"
+    finally:
+        lock.release()
+    assert answers_on_disk(db, form.uid) == {}
+
+
 def test_a_bug_while_saving_is_reported_once_and_the_answers_are_kept_until_they_save(
     qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
     window_on: list[MainWindow],
@@ -352,3 +436,35 @@ def test_a_bug_while_saving_is_reported_once_and_the_answers_are_kept_until_they
     window.session.store = Store.open(db)
     qtbot.wait_until(lambda: status(form).startswith("Saved "), timeout=30_000)
     assert answers_on_disk(db, form.uid) == {first.code: ["yes", ""], second.code: ["yes", ""]}
+
+
+def test_switching_database_with_unsaved_answers_asks_and_switches_once_they_are_saved(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    db, other = tmp_path / "audits.db", tmp_path / "other.db"
+    opened: list[Path] = []
+    window = MainWindow(open_session(db, runner, settings), open_database=opened.append)
+    qtbot.add_widget(window)
+    window_on.append(window)
+    window.show()
+    window.start()
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    form = open_new_audit(window)
+    card = form.current
+    assert card is not None
+    settings.add_recent_database(other)
+    lock = WriteLock(db)
+    try:
+        qtbot.keyClick(card, "1")
+        window._fill_recent()
+        recent = next(a for a in window.recent_menu.actions() if a.text() == str(other))
+        recent.trigger()
+        box = unsaved_question()
+        assert box.text().startswith("1 change to the audit of")
+        assert opened == [], "nothing else opens while the answer waits"
+    finally:
+        lock.release()
+    press(box, "Retry")
+    assert opened == [other]
+    assert answers_on_disk(db, form.uid) == {card.code: ["yes", ""]}

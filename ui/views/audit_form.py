@@ -4,8 +4,9 @@ Every answer is saved the moment it is given; evidence and other text are saved 
 pause in typing, when focus leaves the box, when the auditor moves to another criterion and
 when the form closes (``AutoSaver``). A change that cannot be saved yet (a full disk,
 another program writing) stays on screen and is retried until it is written; the header
-says so. Otherwise the header says when the last save was. The suggested grade, section
-scores and progress update live from the answers, saved or waiting.
+says so, and leaving the form with such changes asks first. Otherwise the header says when
+the last save was. The suggested grade, section scores and progress update live from the
+answers, saved or waiting.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from auditor.workflow import submission_problems, submit_audit
 from ui.autosave import AutoSaver, SaveRound, plain_reason
 from ui.dialogs.history import HistoryDialog
 from ui.dialogs.reason import ReasonDialog
-from ui.errors import show_error
+from ui.errors import Choice, ask, show_error
 from ui.session import Session
 from ui.widgets.actions_panel import ActionsPanel
 from ui.widgets.audit_header import AuditHeader
@@ -44,6 +45,7 @@ from ui.widgets.feedback_panel import FEEDBACK_FIELDS, FeedbackPanel
 from ui.widgets.grade_panel import GradePanel
 
 CHOICES = ("final_grade", "safeguarding_concern")  # the audit's fields that are not text
+UNSAVED = "unsavedChanges"  # the question asked when leaving with changes not yet saved
 
 
 class AuditForm(QWidget):
@@ -394,6 +396,44 @@ class AuditForm(QWidget):
         nothing is left unsaved."""
         self.saver.flush()
         return not self.saver.has_pending()
+
+    def ask_to_leave(self, then: Callable[[], None]) -> bool:
+        """Leaving the form: try once more to save what waits; True when nothing does.
+
+        Otherwise ask whether to retry, to close and lose the changes, or to cancel (the
+        default retries: nothing is lost by pressing Enter), run ``then`` once the changes
+        are saved or given up, and return False: the caller stays until ``then``."""
+        if self.flush():
+            return True
+
+        def retry() -> None:
+            if self.ask_to_leave(then):
+                then()
+
+        def lose() -> None:
+            self.saver.discard()
+            then()
+
+        count = len(self.saver.pending)
+        changes = f"{count} change{'s' if count != 1 else ''}"
+        ask(
+            self,
+            f"{changes} to the audit of {self.audit.case.reference} "
+            f"{'is' if count == 1 else 'are'} not saved: {self._unsaved_reason()}.",
+            [
+                Choice("&Retry saving", QMessageBox.ButtonRole.AcceptRole, retry),
+                Choice(
+                    f"Close and &lose {'it' if count == 1 else f'{count} changes'}",
+                    QMessageBox.ButtonRole.DestructiveRole,
+                    lose,
+                ),
+                Choice("Cancel", QMessageBox.ButtonRole.RejectRole),
+            ],
+            detail="Retry once the problem is solved, or cancel and keep working: the "
+            "changes stay on screen and are saved as soon as they can be.",
+            object_name=UNSAVED,
+        )
+        return False
 
     def _unsaved_text(self) -> str:
         count = len(self.saver.pending)
