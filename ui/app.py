@@ -147,8 +147,10 @@ class AppController(QObject):
 
     def shutdown(self) -> None:
         """Save what is unsaved, stop the work still running, close the database."""
-        if self.window is not None:
-            self.window.close()
+        if self.window is not None and not self.window.close():
+            # Quit without the window being closed first (the window asks about changes it
+            # could not save, but the app is ending): say in the log what was lost.
+            log.warning("quitting with audit changes not saved to %s", self.window.session.path)
         self.runner.cancel_all()  # each stops at its next progress report, cleanly
         self.runner.wait_for_done(10_000)
         if self.session is not None:

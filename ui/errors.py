@@ -15,8 +15,9 @@ import html
 import logging
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -75,6 +76,48 @@ def _crash_box(parent: QWidget | None, error: BaseException) -> QMessageBox:
         "Please send that file to whoever supports Case Auditor for you."
     )
     box.setDetailedText("".join(traceback.format_exception(error)))
+    return box
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer to a question: its button's text and role, and what it does."""
+
+    text: str
+    role: QMessageBox.ButtonRole
+    then: Callable[[], None] = lambda: None
+
+
+def ask(
+    parent: QWidget | None,
+    question: str,
+    choices: Sequence[Choice],
+    *,
+    default: int = 0,
+    detail: str = "",
+    object_name: str = "questionDialog",
+) -> QMessageBox:
+    """Ask ``question`` with a button per choice; ``default`` (an index) is the one Enter
+    presses, a reject-role choice is the one Escape presses. The chosen ``then`` runs once
+    the box has closed."""
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, question, parent=parent)
+    box.setObjectName(object_name)
+    if detail:
+        box.setInformativeText(detail)
+    buttons = [box.addButton(choice.text, choice.role) for choice in choices]
+    box.setDefaultButton(buttons[default])
+    for button, choice in zip(buttons, choices, strict=True):
+        if choice.role is QMessageBox.ButtonRole.RejectRole:
+            box.setEscapeButton(button)
+
+    def answered(_result: int) -> None:
+        clicked = box.clickedButton()
+        for button, choice in zip(buttons, choices, strict=True):
+            if button is clicked:
+                choice.then()
+
+    box.finished.connect(answered)
+    _show(box)
     return box
 
 

@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
         return self.pages[key]
 
     def show_view(self, key: str) -> None:
+        if not self._may_leave_form(lambda: self.show_view(key)):
+            return
         if key not in {k for k, *_ in VIEWS}:
             key = "cases"
         self._leave_form()
@@ -187,6 +189,8 @@ class MainWindow(QMainWindow):
             self.show_view(item.data(Qt.ItemDataRole.UserRole))
 
     def open_audit(self, uid: str) -> None:
+        if not self._may_leave_form(lambda: self.open_audit(uid)):
+            return
         with reporting_user_errors(self, "opening an audit"):
             self._leave_form()
             form = AuditForm(self.session, uid)
@@ -197,6 +201,8 @@ class MainWindow(QMainWindow):
     def moderate(self, uid: str) -> None:
         from ui.views.moderation_view import ModerationView
 
+        if not self._may_leave_form(lambda: self.moderate(uid)):
+            return
         with reporting_user_errors(self, "opening a moderation"):
             self._leave_form()
             view = ModerationView(self.session, uid)
@@ -211,6 +217,21 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(1)
         self.nav.blockSignals(False)
         self.current_view = "audit"
+
+    def _may_leave_form(self, then: Callable[[], None]) -> bool:
+        """True when the open audit form has nothing unsaved (after one more try); else
+        the form asks what to do, runs ``then`` once that is settled, and this is False."""
+        form = self.audit_form
+        if form is None or form.ask_to_leave(then):
+            return True
+        self.nav.blockSignals(True)  # the navigation still shows where the user is
+        self.nav.setCurrentRow(1)
+        self.nav.blockSignals(False)
+        return False
+
+    def _open_database_after_saving(self, path: Path) -> None:
+        if self._may_leave_form(lambda: self._open_database(path)):
+            self._open_database(path)
 
     def _leave_form(self) -> None:
         """Save and drop the open audit form or moderation, if any."""
@@ -229,20 +250,22 @@ class MainWindow(QMainWindow):
             self, "Open a database", str(self.session.path.parent), DB_FILTER
         )
         if path:
-            self._open_database(Path(path))
+            self._open_database_after_saving(Path(path))
 
     def new_database(self) -> None:
         path, _ = FileDialog.getSaveFileName(
             self, "New database", str(self.session.path.parent / "new.db"), DB_FILTER
         )
         if path:
-            self._open_database(Path(path))
+            self._open_database_after_saving(Path(path))
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.session.settings.recent_databases():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _c=False, p=path: self._open_database(Path(p)))
+            action.triggered.connect(
+                lambda _c=False, p=path: self._open_database_after_saving(Path(p))
+            )
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("No recent databases").setEnabled(False)
 
@@ -293,6 +316,9 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave_form(self.close):
+            event.ignore()
+            return
         self._leave_form()
         self.save_state()
         super().closeEvent(event)

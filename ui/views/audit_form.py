@@ -2,14 +2,16 @@
 
 Every answer is saved the moment it is given; evidence and other text are saved after a
 pause in typing, when focus leaves the box, when the auditor moves to another criterion and
-when the form closes (``DebouncedSaver``). The header says when the last save was. The
-suggested grade, section scores and progress update live from the answers.
+when the form closes (``AutoSaver``). A change that cannot be saved yet (a full disk,
+another program writing) stays on screen and is retried until it is written; the header
+says so, and leaving the form with such changes asks first. Otherwise the header says when
+the last save was. The suggested grade, section scores and progress update live from the
+answers, saved or waiting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -25,22 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.audits import Audit, get_audit, record_answer, update_audit
-from auditor.domain import AuditStatus
+from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditorError, ValidationError
 from auditor.grading import grade_audit
 from auditor.workflow import submission_problems, submit_audit
-from ui.autosave import DebouncedSaver
+from ui.autosave import AutoSaver, SaveRound, plain_reason
 from ui.dialogs.history import HistoryDialog
 from ui.dialogs.reason import ReasonDialog
-from ui.errors import show_error
+from ui.errors import Choice, ask, show_error
 from ui.session import Session
 from ui.widgets.actions_panel import ActionsPanel
 from ui.widgets.audit_header import AuditHeader
 from ui.widgets.common import named
 from ui.widgets.criteria_list import CriteriaList
 from ui.widgets.criterion_card import CriterionCard
-from ui.widgets.feedback_panel import FeedbackPanel
+from ui.widgets.feedback_panel import FEEDBACK_FIELDS, FeedbackPanel
 from ui.widgets.grade_panel import GradePanel
+
+CHOICES = ("final_grade", "safeguarding_concern")  # the audit's fields that are not text
+UNSAVED = "unsavedChanges"  # the question asked when leaving with changes not yet saved
 
 
 class AuditForm(QWidget):
@@ -54,7 +59,8 @@ class AuditForm(QWidget):
         self.audit: Audit = get_audit(session.store, audit_uid)
         self.values = {code: a.value for code, a in self.audit.answers.items()}
         self.amend_reason = ""
-        self.saver = DebouncedSaver(self._save_text, parent=self)
+        self.saver = AutoSaver(self._save_change, on_round=self._on_save_round, parent=self)
+        self._bug_reported = False  # one crash dialog while the same changes keep failing
         self._build()
         self._load()
 
@@ -65,16 +71,16 @@ class AuditForm(QWidget):
         self.header = AuditHeader(a)
         self.criteria = CriteriaList(a)
         self.criteria.answered.connect(self._on_answered)
-        self.criteria.evidence_edited.connect(lambda c, t: self.saver.edit(f"evidence:{c}", t))
-        self.criteria.evidence_left.connect(lambda c: self.saver.flush(f"evidence:{c}"))
-        self.criteria.leaving.connect(self.saver.flush)
+        self.criteria.evidence_edited.connect(lambda c, t: self._edit_text(f"evidence:{c}", t))
+        self.criteria.evidence_left.connect(lambda c: self.saver.save_typed(f"evidence:{c}"))
+        self.criteria.leaving.connect(self.saver.save_typed)
         self.grade = GradePanel(a.framework, a.case.case_type)
         self.grade.final_grade_chosen.connect(self._on_final_grade_chosen)
         self.grade.safeguarding_toggled.connect(self._on_safeguarding_toggled)
         self.feedback = FeedbackPanel()
         for panel in (self.grade, self.feedback):
-            panel.text_edited.connect(lambda f, t: self.saver.edit(f"audit:{f}", t))
-            panel.text_left.connect(lambda f: self.saver.flush(f"audit:{f}"))
+            panel.text_edited.connect(lambda f, t: self._edit_text(f"audit:{f}", t))
+            panel.text_left.connect(lambda f: self.saver.save_typed(f"audit:{f}"))
         self.actions = ActionsPanel(self.session, self.uid, lambda: self.amend_reason)
         self.actions.changed.connect(self._on_actions_changed)
         self.tabs = QTabWidget(objectName="auditTabs")
@@ -137,6 +143,7 @@ class AuditForm(QWidget):
         self.grade.set_safeguarding(a.safeguarding_concern)
         self.feedback.set_texts(strengths=a.strengths, improvements=a.improvements,
                                 feedback=a.feedback)  # fmt: skip
+        self._show_pending()
         self.actions.show_actions(a.actions)
         self._on_actions_changed()
         self._apply_mode()
@@ -172,24 +179,91 @@ class AuditForm(QWidget):
         self.header.progress.setText(result.progress_text)
         self.grade.show_result(result)
 
+    def _show_pending(self) -> None:
+        """Show the changes still waiting to be saved over what the database holds."""
+        for key in self.saver.pending:
+            value = self.saver.pending.get(key)
+            kind, name = key.split(":", 1)
+            if kind == "answer":
+                self.values[name] = value or None
+                self.cards[name].set_answer(str(value or ""))
+            elif kind == "evidence":
+                self.cards[name].set_evidence(str(value))
+            elif name == "final_grade":
+                self.grade.set_final_grade(Grade(value) if value else None)
+            elif name == "safeguarding_concern":
+                self.grade.set_safeguarding(bool(value))
+            elif name in FEEDBACK_FIELDS:
+                self.feedback.set_texts(**{name: str(value)})
+            else:
+                self.grade.set_texts(**{name: str(value)})
+
     # -- saving -----------------------------------------------------------------------------
 
-    def _write(self, save: Callable[[], object]) -> bool:
-        """Run one save; stamp the header, or show the error and say nothing was saved."""
-        try:
-            save()
-        except AuditorError as exc:
+    def _save_change(self, key: str, value: object) -> None:
+        """Write one change through the core (raises when it cannot be written)."""
+        kind, name = key.split(":", 1)
+        store, actor, reason = self.session.store, self.session.actor, self.amend_reason
+        if kind == "answer":
+            record_answer(store, self.uid, name, actor=actor, value=value, reason=reason)
+        elif kind == "evidence":
+            record_answer(store, self.uid, name, actor=actor, evidence=value, reason=reason)
+        else:
+            update_audit(store, self.uid, actor=actor, reason=reason, **{name: value})
+
+    def _on_save_round(self, result: SaveRound) -> None:
+        """After each attempt to save: tell the user what was refused or went wrong, mark
+        what waits, and say in the header whether everything is saved."""
+        for key, error in result.refused.items():
+            show_error(self, error, doing="saving the audit")
+            self._show_stored(key)
+        if result.bugs and not self._bug_reported:
+            self._bug_reported = True
+            show_error(self, next(iter(result.bugs.values())), doing="saving the audit")
+        pending = self.saver.pending
+        for code, card in self.cards.items():
+            card.set_unsaved(
+                pending.problem is not None
+                and (f"answer:{code}" in pending or f"evidence:{code}" in pending)
+            )
+        if pending and pending.problem is not None:
+            problem = pending.problem
+            self.header.mark_waiting(len(pending), plain_reason(problem), str(problem))
+        elif result.refused:
             self.header.mark_not_saved()
-            show_error(self, exc, doing="saving the audit")
-            return False
-        self.header.mark_saved()
-        return True
+        elif not pending:
+            self._bug_reported = False
+            if result.saved:
+                self.header.mark_saved()
+
+    def _show_stored(self, key: str) -> None:
+        """A choice the core refused: show what the database holds instead."""
+        kind, name = key.split(":", 1)
+        if kind == "evidence" or (kind == "audit" and name not in CHOICES):
+            return  # refused text stays in its box, for the auditor to correct
+        try:
+            stored = get_audit(self.session.store, self.uid)
+        except AuditorError:
+            return  # cannot read it either: the message already shown says why
+        if kind == "answer":
+            answer = stored.answers.get(name)
+            self.values[name] = answer.value if answer else None
+            self.cards[name].set_answer(self.values[name])
+            self._regrade()
+        elif name == "final_grade":
+            self.grade.set_final_grade(stored.final_grade)
+        else:
+            self.grade.set_safeguarding(stored.safeguarding_concern)
+            self._on_actions_changed()
+
+    def _edit_text(self, key: str, text: str) -> None:
+        if self.saver.pending.problem is None:
+            self.header.mark_saving()
+        self.saver.edit(key, text)
 
     def _on_answered(self, code: str, value: str) -> None:
-        self.saver.flush()
-        store, actor, reason = self.session.store, self.session.actor, self.amend_reason
-        if not self._write(lambda: record_answer(store, self.uid, code, actor=actor,
-                                                 value=value or None, reason=reason)):  # fmt: skip
+        key = f"answer:{code}"
+        if key in self.saver.save_now(key, value or None).refused:
             return
         self.values[code] = value or None
         card = self.cards[code]
@@ -204,31 +278,25 @@ class AuditForm(QWidget):
             if following is None:
                 self._finish_criteria()
 
-    def _save_text(self, key: str, text: str) -> None:
-        kind, name = key.split(":", 1)
-        store, actor, reason = self.session.store, self.session.actor, self.amend_reason
-        if kind == "evidence":
-            self._write(lambda: record_answer(store, self.uid, name, actor=actor, evidence=text,
-                                              reason=reason))  # fmt: skip
-        else:
-            self._update(**{name: text})
-
-    def _update(self, **fields: Any) -> bool:
-        """Change the audit's own fields (grade, flag, texts) through the core."""
-        store, actor, reason = self.session.store, self.session.actor, self.amend_reason
-        return self._write(
-            lambda: update_audit(store, self.uid, actor=actor, reason=reason, **fields)
-        )
-
     def _on_final_grade_chosen(self, grade: str) -> None:
-        if not self._update(final_grade=grade or None):
-            self.grade.set_final_grade(self.audit.final_grade)
+        self.saver.save_now("audit:final_grade", grade or None)
 
     def _on_safeguarding_toggled(self, concern: bool) -> None:
-        if self._update(safeguarding_concern=concern):
-            self._on_actions_changed()
-        else:
-            self.grade.set_safeguarding(not concern)
+        key = "audit:safeguarding_concern"
+        if key not in self.saver.save_now(key, concern).refused:
+            self._on_actions_changed()  # the banner shows the flag, saved or waiting
+
+    def _write(self, save: Callable[[], object]) -> bool:
+        """Run a save that is not kept for later (a submission): stamp the header, or show
+        the error and say nothing was saved."""
+        try:
+            save()
+        except AuditorError as exc:
+            self.header.mark_not_saved()
+            show_error(self, exc, doing="saving the audit")
+            return False
+        self.header.mark_saved()
+        return True
 
     def _on_actions_changed(self) -> None:
         actions = self.actions.actions
@@ -248,7 +316,7 @@ class AuditForm(QWidget):
             self._finish_criteria()
 
     def _finish_criteria(self) -> None:
-        self.saver.flush()
+        self.saver.save_typed()
         self.tabs.setCurrentIndex(0)
         self.grade.final_grade.setFocus()
         saved = self.header.saved
@@ -256,7 +324,11 @@ class AuditForm(QWidget):
 
     def submit(self) -> None:
         """Check completeness (naming what is missing and going to it), then confirm."""
-        self.saver.flush()
+        if not self.flush():
+            reference, waiting = self.audit.case.reference, self._unsaved_text()
+            message = f"The audit of {reference} cannot be submitted yet: {waiting} not saved"
+            show_error(self, AuditorError(f"{message} ({self._unsaved_reason()})."))
+            return
         self.audit = get_audit(self.session.store, self.uid)
         problems = submission_problems(self.audit)
         if problems:
@@ -319,9 +391,57 @@ class AuditForm(QWidget):
         self.flush()
         self.back_requested.emit()
 
-    def flush(self) -> None:
-        """Save everything typed and not yet saved (leaving the form, closing the app)."""
+    def flush(self) -> bool:
+        """Save everything not yet saved (leaving the form, closing the app); True when
+        nothing is left unsaved."""
         self.saver.flush()
+        return not self.saver.has_pending()
+
+    def ask_to_leave(self, then: Callable[[], None]) -> bool:
+        """Leaving the form: try once more to save what waits; True when nothing does.
+
+        Otherwise ask whether to retry, to close and lose the changes, or to cancel (the
+        default retries: nothing is lost by pressing Enter), run ``then`` once the changes
+        are saved or given up, and return False: the caller stays until ``then``."""
+        if self.flush():
+            return True
+
+        def retry() -> None:
+            if self.ask_to_leave(then):
+                then()
+
+        def lose() -> None:
+            self.saver.discard()
+            then()
+
+        count = len(self.saver.pending)
+        changes = f"{count} change{'s' if count != 1 else ''}"
+        ask(
+            self,
+            f"{changes} to the audit of {self.audit.case.reference} "
+            f"{'is' if count == 1 else 'are'} not saved: {self._unsaved_reason()}.",
+            [
+                Choice("&Retry saving", QMessageBox.ButtonRole.AcceptRole, retry),
+                Choice(
+                    f"Close and &lose {'it' if count == 1 else f'{count} changes'}",
+                    QMessageBox.ButtonRole.DestructiveRole,
+                    lose,
+                ),
+                Choice("Cancel", QMessageBox.ButtonRole.RejectRole),
+            ],
+            detail="Retry once the problem is solved, or cancel and keep working: the "
+            "changes stay on screen and are saved as soon as they can be.",
+            object_name=UNSAVED,
+        )
+        return False
+
+    def _unsaved_text(self) -> str:
+        count = len(self.saver.pending)
+        return "1 change is" if count == 1 else f"{count} changes are"
+
+    def _unsaved_reason(self) -> str:
+        problem = self.saver.pending.problem
+        return plain_reason(problem) if problem is not None else "they are still being saved"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush()

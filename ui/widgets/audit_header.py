@@ -1,5 +1,6 @@
 """The top of the audit form: which case, its status, progress ("18 of 27 answered"), when
-the last save was ("Saved 14:03:27"), the red safeguarding banner and the read-only note."""
+the last save was ("Saved 14:03:27") or how many changes wait to be saved and why, the red
+safeguarding banner and the read-only note."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from auditor.domain import AuditStatus
 from ui.models.cases import uk
 from ui.widgets.common import heading, named, wrapped
 
+SAVED_TIP = "Every answer and note is saved as you make it"
 SAFEGUARDING_BANNER = "⚠ IMMEDIATE SAFEGUARDING CONCERN — a child may be unsafe now."
 
 
@@ -28,7 +30,7 @@ class AuditHeader(QWidget):
         self.status = QLabel(objectName="statusBadge")
         self.progress = QLabel(objectName="progress")
         self.saved = QLabel("No changes yet", objectName="savedLabel")
-        named(self.saved, "Save status", "Every answer and note is saved as you make it")
+        named(self.saved, "Save status", SAVED_TIP)
         self.banner = wrapped(SAFEGUARDING_BANNER, object_name="safeguardingBanner")
         self.mode_banner = wrapped("", object_name="readOnlyBanner")
         row = QHBoxLayout()
@@ -45,10 +47,32 @@ class AuditHeader(QWidget):
         layout.addWidget(self.mode_banner)
 
     def mark_saved(self) -> None:
-        self.saved.setText(f"Saved {datetime.now():%H:%M:%S}")
+        self._show_saved(f"Saved {datetime.now():%H:%M:%S}", unsaved=False)
+
+    def mark_saving(self) -> None:
+        """Typed text waits for a pause in typing: not "Saved" until it is written."""
+        self._show_saved("Saving…", unsaved=False)
 
     def mark_not_saved(self) -> None:
-        self.saved.setText("⚠ Not saved: see the message")
+        """The core refused a change (its message says why): it was not saved."""
+        self._show_saved("⚠ Not saved: see the message", unsaved=True)
+
+    def mark_waiting(self, count: int, reason: str, detail: str) -> None:
+        """``count`` changes could not be saved yet (``reason``): they are kept and retried."""
+        changes = f"{count} change{'s' if count != 1 else ''}"
+        self._show_saved(f"⚠ Not saved — {changes} waiting: {reason}. Retrying…", unsaved=True)
+        self.saved.setToolTip(
+            f"{detail}\nYour changes are kept here and saved as soon as they can be."
+        )
+
+    def _show_saved(self, text: str, *, unsaved: bool) -> None:
+        self.saved.setText(text)
+        if not unsaved:
+            self.saved.setToolTip(SAVED_TIP)
+        if self.saved.property("unsaved") != unsaved:
+            self.saved.setProperty("unsaved", unsaved)
+            self.saved.style().unpolish(self.saved)
+            self.saved.style().polish(self.saved)
 
     def show_safeguarding(self, concern: bool, open_actions: int) -> None:
         follow_up = (

@@ -52,6 +52,7 @@ class CriterionCard(QFrame):
         self.code = criterion.code
         self.value: str | None = None
         self.read_only = False
+        self.unsaved = False  # its answer or evidence waits to be saved
         self.setObjectName("criterionCard")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -151,6 +152,11 @@ class CriterionCard(QFrame):
         self.evidence.blockSignals(False)
         self._refresh_state()
 
+    def set_unsaved(self, unsaved: bool) -> None:
+        if unsaved != self.unsaved:
+            self.unsaved = unsaved
+            self._refresh_state()
+
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         for button in self.buttons.buttons():
@@ -180,6 +186,8 @@ class CriterionCard(QFrame):
             self.state.setText(f"⚠ {value.label}: evidence needed")
         else:
             self.state.setText(f"{CHECK} {value.label}")
+        if self.unsaved:
+            self.state.setText(f"{self.state.text()} · ⚠ not saved yet")
         self.state.setProperty("needs", "evidence" if self.needs_evidence else "")
         self.state.style().unpolish(self.state)
         self.state.style().polish(self.state)
@@ -212,7 +220,8 @@ class CriterionCard(QFrame):
             super().keyPressEvent(event)
 
     def _on_button_clicked(self, code: str) -> None:
-        # The form saves and then calls set_answer; until then show the stored state.
+        # The form saves (or keeps the answer to save later) and then calls set_answer;
+        # until then show the state it had.
         self.set_answer(self.value)
         if not self.read_only:
             self.answered.emit(self.code, code)
