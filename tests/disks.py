@@ -7,6 +7,7 @@ why. Every mount is undone when the test ends, whatever happens in it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import subprocess
 import sys
@@ -38,14 +39,17 @@ def small_disk(folder: Path, *, size: str = "4m") -> Iterator[Path]:
 def fill(disk: Path) -> Path:
     """Fill ``disk`` to the last byte with one file; remove that file to free the space."""
     filler = disk / "filler.bin"
-    with contextlib.suppress(OSError), filler.open("ab") as f:
-        while True:
-            f.write(b"\0" * 65536)
-            f.flush()
-    with contextlib.suppress(OSError), filler.open("ab") as f:
-        while True:  # the last few blocks
-            f.write(b"\0" * 512)
-            f.flush()
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        for chunk in (b"\0" * 1024 * 1024, b"\0" * 4096, b"\0"):
+            try:
+                while True:
+                    os.write(fd, chunk)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)
     return filler
 
 

@@ -7,9 +7,7 @@ database's write lock (``BEGIN IMMEDIATE`` in a subprocess).
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -25,6 +23,7 @@ from auditor.demo import make_demo
 from auditor.errors import StoreError, ValidationError
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.store import Store
+from tests import disks
 from tests.gui.conftest import AUDITOR
 from tests.gui.helpers import message_boxes, show_main_window
 from ui.autosave import RETRY_MAX_MS, PendingSaves
@@ -198,15 +197,8 @@ class WriteLock:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MB tmpfs the test can fill."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
-    try:
+    with disks.small_disk(tmp_path / "small-disk", size="4m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def open_session(db: Path, runner: OperationRunner, settings: Settings) -> Session:
@@ -225,22 +217,6 @@ def open_new_audit(window: MainWindow) -> AuditForm:
     window.open_audit(uid)
     assert isinstance(window.audit_form, AuditForm)
     return window.audit_form
-
-
-def fill(disk: Path) -> Path:
-    """Write a file until the disk has no block left."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        for chunk in (b"\0" * 1024 * 1024, b"\0" * 4096, b"\0"):
-            try:
-                while True:
-                    os.write(fd, chunk)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
 
 
 def status(form: AuditForm) -> str:
@@ -276,7 +252,7 @@ def test_on_a_full_disk_the_evidence_and_the_answer_wait_and_are_saved_once_spac
     first, second = list(form.cards.values())[:2]
     # An empty WAL, so the next write needs a new block of the disk.
     window.session.store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    filler = fill(small_disk)
+    filler = disks.fill(small_disk)
 
     form.set_current(first)
     first.evidence.setFocus()
