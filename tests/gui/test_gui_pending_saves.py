@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from auditor.audits import start_audit
@@ -27,7 +28,8 @@ from tests import disks
 from tests.gui.conftest import AUDITOR
 from tests.gui.helpers import message_boxes, show_main_window
 from ui.autosave import RETRY_MAX_MS, PendingSaves
-from ui.errors import CRASH
+from ui.dialogs.export_feedback import ExportFeedbackDialog
+from ui.errors import CRASH, USER_ERROR
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session
@@ -444,3 +446,28 @@ def test_switching_database_with_unsaved_answers_asks_and_switches_once_they_are
     press(box, "Retry")
     assert opened == [other]
     assert answers_on_disk(db, form.uid) == {card.code: ["yes", ""]}
+
+
+def test_feedback_is_not_exported_while_changes_to_the_audit_wait(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    """The practitioner's feedback is written from the database: with an answer still
+    waiting it would leave that answer out, so the export says so and waits."""
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    form = open_new_audit(window)
+    lock = WriteLock(db)
+    try:
+        qtbot.keyClick(form.current, "2")
+        assert status(form).startswith("⚠ Not saved")
+        window.findChild(QAction, "exportFeedbackAction").trigger()
+        [box] = message_boxes(USER_ERROR)
+        assert "not saved yet" in box.text()
+        assert not [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, ExportFeedbackDialog) and w.isVisible()]  # fmt: skip
+        box.close()
+    finally:
+        lock.release()

@@ -46,6 +46,10 @@ PSEUDONYMISE_TEXT = (
     "The case reference is replaced by its pseudonym (the same one the report uses) and the "
     "names of the allocated worker and of the actions' owners are left out."
 )
+NOT_SAVED = (
+    "Some changes to this audit are not saved yet, so the feedback would leave them out. "
+    "Export it once the status line says Saved."
+)
 NO_AUDIT = (
     "Choose an audit first: open it, or select it in the Audits view, then choose "
     "File → Export audit feedback… again."
@@ -57,7 +61,8 @@ def audit_for_feedback(window: MainWindow) -> str | None:
     (when that view is showing). None when neither."""
     form = window.audit_form
     if form is not None:
-        form.flush()  # text typed a moment ago belongs in the feedback too
+        if not form.flush():  # text typed a moment ago belongs in the feedback too
+            raise AuditorError(NOT_SAVED)
         return form.uid
     from ui.views.audits_view import AuditsView
 
@@ -70,7 +75,11 @@ def audit_for_feedback(window: MainWindow) -> str | None:
 def export_feedback_from(window: MainWindow) -> ExportFeedbackDialog | None:
     """File → Export audit feedback…: the dialog for the audit meant, or a message saying
     how to choose one."""
-    uid = audit_for_feedback(window)
+    try:
+        uid = audit_for_feedback(window)
+    except AuditorError as exc:
+        show_error(window, exc)
+        return None
     if uid is None:
         show_error(window, AuditorError(NO_AUDIT))
         return None
