@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import start_audit
+from auditor.audits import get_audit, start_audit
 from auditor.demo import make_demo
 from auditor.errors import StoreError, ValidationError
 from auditor.frameworks import ensure_builtin_frameworks
@@ -28,6 +28,7 @@ from tests import disks
 from tests.gui.conftest import AUDITOR
 from tests.gui.helpers import message_boxes, show_main_window
 from ui.autosave import RETRY_MAX_MS, PendingSaves
+from ui.dialogs.action_dialog import ActionDialog
 from ui.dialogs.export_feedback import ExportFeedbackDialog
 from ui.errors import CRASH, USER_ERROR
 from ui.main_window import MainWindow
@@ -471,3 +472,36 @@ def test_feedback_is_not_exported_while_changes_to_the_audit_wait(
         box.close()
     finally:
         lock.release()
+
+
+def test_an_action_that_cannot_be_saved_opens_again_with_what_was_typed(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    form = open_new_audit(window)
+    lock = WriteLock(db)
+    try:
+        form.actions.add()
+        [dialog] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, ActionDialog) and w.isVisible()]  # fmt: skip
+        qtbot.keyClicks(dialog.text, "Book the overdue visit this week.")
+        qtbot.keyClicks(dialog.owner, "Demo Team Manager 02")
+        dialog.ok.click()
+        [box] = message_boxes(USER_ERROR)
+        assert "busy" in box.text()
+        box.close()
+        assert dialog.isVisible()  # back, with what was typed
+        assert dialog.text.toPlainText() == "Book the overdue visit this week."
+    finally:
+        lock.release()
+    dialog.ok.click()
+    assert not message_boxes(USER_ERROR)
+    [action] = get_audit(window.session.store, form.uid).actions
+    assert (action.text, action.owner) == (
+        "Book the overdue visit this week.",
+        "Demo Team Manager 02",
+    )

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 
 from auditor.actions import add_action, delete_action, set_action_status, update_action
 from auditor.audits import Action, get_audit
+from auditor.errors import AuditorError
 from auditor.timeliness import uk_date
 from ui.dialogs.action_dialog import ActionDialog
-from ui.errors import reporting_user_errors
+from ui.errors import reporting_user_errors, show_error
 from ui.session import Session
 from ui.widgets.common import named, wrapped
 
@@ -118,13 +119,20 @@ class ActionsPanel(QWidget):
         dialog.open()
 
     def _save(self, dialog: ActionDialog, action: Action | None) -> None:
-        with reporting_user_errors(self, "saving an action"):
-            store, actor, values = self.session.store, self.session.actor, dialog.values()
+        """Save the action typed in ``dialog``. When it cannot be saved (a full disk, another
+        program writing, a missing owner), say why, then open the dialog again with what was
+        typed still in it: retry, correct, or cancel, but nothing typed is lost unasked."""
+        store, actor, values = self.session.store, self.session.actor, dialog.values()
+        try:
             if action is None:
                 add_action(store, self.audit_uid, actor=actor, reason=self.reason(), **values)  # type: ignore[arg-type]
             else:
                 update_action(store, action.uid, actor=actor, reason=self.reason(), **values)  # type: ignore[arg-type]
-            self._reload()
+        except AuditorError as exc:
+            box = show_error(self, exc, doing="saving an action")
+            box.finished.connect(lambda _result: dialog.open())
+            return
+        self._reload()
 
     def done(self) -> None:
         action = self.selected()
