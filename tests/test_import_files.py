@@ -288,9 +288,9 @@ def test_an_unreadable_file_is_one_clear_message(
 ) -> None:
     path = write_csv(tmp_path / "cases.csv", [HEADER, *ROWS])
 
-    def denied(self: Path) -> bytes:
+    def denied(self: Path, *args: object, **kwargs: object) -> bytes:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "open", denied)
     with pytest.raises(ImportFileError, match="^cases.csv cannot be read \\(Permission denied\\)"):
         read_table(path)

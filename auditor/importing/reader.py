@@ -139,7 +139,11 @@ def _read(path: Path, sheet: str | None, header_row: int | None, on_row: Progres
     kind = detect_kind(path)
     if kind == "csv":
         raw, encoding, delimiter = csv_reader.read_csv_rows(
-            path, max_rows=MAX_ROWS, max_bytes=MAX_CSV_BYTES, on_row=on_row
+            path,
+            max_rows=MAX_ROWS,
+            max_columns=MAX_COLUMNS,
+            max_bytes=MAX_CSV_BYTES,
+            on_row=on_row,
         )
         headers, number, rows, notes = _shape(path.name, raw, header_row)
         return Table(
@@ -225,15 +229,22 @@ def _header_index(
 
 def _header_names(values: tuple[CellValue, ...]) -> tuple[str, ...]:
     """Header texts, whitespace collapsed; a blank header becomes "Column F"; a repeated one
-    gets " (2)", so that every column has a distinct name a mapping can use."""
+    gets " (2)", so that every column has a distinct name a mapping can use.
+
+    Linear in the number of headers, however many repeat: a set of the names taken, and
+    for each text the last copy number given (every lower one is taken already)."""
     names: list[str] = []
+    taken: set[str] = set()
+    last_copy: dict[str, int] = {}
     for position, value in enumerate(values, start=1):
         text = " ".join(cell_text(value).split()) or f"Column {get_column_letter(position)}"
-        candidate, copy = text, 1
-        while candidate in names:
+        candidate, copy = text, last_copy.get(text, 1)
+        while candidate in taken:
             copy += 1
             candidate = f"{text} ({copy})"
+        last_copy[text] = copy
         names.append(candidate)
+        taken.add(candidate)
     return tuple(names)
 
 

@@ -124,10 +124,13 @@ def resolve_columns(
     not mapped, or a mapped header this file does not have."""
     columns: dict[str, int] = {}
     problems: list[Problem] = []
+    # Dicts, not list look-ups: a file may have a thousand columns. Headers are distinct
+    # (the reader numbers repeats); loosely, the first of equal ones wins.
+    exact = {h: i for i, h in enumerate(headers)}
     loose = {normalise_words(h): i for i, h in reversed(list(enumerate(headers)))}
     for name, header in mapping.columns.items():
-        if header in headers:
-            columns[name] = headers.index(header)
+        if header in exact:
+            columns[name] = exact[header]
         elif normalise_words(header) in loose:
             columns[name] = loose[normalise_words(header)]
         else:

@@ -14,7 +14,7 @@ from auditor import __version__
 from auditor.audits import Audit, get_audit
 from auditor.reports import styles
 from auditor.reports.layout import Lines
-from auditor.reports.output import atomic_output, check_target, discard
+from auditor.reports.output import atomic_output, check_target, discard, save_workbook
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.reports.scope import answer_text, read_snapshot
 from auditor.store import Store
@@ -35,13 +35,15 @@ def export_audit_feedback(
     with read_snapshot(store):
         audit = get_audit(store, audit_uid)
     wb = Workbook(write_only=True)
-    try:
-        _write(wb, audit, pseudonyms)
-        with atomic_output(target) as temp:
-            wb.save(temp)
-    except BaseException:
-        discard(wb)
-        raise
+    # Written inside the output's block: a failure while the sheet is streamed to the
+    # temporary folder is reported like one while saving, naming the file.
+    with atomic_output(target) as temp:
+        try:
+            _write(wb, audit, pseudonyms)
+            save_workbook(wb, temp)
+        except BaseException:
+            discard(wb)
+            raise
     return target
 
 

@@ -2,7 +2,10 @@
 
 The workbook is saved to a temporary file in the target's folder and moved into place with
 ``os.replace`` only when complete: a failed or cancelled export never leaves half a file,
-and an existing file is either the old one or the new one.
+and an existing file is either the old one or the new one. Every way the writing can fail
+(a full disk, a read-only folder, a file locked by another program) is one
+:class:`ExportError` naming the target, whether it fails while the sheets are written, while
+the file is saved or while it is moved into place.
 """
 
 from __future__ import annotations
@@ -11,13 +14,20 @@ import contextlib
 import errno
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]  # no stubs; a dependency
+from openpyxl.writer.excel import ExcelWriter
 
 from auditor.errors import AuditorError
 
 Progress = Callable[[int, int], None]  # (done, total), in units of work
+# A full disk, or the user's quota on it used up (EDQUOT is not defined everywhere).
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 Cancelled = Callable[[], bool]
 
 
@@ -54,18 +64,29 @@ def check_target(path: Path | str) -> Path:
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it onto ``target`` if the block ends
-    normally, delete it otherwise. OS errors become :class:`ExportError`."""
+    normally, delete it otherwise. A failure to write, in the block (building and saving
+    the workbook) or in the move, becomes :class:`ExportError` naming ``target``."""
     with _translated(target):
         fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
-    temp = Path(name)
-    try:
-        yield temp
-        with _translated(target):
+        temp = Path(name)
+        try:
+            yield temp
             os.replace(temp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+
+
+def save_workbook(wb: Any, path: Path) -> None:
+    """``wb.save(path)``, with the archive closed even when writing it fails.
+
+    openpyxl's own save leaves its ZIP archive open when a write fails (a full disk); the
+    garbage collector's later close fails again and prints "Exception ignored" and a
+    traceback after the one-line message."""
+    wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)  # as openpyxl's save does
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
 
 
 @contextlib.contextmanager
@@ -77,11 +98,32 @@ def _translated(target: Path) -> Iterator[None]:
     except IsADirectoryError as exc:
         raise ExportError(f"Cannot write {target}: it is a folder. Choose a file name.") from exc
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise ExportError(
-                f"Cannot write {target}: the disk is full. Free some space and try again."
-            ) from exc
-        raise ExportError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+        raise ExportError(_os_error_message(target, exc)) from exc
+    except etree.SerialisationError as exc:
+        # openpyxl streams each big sheet, through lxml, into the system's temporary folder
+        # before the save packs them into the workbook: that folder failed, not the target's.
+        raise ExportError(_temp_folder_message(target, exc)) from exc
+
+
+def _os_error_message(target: Path, exc: OSError) -> str:
+    # The folder the failing file is in: the target's, or the system's temporary folder.
+    folder = Path(exc.filename).parent if exc.filename else target.parent
+    if exc.errno in _DISK_FULL:
+        where = "the disk" if folder == target.parent else f"the disk holding {folder}"
+        return f"Cannot write {target}: {where} is full. Free some space and try again."
+    if exc.errno == errno.EROFS:
+        return f"Cannot write {target}: the folder {folder} is read-only. Choose another folder."
+    return f"Cannot write {target}: {exc.strerror or exc}."
+
+
+def _temp_folder_message(target: Path, exc: Exception) -> str:
+    folder = tempfile.gettempdir()
+    if "ENOSPC" in str(exc):
+        return (
+            f"Cannot write {target}: the disk holding the temporary folder {folder} is full. "
+            "Free some space there and try again."
+        )
+    return f"Cannot write {target}: the temporary folder {folder} cannot be written ({exc})."
 
 
 def discard(wb: Any) -> None:

@@ -25,6 +25,7 @@ from auditor.reports.output import (
     atomic_output,
     check_target,
     discard,
+    save_workbook,
 )
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.reports.scope import ReportScope, read_snapshot, report_figures, resolve_scope
@@ -107,7 +108,7 @@ def export_report(
             try:
                 cells = _build(wb, scope, ticker)
                 ticker.check()
-                wb.save(temp)
+                save_workbook(wb, temp)
             except BaseException:
                 discard(wb)
                 raise
