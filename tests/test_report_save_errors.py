@@ -11,13 +11,10 @@ than ``chmod``): without root these tests are skipped.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +24,7 @@ from test_cli import cli
 from auditor.reports import ExportError, export_audit_feedback, export_report_from
 from auditor.reports.output import open_elsewhere_message
 from auditor.store import Store
+from tests import disks
 from ui.process_work import run_in_process
 
 pytestmark = pytest.mark.skipif(
@@ -40,45 +38,6 @@ OLD = b"the previous report, which a failed export must leave as it was"
 def audits(store: Store) -> dict[str, str]:
     """The report data's audits, by case reference."""
     return fill(store)
-
-
-@contextlib.contextmanager
-def tmpfs(name: str, size: str = "64k") -> Iterator[Path]:
-    """A small disk of its own, unmounted (and so emptied) afterwards. Its mount point is
-    made outside pytest's numbered temporary folders, which a later pytest run may delete
-    or rename (and so strand the mount) while this one still runs."""
-    folder = Path(tempfile.mkdtemp(prefix=f"case-auditor-{name}-"))
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        folder.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
-        folder.rmdir()
-
-
-def fill_up(folder: Path, *, leave: int = 0) -> None:
-    """Write to the disk of ``folder`` until not one more byte fits, then free ``leave``
-    bytes again."""
-    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-        os.ftruncate(fd, os.fstat(fd).st_size - leave)
-    finally:
-        os.close(fd)
-
-
-def remount_read_only(folder: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
 
 
 def command(name: str, db: Path, out: Path) -> list[str]:
@@ -98,26 +57,26 @@ COMMANDS = ["report", "feedback"]
 def test_a_full_disk_is_one_line_and_leaves_the_old_file(
     store: Store, audits: dict[str, str], tmp_path: Path, name: str
 ) -> None:
-    with tmpfs("stick") as stick:
+    with disks.small_disk("stick", size="64k") as stick:
         out = stick / "r.xlsx"
         out.write_bytes(OLD)
-        fill_up(stick)
+        disks.fill(stick)
         result = cli(*command(name, store.path, out))
         assert_one_line(
             result, f"Cannot write {out}: the disk is full. Free some space and try again."
         )
         assert out.read_bytes() == OLD
-        assert sorted(p.name for p in stick.iterdir()) == ["filler", "r.xlsx"]  # no temp file
+        assert sorted(p.name for p in stick.iterdir()) == ["filler.bin", "r.xlsx"]  # no temp file
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_a_read_only_folder_is_one_line_naming_it(
     store: Store, audits: dict[str, str], tmp_path: Path, name: str
 ) -> None:
-    with tmpfs("share") as share:
+    with disks.small_disk("share", size="64k") as share:
         out = share / "r.xlsx"
         out.write_bytes(OLD)
-        remount_read_only(share)
+        disks.make_read_only(share)
         result = cli(*command(name, store.path, out))
         assert_one_line(
             result, f"Cannot write {out}: the folder {share} is read-only. Choose another folder."
@@ -145,7 +104,7 @@ def test_a_file_that_cannot_be_replaced_is_one_line(
     """The kernel refuses to replace an immutable file, as Windows refuses one open in Excel
     (on Linux an open file does not stop a replace: nothing to detect there). Refused
     before issue 11 too; kept with the other ways a save fails."""
-    with tmpfs("share") as share:
+    with disks.small_disk("share", size="64k") as share:
         out = share / "r.xlsx"
         out.write_bytes(OLD)
         subprocess.run(["chattr", "+i", str(out)], check=True)
@@ -165,8 +124,8 @@ def test_a_full_temporary_folder_is_one_line_naming_it(
     """openpyxl streams each sheet into the system's temporary folder first (TMPDIR): when
     that disk is full the message says so, rather than blaming the target's disk. (One page
     is left free: Python skips a temporary folder it cannot write a few bytes to.)"""
-    with tmpfs("tmp") as temp:
-        fill_up(temp, leave=4096)
+    with disks.small_disk("tmp", size="64k") as temp:
+        disks.fill(temp, leave=4096)
         out = tmp_path / "r.xlsx"
         result = cli(*command(name, store.path, out), env={"TMPDIR": str(temp)})
         assert_one_line(
@@ -197,12 +156,12 @@ def test_the_app_gets_the_same_one_line_error(
     tmp_path: Path,
     write: Callable[[Store, dict[str, str], Path], object],
 ) -> None:
-    with tmpfs("stick") as stick:
+    with disks.small_disk("stick", size="64k") as stick:
         out = stick / "r.xlsx"
-        fill_up(stick)
+        disks.fill(stick)
         with pytest.raises(ExportError) as caught:
             write(store, audits, out)
         assert str(caught.value) == (
             f"Cannot write {out}: the disk is full. Free some space and try again."
         )
-        assert sorted(p.name for p in stick.iterdir()) == ["filler"]
+        assert sorted(p.name for p in stick.iterdir()) == ["filler.bin"]

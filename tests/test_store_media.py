@@ -36,7 +36,7 @@ def demo_database(db: Path) -> None:
 
 
 def test_init_on_a_full_disk_says_so_and_leaves_no_file(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk("media") as disk:
         fill(disk)
         result = cli("init", "--db", str(disk / "new.db"))
         assert result.returncode == 2
@@ -46,7 +46,7 @@ def test_init_on_a_full_disk_says_so_and_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_opening_for_work_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk("media") as disk:
         db = disk / "council.db"
         demo_database(db)
         fill(disk)
@@ -56,7 +56,7 @@ def test_opening_for_work_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -
 
 
 def test_reading_commands_work_on_a_full_disk(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk("media") as disk:
         db = disk / "council.db"
         demo_database(db)
         fill(disk)
@@ -68,7 +68,7 @@ def test_reading_commands_work_on_a_full_disk(tmp_path: Path) -> None:
 
 
 def test_a_read_only_disk_is_read_and_named_read_only_for_work(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk("media") as disk:
         db = disk / "council.db"
         demo_database(db)
         make_read_only(disk)
@@ -86,7 +86,7 @@ def test_a_read_only_disk_is_read_and_named_read_only_for_work(tmp_path: Path) -
 
 
 def test_a_new_database_in_a_read_only_folder_is_refused_by_name(tmp_path: Path) -> None:
-    with small_disk(tmp_path / "disk") as disk:
+    with small_disk("media") as disk:
         make_read_only(disk)
         with pytest.raises(StoreError, match="read-only") as raised:
             Store.open(disk / "new.db")
@@ -96,7 +96,7 @@ def test_a_new_database_in_a_read_only_folder_is_refused_by_name(tmp_path: Path)
 def test_a_migration_backup_that_cannot_be_made_leaves_no_empty_backup(tmp_path: Path) -> None:
     """An old database on a disk that fills up: the backup before the upgrade fails; no
     0-byte file that looks like a backup is left, and the database is as it was."""
-    with small_disk(tmp_path / "disk", size="2m") as disk:
+    with small_disk("media", size="2m") as disk:
         db = disk / "old.db"
         with Store.open(db) as made:
             ensure_builtin_frameworks(made)

@@ -200,7 +200,7 @@ class WriteLock:
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MB tmpfs the test can fill."""
-    with disks.small_disk(tmp_path / "small-disk", size="4m") as mount:
+    with disks.small_disk("pending-saves", size="4m") as mount:
         yield mount
 
 
