@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from auditor.actions import list_all_actions
@@ -379,3 +380,18 @@ def test_the_command_line_refuses_a_uid_of_ours_under_another_reference(
     assert line.startswith("case-auditor: bad.auditpack cannot be imported: cases[")
     assert our_case["reference"] in line and "Traceback" not in done.stderr
     assert dump(ours) == before
+
+
+def test_the_published_schema_states_the_same_limits(sound: Path, tmp_path: Path) -> None:
+    """A pack a schema validator passes is not refused for a limit the schema does not
+    state, and one the schema refuses for a limit is refused by read_pack too."""
+    schema = json.loads((ROOT / "resources/schemas/audit-pack-v1.schema.json").read_text())
+    document = {"manifest": unsealed(sound)["manifest.json"], "payload": None}
+    for kind in ("20 MB of evidence", "banana date", "negative revision", "impossible date"):
+        bad = reseal(sound, tmp_path / "bad.auditpack", BAD[kind][0])
+        document["payload"] = unsealed(bad)["payload.json"]
+        if kind != "impossible date":  # a pattern cannot say which days a month has
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(document, schema)
+        with pytest.raises(PackContentError):
+            read_pack(bad)
