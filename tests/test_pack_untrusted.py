@@ -151,12 +151,12 @@ BAD: dict[str, tuple[Edit, str, str]] = {
     ),
     "unknown criterion": (
         _set("audits[0].answers[0].criterion_code", "RISK-99"),
-        "audits[0].answers[0]",
+        "audits[0].answers[0].criterion_code",
         "has no criterion RISK-99",
     ),
     "value off the scale": (
         _set("audits[0].answers[0].value", "maybe"),
-        "audits[0].answers[0]",
+        "audits[0].answers[0].value",
         "'maybe' is not an answer on the scale",
     ),
     "20 MB of evidence": (

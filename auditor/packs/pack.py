@@ -26,6 +26,7 @@ from auditor.packs.records import (
     Names,
     NotANumber,
     ValueRule,
+    label,
     load_json,
     named,
     nesting_problem,
@@ -314,7 +315,9 @@ def _manifest(path: Path, data: bytes) -> Manifest:
     problems = [
         problem
         for i, ref in enumerate(raw["frameworks"])
-        for problem in _row_problems(f"manifest.json frameworks[{i}]", ref, _FRAMEWORK_REF, "")
+        for problem in _row_problems(
+            f"manifest.json frameworks[{i}]", ref, _FRAMEWORK_REF, "framework_refs"
+        )
     ]
     problems += _scope_problems(raw["scope"]) + _counts_problems(raw["counts"])
     if problems:
@@ -328,7 +331,7 @@ def _manifest(path: Path, data: bytes) -> Manifest:
 def _scope_problems(scope: Mapping[str, Any]) -> list[str]:
     """What was asked for: uids and a name, or a list of uids."""
     return [
-        f"manifest.json scope.{key} must be text or a list of uids"
+        f"manifest.json scope.{label(key)} must be text or a list of uids"
         for key, value in scope.items()
         if not (
             value is None
@@ -340,7 +343,7 @@ def _scope_problems(scope: Mapping[str, Any]) -> list[str]:
 
 def _counts_problems(numbers: Mapping[str, Any]) -> list[str]:
     return [
-        f"manifest.json counts.{key} must be a whole number"
+        f"manifest.json counts.{label(key)} must be a whole number"
         for key, value in numbers.items()
         if not _fits(value, "i")
     ]
@@ -371,7 +374,9 @@ def payload_problems(payload: Any, manifest: Manifest) -> list[str]:
         for key in _TOP
         if key in payload and not isinstance(payload[key], list)
     ]
-    problems += [f"payload.json: {key} is not part of a pack" for key in payload if key not in _TOP]
+    problems += [
+        f"payload.json: {label(key)} is not part of a pack" for key in payload if key not in _TOP
+    ]
     if problems:
         return problems
     names = Names(payload)
@@ -470,7 +475,7 @@ def _slow_row_problems(where: str, row: Any, rules: Mapping[str, str], table: st
         elif value is not None and value_rule is not None and value_rule(value):
             problems.append(f"{where}.{name}: {value_rule(value)}")
     problems += [
-        f"{where}.{name} is not a field of {table.replace('_', ' ') or 'the manifest'}"
+        f"{where}.{label(name)} is not a field of {table.replace('_', ' ') or 'the manifest'}"
         for name in row
         if name not in rules
     ][:_MAX_PROBLEMS]

@@ -391,22 +391,48 @@ class _AnswerRule:
                 f"{case_type.replace('_', ' ')} cases"
             )
         for j, answer in enumerate(audit["answers"]):
-            problem = self.problem(framework, case_type, answer["criterion_code"], answer["value"])
-            if problem:
-                found.append(f"{where}.answers[{j}]: {problem}")
+            found += self._field(f"{where}.answers[{j}]", framework, case_type, answer, ("value",))
         for j, moderation in enumerate(audit["moderations"]):
             for k, row in enumerate(moderation["answers"]):
-                for side in ("auditor_value", "moderator_value"):
-                    problem = self.problem(framework, case_type, row["criterion_code"], row[side])
-                    if problem:
-                        found.append(f"{where}.moderations[{j}].answers[{k}].{side}: {problem}")
-                        break
+                found += self._field(
+                    f"{where}.moderations[{j}].answers[{k}]",
+                    framework,
+                    case_type,
+                    row,
+                    ("auditor_value", "moderator_value"),
+                )
         return found
+
+    def _field(
+        self,
+        where: str,
+        framework: Framework,
+        case_type: str,
+        row: Mapping[str, Any],
+        values: tuple[str, ...],
+    ) -> list[str]:
+        """The problem with one answer, named by its field: the criterion, or the value."""
+        code = row["criterion_code"]
+        problem = self.problem(framework, case_type, code, None)
+        if problem:
+            return [f"{where}.criterion_code: {problem}"]
+        for name in values:
+            problem = self.problem(framework, case_type, code, row[name])
+            if problem:
+                return [f"{where}.{name}: {problem}"]
+        return []
 
 
 def _gap_problems(payload: Mapping[str, Any]) -> list[str]:
-    return [
-        f"trail_gaps[{i}].last_seq: {gap['last_seq']} is before its first_seq {gap['first_seq']}"
-        for i, gap in enumerate(payload["trail_gaps"])
-        if gap["last_seq"] < gap["first_seq"] or gap["first_seq"] < 1
-    ]
+    """A gap in a trail chain is a run of rows: it starts at row 1 or later and ends at or
+    after its start."""
+    problems = []
+    for i, gap in enumerate(payload["trail_gaps"]):
+        if gap["first_seq"] < 1:
+            problems.append(f"trail_gaps[{i}].first_seq: a chain's rows are numbered from 1")
+        elif gap["last_seq"] < gap["first_seq"]:
+            problems.append(
+                f"trail_gaps[{i}].last_seq: {gap['last_seq']} is before its first_seq "
+                f"{gap['first_seq']}"
+            )
+    return problems
