@@ -303,13 +303,11 @@ def record_answer(
         row = audit_row(store, audit_uid)
         check_editable(row, reason)
         framework = get_framework(store, row["framework_code"], row["framework_version"])
-        criterion = _asked_criterion(framework, row["case_type"], criterion_code)
-        if (
-            value is not UNSET
-            and value is not None
-            and value not in {v.code for v in criterion.scale.values}
-        ):
-            raise ValidationError(f"'{value}' is not an answer on the scale of {criterion_code}")
+        problem = answer_problem(
+            framework, row["case_type"], criterion_code, None if value is UNSET else value
+        )
+        if problem:
+            raise ValidationError(problem)
         if evidence is not UNSET:
             evidence = _check_text("evidence", evidence)
         existing = store.one(
@@ -345,14 +343,22 @@ def record_answer(
         record(store, changes, actor=actor)
 
 
-def _asked_criterion(framework: Framework, case_type: str, code: str) -> Any:
+def answer_problem(
+    framework: Framework, case_type: str, code: str, value: str | None
+) -> str | None:
+    """Why ``value`` cannot be the answer to criterion ``code`` in an audit of a case of
+    this type on ``framework`` (None: it can). ``None`` (no answer) is on every scale.
+
+    The one rule for answers: saving one here, and every answer of an imported pack."""
     try:
         criterion = framework.criterion(code)
     except KeyError:
-        raise ValidationError(f"{framework.code} has no criterion {code}") from None
+        return f"{framework.code} has no criterion {code}"
     if not criterion.applies(case_type):
-        raise ValidationError(f"{code} is not asked for this type of case")
-    return criterion
+        return f"{code} is not asked for this type of case"
+    if value is not None and value not in {v.code for v in criterion.scale.values}:
+        return f"'{value}' is not an answer on the scale of {code}"
+    return None
 
 
 def _write_answer(

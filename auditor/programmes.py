@@ -47,12 +47,9 @@ def create_programme(
     double_audit_percent: float = 0.0,
 ) -> str:
     """Create a programme; returns its uid."""
-    if not name.strip():
-        raise ValidationError("a programme needs a name")
-    if period_start and period_end and period_end < period_start:
-        raise ValidationError("the programme's period ends before it starts")
-    if not 0 <= double_audit_percent <= 100:
-        raise ValidationError("the share of double audits must be from 0 to 100 %")
+    problems = programme_problems(name, period_start, period_end, double_audit_percent)
+    if problems:
+        raise ValidationError(problems[0])
     framework = get_framework(store, framework_code, framework_version)
     uid, now = new_uid(), now_utc()
     with store.atomic():
@@ -81,6 +78,21 @@ def create_programme(
         )
         record(store, [Change("programme", uid, "created", None, name.strip())], actor=actor)
     return uid
+
+
+def programme_problems(
+    name: str, period_start: date | None, period_end: date | None, double_audit_percent: float
+) -> list[str]:
+    """What is wrong with a programme's own fields (empty: nothing). The one rule for
+    programmes: creating one here, and every programme of an imported pack."""
+    problems = []
+    if not name.strip():
+        problems.append("a programme needs a name")
+    if period_start and period_end and period_end < period_start:
+        problems.append("the programme's period ends before it starts")
+    if not 0 <= double_audit_percent <= 100:
+        problems.append("the share of double audits must be from 0 to 100 %")
+    return problems
 
 
 def _iso(value: date | None) -> str | None:

@@ -17,10 +17,10 @@ from auditor.double_audit import assign_double_audits
 from auditor.errors import ValidationError
 from auditor.packs import (
     MergePreview,
-    apply_merge,
     export_pack,
     list_conflicts,
     make_assignment_pack,
+    merge_packs,
     preview_merge,
     read_header,
     read_pack,
@@ -217,18 +217,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     side: Side | None = "ours" if args.ours else "theirs" if args.theirs else None
     results = []
     with open_store(args) as store:
-        for pack in packs:
-            preview = preview_merge(store, pack)
-            if args.preview:
+        if args.preview:
+            for pack in packs:
+                preview = preview_merge(store, pack)
                 results.append(_preview_json(preview))
                 if not args.json:
                     _print_preview(pack.path, preview)
-                continue
-            chosen = {c.conflict_id: side for c in preview.conflicts} if side else None
-            summary = apply_merge(store, pack, actor=_by(args), resolutions=chosen)
-            results.append(dataclasses.asdict(summary))
-            if not args.json:
-                _print_summary(pack.path, summary)
+        else:
+            # All the packs in one transaction, as the app merges them: all or none.
+            summaries = merge_packs(store, packs, actor=_by(args), resolutions=[side] * len(packs))
+            for pack, summary in zip(packs, summaries, strict=True):
+                results.append(dataclasses.asdict(summary))
+                if not args.json:
+                    _print_summary(pack.path, summary)
     if args.json:
         print_json(results)
     return 0

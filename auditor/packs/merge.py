@@ -1,5 +1,7 @@
-"""Merging a pack into this database, in one transaction (cancelled or failed: nothing kept).
+"""Merging packs into this database, in one transaction (cancelled or failed: nothing kept).
 
+:func:`merge_packs` is the one merge both faces call: the packs in order, each planned
+against the database as the packs before it left it, all of them committed together or none.
 New cases, programmes, frameworks, audits and trail rows go in as they are (in bulk, the same
 uids). Audits only the pack changed are updated field by field with trail rows; audits in
 conflict are resolved as the user chose, or kept as ours and stored for resolution later
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.clock import new_uid, now_utc
@@ -36,6 +38,9 @@ from auditor.store import Store
 from auditor.store.trail import Change, merge_chain, record
 
 Resolution = Side | Mapping[str, Side]
+# How one pack of a batch settles its conflicts: one side for every conflict it has when its
+# turn comes, or a resolution per conflict id (as in its preview).
+PackResolutions = Side | Mapping[str, Resolution]
 _CHECK_EVERY = 50  # audits between progress reports and cancel checks
 _IN = "IN (SELECT value FROM json_each(?))"
 _AUDIT_COLUMNS = (
@@ -73,6 +78,47 @@ class MergeSummary:
     seconds: float
 
 
+def merge_packs(
+    store: Store,
+    packs: Sequence[Pack],
+    *,
+    actor: str,
+    resolutions: Sequence[PackResolutions | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    pack_started: Callable[[int, Pack], None] | None = None,
+) -> list[MergeSummary]:
+    """Merge ``packs`` in order, all in one transaction: every pack is merged or none is
+    (a refusal, an error or a cancel leaves the database as it was). ``actor`` is the
+    person merging. The command line and the app both merge through this function.
+
+    Each pack is planned against the database as the packs before it left it, so a pack
+    given twice changes nothing the second time, and a conflict an earlier pack settled is
+    no longer one. ``resolutions`` has one entry per pack: "ours" or "theirs" for every
+    conflict that pack has when its turn comes, or a mapping of conflict id (the audit uid,
+    as in the preview) to "ours", "theirs" or a side per field key; a conflict id that is
+    no longer in conflict by then is dropped. Conflicts without a resolution keep our
+    version and are stored for later. ``pack_started(index, pack)`` is called as each pack
+    begins, ``progress(done, total)`` as its audits are merged; when ``cancelled()``
+    returns True the merge stops with :class:`MergeCancelledError` and nothing is written.
+    """
+    if not actor.strip():
+        raise ValidationError("say who is merging the pack")
+    choices = list(resolutions) if resolutions is not None else [None] * len(packs)
+    if len(choices) != len(packs):
+        raise ValueError("merge_packs needs one resolution (or None) per pack")
+    for choice in choices:
+        if isinstance(choice, str) and choice not in ("ours", "theirs"):
+            raise ValidationError(f"'{choice}': say ours or theirs")
+    summaries = []
+    with store.atomic():
+        for n, (pack, choice) in enumerate(zip(packs, choices, strict=True)):
+            if pack_started is not None:
+                pack_started(n, pack)
+            summaries.append(_merge_one(store, pack, actor.strip(), choice, progress, cancelled))
+    return summaries
+
+
 def apply_merge(
     store: Store,
     pack: Pack,
@@ -82,25 +128,46 @@ def apply_merge(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> MergeSummary:
-    """Merge ``pack`` in one transaction; ``actor`` is the person merging.
+    """Merge one pack: :func:`merge_packs` of ``[pack]`` (see there)."""
+    [summary] = merge_packs(
+        store,
+        [pack],
+        actor=actor,
+        resolutions=[resolutions or {}],
+        progress=progress,
+        cancelled=cancelled,
+    )
+    return summary
 
-    ``resolutions`` maps a conflict's id (the audit uid, as in the preview) to "ours",
-    "theirs", or a side per field key (fields not named keep ours). Conflicts without a
-    resolution keep our version and are stored for later. ``progress(done, total)`` is
-    called as audits are merged; when ``cancelled()`` returns True the merge stops with
-    :class:`MergeCancelledError` and nothing is written.
-    """
-    if not actor.strip():
-        raise ValidationError("say who is merging the pack")
+
+def _merge_one(
+    store: Store,
+    pack: Pack,
+    actor: str,
+    choice: PackResolutions | None,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> MergeSummary:
+    """One pack of a batch, inside the batch's transaction."""
     started = time.perf_counter()
-    with store.atomic():
-        plan = make_plan(store, pack)
-        if plan.already_imported_at is not None:
-            return _nothing(pack, time.perf_counter() - started)
-        chosen = _check_resolutions(plan, resolutions or {})
-        merger = _Merger(store, plan, actor.strip(), progress, cancelled)
-        summary = merger.run(chosen)
-    return summary.__class__(**{**summary.__dict__, "seconds": time.perf_counter() - started})
+    plan = make_plan(store, pack)
+    if plan.already_imported_at is not None:
+        return _nothing(pack, time.perf_counter() - started)
+    chosen = _check_resolutions(plan, _this_turn(plan, choice))
+    summary = _Merger(store, plan, actor, progress, cancelled).run(chosen)
+    return replace(summary, seconds=time.perf_counter() - started)
+
+
+def _this_turn(plan: MergePlan, choice: PackResolutions | None) -> dict[str, Resolution]:
+    """The resolutions for the conflicts this pack has now. An id that is an audit of the
+    pack but no longer in conflict is dropped; any other id is left for refusal."""
+    conflicts = {d.record["uid"] for d in plan.decisions if d.kind == CONFLICT}
+    if choice is None:
+        return {}
+    if isinstance(choice, str):
+        return dict.fromkeys(sorted(conflicts), choice)
+    audits = {d.record["uid"] for d in plan.decisions}
+    return {k: v for k, v in choice.items() if k in conflicts or k not in audits}
 
 
 def _nothing(pack: Pack, seconds: float) -> MergeSummary:

@@ -1,9 +1,10 @@
 """An audit pack in memory: its manifest and payload, checked before anything is merged.
 
 :func:`read_pack` opens a pack file (decrypting it when a passphrase protects it), checks the
-payload's checksum, the format version, every record's fields, the framework copies and the
-audit trail chains, and names the first problems it finds. The format is described in
-``docs/audit-pack-format.md``; ``resources/schemas/audit-pack-v1.schema.json`` is its schema.
+payload's checksum, the format version, every record's fields and values (the rules of
+:mod:`auditor.packs.records`), the framework copies and the audit trail chains, and names
+the first problems it finds. The format is described in ``docs/audit-pack-format.md``;
+``resources/schemas/audit-pack-v1.schema.json`` is its schema.
 """
 
 from __future__ import annotations
@@ -15,42 +16,59 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
-from auditor.errors import PackContentError, PackDamagedError, PackVersionError
+from auditor.domain import CASE_DATE_FIELDS, ActionStatus, AuditStatus, CaseType, Grade
+from auditor.errors import FrameworkError, PackContentError, PackDamagedError, PackVersionError
+from auditor.framework import Framework, parse_framework
 from auditor.packs.container import FORMAT_VERSION, read_container, write_container
+from auditor.packs.records import (
+    KIND_RULES,
+    TEXT_LIMITS,
+    Names,
+    NotANumber,
+    ValueRule,
+    label,
+    load_json,
+    named,
+    nesting_problem,
+    quoted,
+    record_problems,
+)
 from auditor.store.trail import check_chain
 
 KINDS = ("work", "assignment")
 _MAX_PROBLEMS = 5
 
-# Field rules: "s" text, "s?" text or null, "i" integer, "n?" number or null, "b" 0/1 flag,
-# "l" list. Enumerated values are checked separately.
+# Field rules: "s" text (up to the app's limit), "S" text of any length, "r" a case reference,
+# "w" a case's team or worker, "D" a date, "T" a time, "i" a whole number, "n" a number,
+# "b" a 0/1 flag, "l" a list, "o" an object; "?" adds null. Every field is required and no
+# other field is allowed. Enumerated values are checked separately; the value rules of each
+# kind are ``KIND_RULES`` in auditor.packs.records.
 _RULES: dict[str, dict[str, str]] = {
-    "frameworks": {"code": "s", "version": "s", "title": "s", "sha256": "s", "source_text": "s"},
+    "frameworks": {"code": "s", "version": "s", "title": "s", "sha256": "s", "source_text": "S"},
     "cases": {
         "uid": "s",
-        "reference": "s",
+        "reference": "r",
         "case_type": "s",
-        "team": "s",
-        "worker": "s",
-        **dict.fromkeys(CASE_DATE_FIELDS, "s?"),
-        "created_at": "s",
-        "updated_at": "s",
+        "team": "w",
+        "worker": "w",
+        **dict.fromkeys(CASE_DATE_FIELDS, "D?"),
+        "created_at": "T",
+        "updated_at": "T",
     },
     "programmes": {
         "uid": "s",
         "name": "s",
         "framework_code": "s",
         "framework_version": "s",
-        "period_start": "s?",
-        "period_end": "s?",
-        "due_date": "s?",
+        "period_start": "D?",
+        "period_end": "D?",
+        "due_date": "D?",
         "description": "s",
-        "sample_json": "s?",
-        "double_audit_percent": "n?",
+        "sample_json": "S?",
+        "double_audit_percent": "n",
         "created_by": "s",
-        "created_at": "s",
-        "updated_at": "s",
+        "created_at": "T",
+        "updated_at": "T",
         "auditors": "l",
     },
     "programme_cases": {
@@ -59,7 +77,7 @@ _RULES: dict[str, dict[str, str]] = {
         "case_uid": "s",
         "auditor": "s",
         "second_auditor": "s",
-        "added_at": "s",
+        "added_at": "T",
     },
     "audits": {
         "uid": "s",
@@ -69,7 +87,7 @@ _RULES: dict[str, dict[str, str]] = {
         "framework_version": "s",
         "auditor": "s",
         "status": "s",
-        "audit_date": "s",
+        "audit_date": "D",
         "suggested_grade": "s?",
         "compliance": "n?",
         "final_grade": "s?",
@@ -81,12 +99,12 @@ _RULES: dict[str, dict[str, str]] = {
         "safeguarding_note": "s",
         "blind": "b",
         "revision": "i",
-        "created_at": "s",
-        "updated_at": "s",
-        "submitted_at": "s?",
-        "moderated_at": "s?",
-        "finalised_at": "s?",
-        "deleted_at": "s?",
+        "created_at": "T",
+        "updated_at": "T",
+        "submitted_at": "T?",
+        "moderated_at": "T?",
+        "finalised_at": "T?",
+        "deleted_at": "T?",
         "content_hash": "s",
         "versions": "l",
         "answers": "l",
@@ -99,18 +117,18 @@ _RULES: dict[str, dict[str, str]] = {
         "value": "s?",
         "evidence": "s",
         "updated_by": "s",
-        "updated_at": "s",
+        "updated_at": "T",
     },
     "actions": {
         "uid": "s",
         "text": "s",
         "owner": "s",
-        "due_date": "s?",
+        "due_date": "D?",
         "status": "s",
-        "done_date": "s?",
-        "created_at": "s",
-        "updated_at": "s",
-        "deleted_at": "s?",
+        "done_date": "D?",
+        "created_at": "T",
+        "updated_at": "T",
+        "deleted_at": "T?",
     },
     "moderations": {
         "uid": "s",
@@ -118,7 +136,7 @@ _RULES: dict[str, dict[str, str]] = {
         "auditor_grade": "s?",
         "moderator_grade": "s",
         "note": "s",
-        "created_at": "s",
+        "created_at": "T",
         "answers": "l",
     },
     "moderation_answers": {
@@ -131,7 +149,7 @@ _RULES: dict[str, dict[str, str]] = {
         "uid": "s",
         "origin": "s",
         "seq": "i",
-        "at": "s",
+        "at": "T",
         "actor": "s",
         "entity": "s",
         "entity_uid": "s",
@@ -153,7 +171,7 @@ _ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("audits", "status"): frozenset(AuditStatus),
     ("audits", "final_grade"): frozenset(Grade),
     ("audits", "suggested_grade"): frozenset(Grade),
-    ("actions", "status"): frozenset({"open", "done"}),
+    ("actions", "status"): frozenset(ActionStatus),
     ("moderations", "moderator_grade"): frozenset(Grade),
     ("moderations", "auditor_grade"): frozenset(Grade),
 }
@@ -172,14 +190,15 @@ _MANIFEST = {
     "pack_id": "s",
     "kind": "s",
     "app_version": "s",
-    "created_at": "s",
+    "created_at": "T",
     "created_by": "s",
     "origin": "s",
-    "scope": "d",
+    "scope": "o",
     "frameworks": "l",
-    "counts": "d",
+    "counts": "o",
     "payload_sha256": "s",
 }
+_FRAMEWORK_REF = {"code": "s", "version": "s", "sha256": "s"}
 
 
 @dataclass(frozen=True)
@@ -265,9 +284,20 @@ def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
 
 def _json(path: Path, member: str, data: bytes) -> Any:
     try:
-        return json.loads(data)
+        value = load_json(data)
+    except RecursionError:
+        raise PackContentError(
+            f"{path.name} cannot be imported: {member} is nested far more deeply than a pack "
+            "ever is"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackContentError(f"{path.name}: {member} is not valid JSON ({exc})") from None
+    # The payload's depth is bounded by its field rules (a container where the format has
+    # a plain value is refused); the manifest is small and has free-form parts.
+    deep = nesting_problem(value) if member == "manifest.json" else None
+    if deep:
+        raise PackContentError(f"{path.name} cannot be imported: {member}: {deep}")
+    return value
 
 
 def _manifest(path: Path, data: bytes) -> Manifest:
@@ -281,20 +311,54 @@ def _manifest(path: Path, data: bytes) -> Manifest:
             f"{raw['format_version']}; this version reads up to {FORMAT_VERSION})"
         )
     if raw["kind"] not in KINDS:
-        raise PackContentError(f"{path.name}: manifest.json: unknown kind '{raw['kind']}'")
-    try:
-        frameworks = tuple(
-            FrameworkRef(f["code"], f["version"], f["sha256"]) for f in raw["frameworks"]
+        raise PackContentError(f"{path.name}: manifest.json: unknown kind {quoted(raw['kind'])}")
+    problems = [
+        problem
+        for i, ref in enumerate(raw["frameworks"])
+        for problem in _row_problems(
+            f"manifest.json frameworks[{i}]", ref, _FRAMEWORK_REF, "framework_refs"
         )
-    except (KeyError, TypeError):
-        raise PackContentError(f"{path.name}: manifest.json: frameworks are malformed") from None
+    ]
+    problems += _scope_problems(raw["scope"]) + _counts_problems(raw["counts"])
+    if problems:
+        raise PackContentError(_problem_message(path, problems))
+    frameworks = tuple(
+        FrameworkRef(f["code"], f["version"], f["sha256"]) for f in raw["frameworks"]
+    )
     return Manifest(**{k: raw[k] for k in _MANIFEST if k != "frameworks"}, frameworks=frameworks)
+
+
+def _scope_problems(scope: Mapping[str, Any]) -> list[str]:
+    """What was asked for: uids and a name, or a list of uids."""
+    return [
+        f"manifest.json scope.{label(key)} must be text or a list of uids"
+        for key, value in scope.items()
+        if not (
+            value is None
+            or _fits(value, "s")
+            or (isinstance(value, list) and all(_fits(v, "s") for v in value))
+        )
+    ]
+
+
+def _counts_problems(numbers: Mapping[str, Any]) -> list[str]:
+    return [
+        f"manifest.json counts.{label(key)} must be a whole number"
+        for key, value in numbers.items()
+        if not _fits(value, "i")
+    ]
 
 
 def _problem_message(path: Path, problems: Sequence[str]) -> str:
     more = len(problems) - _MAX_PROBLEMS
     shown = "; ".join(problems[:_MAX_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
     return f"{path.name} cannot be imported: {shown}"
+
+
+def refusal(path: Path, problems: Sequence[str]) -> PackContentError:
+    """The one-line refusal of a pack whose contents break ``problems`` (each naming the
+    record and the field): nothing of it is written."""
+    return PackContentError(_problem_message(path, problems))
 
 
 # -- checking the payload --------------------------------------------------------------
@@ -310,18 +374,27 @@ def payload_problems(payload: Any, manifest: Manifest) -> list[str]:
         for key in _TOP
         if key in payload and not isinstance(payload[key], list)
     ]
+    problems += [
+        f"payload.json: {label(key)} is not part of a pack" for key in payload if key not in _TOP
+    ]
     if problems:
         return problems
+    names = Names(payload)
     for table in _TOP:
         for i, row in enumerate(payload[table]):
-            problems += _row_problems(f"{table}[{i}]", row, _RULES[table], table)
+            found = _row_problems(f"{table}[{i}]", row, _RULES[table], table)
+            problems += named(found, names.of(table, row)) if found else found
     for i, audit in enumerate(payload["audits"]):
-        problems += _audit_children_problems(f"audits[{i}]", audit)
+        if isinstance(audit, dict):
+            found = _audit_children_problems(f"audits[{i}]", audit)
+            problems += named(found, names.of("audits", audit)) if found else found
     if problems:
         return problems
+    frameworks, problems = _framework_problems(payload, manifest)
     return (
-        _framework_problems(payload, manifest)
-        + _reference_problems(payload)
+        problems
+        + _reference_problems(payload, names)
+        + record_problems(payload, frameworks)
         + _count_problems(payload, manifest)
         + _trail_problems(payload)
     )
@@ -329,22 +402,31 @@ def payload_problems(payload: Any, manifest: Manifest) -> list[str]:
 
 _KINDS: dict[str, frozenset[type]] = {
     "s": frozenset({str}),
+    "S": frozenset({str}),
+    "r": frozenset({str}),
+    "w": frozenset({str}),
+    "D": frozenset({str}),
+    "T": frozenset({str}),
     "i": frozenset({int}),
     "n": frozenset({int, float}),
     "b": frozenset({int}),
     "l": frozenset({list}),
-    "d": frozenset({dict}),
+    "o": frozenset({dict}),
 }
-_Check = tuple[str, frozenset[type], frozenset[Any] | None]
+_Check = tuple[str, frozenset[type], frozenset[Any] | None, int, ValueRule | None]
 
 
 def _checks(rules: Mapping[str, str], table: str) -> list[_Check]:
-    """Each field's allowed exact types and values, for the fast path of validation."""
+    """Each field's allowed exact types and values, its length limit and value rule, for
+    the fast path of validation (text limits are compared inline: most fields are text)."""
     checks = []
     for name, rule in rules.items():
-        kinds = _KINDS[rule.rstrip("?")] | ({type(None)} if rule.endswith("?") else set())
+        kind = rule.rstrip("?")
+        kinds = _KINDS[kind] | ({type(None)} if rule.endswith("?") else set())
         allowed = frozenset({0, 1}) if rule == "b" else _ENUMS.get((table, name))
-        checks.append((name, frozenset(kinds), allowed))
+        limit = TEXT_LIMITS.get(kind, -1)
+        value_rule = None if kind in TEXT_LIMITS else KIND_RULES.get(kind)
+        checks.append((name, frozenset(kinds), allowed, limit, value_rule))
     return checks
 
 
@@ -357,11 +439,17 @@ def _row_problems(where: str, row: Any, rules: Mapping[str, str], table: str) ->
     key = (id(rules), table)
     if key not in _CHECKS:
         _CHECKS[key] = _checks(rules, table)
+    checks = _CHECKS[key]
+    if len(row) != len(checks):  # a field missing, or one the format does not have
+        return _slow_row_problems(where, row, rules, table)
     missing = _MISSING
-    for name, kinds, allowed in _CHECKS[key]:
+    for name, kinds, allowed, limit, value_rule in checks:
         value = row.get(name, missing)
-        if type(value) not in kinds or (
-            allowed is not None and value is not None and value not in allowed
+        if (
+            type(value) not in kinds
+            or (allowed is not None and value is not None and value not in allowed)
+            or (limit >= 0 and value is not None and len(value) > limit)
+            or (value_rule is not None and value is not None and value_rule(value))
         ):
             return _slow_row_problems(where, row, rules, table)
     return []
@@ -374,12 +462,23 @@ def _slow_row_problems(where: str, row: Any, rules: Mapping[str, str], table: st
     """Every problem of a row that failed the fast check, named."""
     problems = []
     for name, rule in rules.items():
-        if name not in row:
+        value = row.get(name, _MISSING)
+        value_rule = KIND_RULES.get(rule.rstrip("?"))
+        if value is _MISSING:
             problems.append(f"{where}.{name} is missing")
-        elif not _fits(row[name], rule):
-            problems.append(f"{where}.{name} has the wrong type ({type(row[name]).__name__})")
-        elif row[name] is not None and row[name] not in _ENUMS.get((table, name), (row[name],)):
-            problems.append(f"{where}.{name}: unknown value '{row[name]}'")
+        elif isinstance(value, NotANumber):
+            problems.append(f"{where}.{name} is {value.text}, which is not a number")
+        elif not _fits(value, rule):
+            problems.append(f"{where}.{name} has the wrong type ({type(value).__name__})")
+        elif value is not None and value not in _ENUMS.get((table, name), (value,)):
+            problems.append(f"{where}.{name}: unknown value {quoted(value)}")
+        elif value is not None and value_rule is not None and value_rule(value):
+            problems.append(f"{where}.{name}: {value_rule(value)}")
+    problems += [
+        f"{where}.{label(name)} is not a field of {table.replace('_', ' ') or 'the manifest'}"
+        for name in row
+        if name not in rules
+    ][:_MAX_PROBLEMS]
     return problems
 
 
@@ -387,7 +486,7 @@ def _fits(value: Any, rule: str) -> bool:
     if value is None:
         return rule.endswith("?")
     kind = rule.rstrip("?")
-    if kind == "s":
+    if kind in "sSrwDT":
         return isinstance(value, str)
     if kind == "i":
         return isinstance(value, int) and not isinstance(value, bool)
@@ -403,9 +502,11 @@ def _fits(value: Any, rule: str) -> bool:
 def _audit_children_problems(where: str, audit: Mapping[str, Any]) -> list[str]:
     problems = []
     for child in ("answers", "actions", "moderations"):
+        if not isinstance(audit.get(child), list):
+            continue  # named by the audit's own row
         for j, row in enumerate(audit[child]):
             problems += _row_problems(f"{where}.{child}[{j}]", row, _RULES[child], child)
-    for j, moderation in enumerate(audit["moderations"]):
+    for j, moderation in enumerate(audit.get("moderations") or ()):
         if isinstance(moderation, dict) and isinstance(moderation.get("answers"), list):
             for k, row in enumerate(moderation["answers"]):
                 problems += _row_problems(
@@ -414,33 +515,50 @@ def _audit_children_problems(where: str, audit: Mapping[str, Any]) -> list[str]:
                     _RULES["moderation_answers"],
                     "moderation_answers",
                 )
-    if not all(isinstance(v, str) for v in audit["versions"]):
+    versions = audit.get("versions")
+    if isinstance(versions, list) and not all(_fits(v, "s") for v in versions):
         problems.append(f"{where}.versions must be a list of content hashes")
     return problems
 
 
-def _framework_problems(payload: Mapping[str, Any], manifest: Manifest) -> list[str]:
+def _framework_problems(
+    payload: Mapping[str, Any], manifest: Manifest
+) -> tuple[dict[tuple[str, str], Framework], list[str]]:
+    """The pack's framework copies, parsed, and what is wrong with them: each copy must
+    match its SHA-256, be the framework version it says, and be a framework file the app
+    accepts; every version used must be carried."""
     problems = []
     listed = {(f.code, f.version): f.sha256 for f in manifest.frameworks}
     carried = {}
+    parsed: dict[tuple[str, str], Framework] = {}
     for i, fw in enumerate(payload["frameworks"]):
+        where = f"frameworks[{i}] ({fw['code']} {fw['version']})"
         digest = hashlib.sha256(fw["source_text"].encode("utf-8")).hexdigest()
         if digest != fw["sha256"]:
-            problems.append(
-                f"frameworks[{i}] ({fw['code']} {fw['version']}): its copy does not "
-                "match its SHA-256"
-            )
+            problems.append(f"{where}: its copy does not match its SHA-256")
         carried[(fw["code"], fw["version"])] = fw["sha256"]
+        try:
+            framework = parse_framework(fw["source_text"], origin=where)
+        except FrameworkError as exc:
+            problems.append(" ".join(str(exc).split()))
+            continue
+        if (framework.code, framework.version) != (fw["code"], fw["version"]):
+            problems.append(
+                f"{where}: its copy is framework {framework.code} version {framework.version}"
+            )
+        else:
+            parsed[(fw["code"], fw["version"])] = framework
     if carried != listed:
         problems.append("the frameworks in payload.json differ from those in manifest.json")
     used = {(a["framework_code"], a["framework_version"]) for a in payload["audits"]}
     used |= {(p["framework_code"], p["framework_version"]) for p in payload["programmes"]}
     for code, version in sorted(used - set(carried)):
         problems.append(f"framework {code} version {version} is used but not carried")
-    return problems
+    return parsed, problems
 
 
-def _reference_problems(payload: Mapping[str, Any]) -> list[str]:
+def _reference_problems(payload: Mapping[str, Any], names: Names) -> list[str]:
+    """Every link by uid points at a record in the pack."""
     problems = []
     cases = {c["uid"] for c in payload["cases"]}
     programmes = {p["uid"] for p in payload["programmes"]}
@@ -448,17 +566,13 @@ def _reference_problems(payload: Mapping[str, Any]) -> list[str]:
         if row["programme_uid"] not in programmes or row["case_uid"] not in cases:
             problems.append(f"programme_cases[{i}] refers to a case or programme not in the pack")
     for i, audit in enumerate(payload["audits"]):
+        name = names.of("audits", audit)
         if audit["case_uid"] not in cases:
-            problems.append(f"audits[{i}].case_uid refers to a case not in the pack")
+            problems += named([f"audits[{i}].case_uid refers to a case not in the pack"], name)
         if audit["programme_uid"] is not None and audit["programme_uid"] not in programmes:
-            problems.append(f"audits[{i}].programme_uid refers to a programme not in the pack")
-    for table in ("cases", "programmes", "audits"):
-        uids = [r["uid"] for r in payload[table]]
-        if len(set(uids)) != len(uids):
-            problems.append(f"{table}: the same uid appears twice")
-    references = [c["reference"] for c in payload["cases"]]
-    if len(set(references)) != len(references):
-        problems.append("cases: the same case reference appears twice")
+            problems += named(
+                [f"audits[{i}].programme_uid refers to a programme not in the pack"], name
+            )
     return problems
 
 

@@ -12,6 +12,10 @@ content, and the versions each side knows were exchanged (``audit_versions`` her
 - otherwise both changed since they last met → a **conflict** for a person to resolve.
 
 Cases are matched by uid, then by alias, then by council reference (recording an alias).
+A uid and a council reference that disagree refuse the whole pack: a case known here by
+that uid (or alias) under another reference, an audit here on another case or framework, an
+answer, action, moderation or trail row whose uid is another record's here. Merging any of
+them would file one child's audit on another child's case.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from typing import Any
 from auditor.errors import PackContentError
 from auditor.packs.content import Content, FieldDifference, audit_content, content_hash
 from auditor.packs.content import differences as content_differences
-from auditor.packs.pack import Pack
+from auditor.packs.pack import Pack, refusal
+from auditor.packs.records import Names
 from auditor.store import Store
 
 _IN = "IN (SELECT value FROM json_each(?))"
@@ -209,7 +214,13 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
         "SELECT imported_at FROM imported_packs WHERE pack_id = ? OR checksum = ?",
         [pack.manifest.pack_id, pack.checksum],
     )
-    case_ids, aliases, differing = _match_cases(store, payload["cases"])
+    case_ids, aliases, differing, problems = _match_cases(store, payload["cases"])
+    decisions = decide(store, payload["audits"])
+    problems += _audit_identity_problems(store, payload, case_ids, decisions)
+    problems += _child_uid_problems(store, payload)
+    problems += _trail_uid_problems(store, payload["trail"])
+    if problems:
+        raise refusal(pack.path, problems)
     return MergePlan(
         pack=pack,
         already_imported_at=imported["imported_at"] if imported else None,
@@ -218,7 +229,7 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
         differing_cases=differing,
         programme_ids=_ids_by_uid(store, "programmes", [p["uid"] for p in payload["programmes"]]),
         new_frameworks=_new_frameworks(store, pack),
-        decisions=decide(store, payload["audits"]),
+        decisions=decisions,
         new_trail_rows=_new_trail_rows(store, payload["trail"]),
     )
 
@@ -233,7 +244,10 @@ def _ids_by_uid(store: Store, table: str, uids: list[str]) -> dict[str, int | No
 
 def _match_cases(
     store: Store, cases: list[Mapping[str, Any]]
-) -> tuple[dict[str, int | None], dict[str, int], list[str]]:
+) -> tuple[dict[str, int | None], dict[str, int], list[str], list[str]]:
+    """Our case id for each case of the pack (None: new here), the uids matched by
+    reference (aliases to record), references whose details differ from ours (ours are
+    kept), and the cases whose uid is known here under another council reference."""
     uids = json.dumps([c["uid"] for c in cases])
     by_uid = {r["uid"]: r for r in store.query(f"SELECT * FROM cases WHERE uid {_IN}", [uids])}
     by_alias = {
@@ -250,9 +264,16 @@ def _match_cases(
     }
     ids: dict[str, int | None] = {}
     aliases: dict[str, int] = {}
-    differing = []
-    for case in cases:
+    differing, problems = [], []
+    for i, case in enumerate(cases):
         ours = by_uid.get(case["uid"]) or by_alias.get(case["uid"])
+        if ours is not None and ours["reference"] != case["reference"]:
+            problems.append(
+                f"cases[{i}].reference: case {case['uid'][:8]}… is {ours['reference']} in "
+                f"this database but {case['reference']} in the pack (its audits would land "
+                "on another child's case; correct the reference where it is wrong)"
+            )
+            continue
         if ours is None and case["reference"] in by_ref:
             ours = by_ref[case["reference"]]
             aliases[case["uid"]] = ours["id"]
@@ -263,7 +284,89 @@ def _match_cases(
             if k in ours and k not in ("uid", "created_at", "updated_at")
         ):
             differing.append(case["reference"])
-    return ids, aliases, differing
+    return ids, aliases, differing, problems
+
+
+def _audit_identity_problems(
+    store: Store,
+    payload: Mapping[str, Any],
+    case_ids: Mapping[str, int | None],
+    decisions: list[Decision],
+) -> list[str]:
+    """An audit here is the pack's audit only if it is on the same case (matched as
+    above) and the same framework version: otherwise its uid belongs to another audit."""
+    names, problems = Names(payload), []
+    where = {a["uid"]: i for i, a in enumerate(payload["audits"])}
+    for d in decisions:
+        ours, theirs = d.ours_row, d.record
+        if ours is None or theirs["case_uid"] not in case_ids:
+            continue  # new here, or its case is refused already
+        at = f"audits[{where[theirs['uid']]}]"
+        if case_ids[theirs["case_uid"]] != ours["case_id"]:
+            here = store.scalar("SELECT reference FROM cases WHERE id = ?", [ours["case_id"]])
+            problems.append(
+                f"{at}.case_uid: audit {theirs['uid'][:8]}… is on case {here} in this "
+                f"database but on {names.of('cases', _case(payload, theirs['case_uid']))} in "
+                "the pack"
+            )
+        ours_framework = (ours["framework_code"], ours["framework_version"])
+        if ours_framework != (theirs["framework_code"], theirs["framework_version"]):
+            problems.append(
+                f"{at}.framework_version: audit {theirs['uid'][:8]}… is on "
+                f"{' '.join(ours_framework)} in this database but on "
+                f"{theirs['framework_code']} {theirs['framework_version']} in the pack"
+            )
+    return problems
+
+
+def _case(payload: Mapping[str, Any], uid: str) -> Mapping[str, Any]:
+    return next(c for c in payload["cases"] if c["uid"] == uid)
+
+
+def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
+    """An answer, action or moderation whose uid is here belongs to the same audit (and an
+    answer to the same criterion): a uid is never another record's."""
+    problems = []
+    names = Names(payload)
+    for child in ("answers", "actions", "moderations"):
+        theirs = {
+            row["uid"]: (f"audits[{i}].{child}[{j}]", audit, row.get("criterion_code"))
+            for i, audit in enumerate(payload["audits"])
+            for j, row in enumerate(audit[child])
+        }
+        if not theirs:
+            continue
+        code = ", x.criterion_code AS code" if child == "answers" else ", NULL AS code"
+        for ours in store.query(
+            f"SELECT x.uid, a.uid AS audit_uid{code} FROM {child} x "
+            f"JOIN audits a ON a.id = x.audit_id WHERE x.uid {_IN}",
+            [json.dumps(list(theirs))],
+        ):
+            at, audit, criterion = theirs[ours["uid"]]
+            if (ours["audit_uid"], ours["code"]) != (audit["uid"], criterion):
+                problems.append(
+                    f"{at}.uid: {ours['uid'][:8]}… is the uid of {child[:-1]} "
+                    f"{'of ' + ours['code'] + ' ' if ours['code'] else ''}in audit "
+                    f"{ours['audit_uid'][:8]}… in this database "
+                    f"({names.of('audits', audit)})"
+                )
+    return problems
+
+
+def _trail_uid_problems(store: Store, rows: list[Mapping[str, Any]]) -> list[str]:
+    """A trail row whose uid is here is the same row of the same chain."""
+    theirs = {r["uid"]: (i, r) for i, r in enumerate(rows)}
+    problems = []
+    for ours in store.query(
+        f"SELECT uid, origin, seq FROM trail WHERE uid {_IN}", [json.dumps(list(theirs))]
+    ):
+        i, row = theirs[ours["uid"]]
+        if (ours["origin"], ours["seq"]) != (row["origin"], row["seq"]):
+            problems.append(
+                f"trail[{i}].uid: {ours['uid'][:8]}… is the uid of another trail row in this "
+                "database"
+            )
+    return problems
 
 
 def _new_frameworks(store: Store, pack: Pack) -> list[Mapping[str, Any]]:

@@ -1,7 +1,8 @@
 """File → Import audit packs…: choose packs, give each encrypted one its passphrase, read
 and preview them off the GUI thread, show the preview (with conflicts side by side), and
-merge only when the user presses Merge: all the packs in one transaction, off the GUI
-thread, so a cancel or a failure leaves nothing half-merged."""
+merge only when the user presses Merge: all the packs in one transaction through the core's
+:func:`~auditor.packs.merge_packs` (the command line's merge too), off the GUI thread, so a
+cancel or a failure leaves nothing half-merged."""
 
 from __future__ import annotations
 
@@ -12,15 +13,20 @@ from pathlib import Path
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from auditor import APP_NAME
-from auditor.errors import AuditorError, PackAuthenticationError, PassphraseRequiredError
-from auditor.packs import MergeSummary, Pack, Resolution, apply_merge, preview_merge, read_pack
+from auditor.errors import (
+    AuditorError,
+    MergeCancelledError,
+    PackAuthenticationError,
+    PassphraseRequiredError,
+)
+from auditor.packs import MergeSummary, Pack, Resolution, merge_packs, preview_merge, read_pack
 from auditor.store import Store
 from ui.dialogs.pack_preview import PackFile, PackPreviewDialog, refusals_html
 from ui.dialogs.pack_writer import LAST_PACK_FOLDER, PACK_FILTER, pack_folder
 from ui.dialogs.progress import run_with_progress
 from ui.errors import show_error
 from ui.file_choice import FileDialog
-from ui.operations import ProgressFn
+from ui.operations import Cancelled, CoreProgress, ProgressFn
 from ui.session import Session
 
 MERGED = "packsMergedMessage"
@@ -129,7 +135,7 @@ class PackImport:
     def _merge(self) -> None:
         assert self.preview is not None
         chosen = [(page.item.pack, page.resolutions()) for page in self.preview.pages]
-        work = merge_packs([(p, r) for p, r in chosen if p is not None], self.session.actor)
+        work = merging([(p, r) for p, r in chosen if p is not None], self.session.actor)
         run_with_progress(
             self.preview,
             self.session.runner,
@@ -164,30 +170,32 @@ class PackImport:
         box.open()
 
 
-def merge_packs(
+def merging(
     chosen: Sequence[tuple[Pack, dict[str, Resolution]]], actor: str
 ) -> Callable[[Store, ProgressFn], list[tuple[Path, MergeSummary]]]:
-    """The merge work: every pack in one transaction (all of them, or none)."""
+    """The merge work: every pack in one transaction (all of them, or none), each with the
+    resolutions chosen in its preview."""
 
-    def work(store: Store, progress: ProgressFn) -> list[tuple[Path, MergeSummary]]:
-        results = []
-        with store.atomic():
-            for n, (pack, resolutions) in enumerate(chosen):
-                if n > 0:
-                    # An earlier pack of this merge may have settled a conflict of this one:
-                    # give only the choices for conflicts that are still conflicts.
-                    still = {c.conflict_id for c in preview_merge(store, pack).conflicts}
-                    resolutions = {k: v for k, v in resolutions.items() if k in still}
-                where = f"Merging {pack.path.name} ({n + 1} of {len(chosen)})"
+    def work(store: Store, report: ProgressFn) -> list[tuple[Path, MergeSummary]]:
+        where = ["Merging"]
 
-                def report(done: int, total: int, where: str = where) -> None:
-                    progress(done, total, f"{where}: {done} of {total} steps")
+        def started(n: int, pack: Pack) -> None:
+            where[0] = f"Merging {pack.path.name} ({n + 1} of {len(chosen)})"
 
-                summary = apply_merge(
-                    store, pack, actor=actor, resolutions=resolutions, progress=report
-                )
-                results.append((pack.path, summary))
-        return results
+        bridge = CoreProgress(report, lambda done, total: f"{where[0]}: {done} of {total} steps")
+        try:
+            summaries = merge_packs(
+                store,
+                [pack for pack, _ in chosen],
+                actor=actor,
+                resolutions=[resolutions for _, resolutions in chosen],
+                progress=bridge.progress,
+                cancelled=bridge.cancelled,
+                pack_started=started,
+            )
+        except MergeCancelledError:
+            raise Cancelled("merging the packs") from None
+        return [(pack.path, s) for (pack, _), s in zip(chosen, summaries, strict=True)]
 
     return work
 
