@@ -216,7 +216,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     packs = [_read(args, path) for path in args.files]  # every file checked before any merge
     side: Side | None = "ours" if args.ours else "theirs" if args.theirs else None
     results = []
-    with open_store(args) as store:
+    with open_store(args, readonly=args.preview) as store:
         if args.preview:
             for pack in packs:
                 preview = preview_merge(store, pack)
@@ -287,7 +287,7 @@ def _print_summary(path: Path, s: Any) -> None:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, readonly=True) as store:
         conflicts = list_conflicts(store)
     if args.json:
         print_json([dataclasses.asdict(c) for c in conflicts])
