@@ -1,4 +1,6 @@
-"""Time in one place: UTC timestamps with offset (ISO 8601) and plain dates."""
+"""Time in one place: UTC timestamps with offset (ISO 8601), plain dates, and how both are
+written for people (dd/mm/yyyy, the form UK practitioners read). Reading a date a person
+typed is :func:`auditor.importing.values.parse_uk_date`, the same rule as for case lists."""
 
 import uuid
 from datetime import UTC, date, datetime
@@ -27,12 +29,15 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
-def parse_user_date(text: str) -> date:
-    """A date as a person types it: ``2026-01-31`` or ``31/01/2026``. Raises ValueError."""
-    text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date: write it as 2026-01-31 or 31/01/2026")
+def uk_date(value: date | str | None, missing: str = "") -> str:
+    """A date (or stored ISO date) as dd/mm/yyyy; ``missing`` when there is none."""
+    day = parse_date(value)
+    return day.strftime("%d/%m/%Y") if day else missing
+
+
+def uk_time(stamp: datetime | str, *, local: bool = False, seconds: bool = False) -> str:
+    """A timestamp as dd/mm/yyyy hh:mm: in UTC (said so), or in the computer's own time."""
+    moment = datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    if local:
+        return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    return moment.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")

@@ -110,3 +110,11 @@ CASE_TEXT_FIELDS: dict[str, str] = {
     "team": "Team",
     "worker": "Allocated worker",
 }
+
+
+def case_type_label(value: str) -> str:
+    """A stored case type in words ("Child protection"); an unknown one as it is."""
+    try:
+        return CASE_TYPE_LABELS[CaseType(value)]
+    except ValueError:
+        return value

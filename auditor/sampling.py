@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from auditor.clock import today
+from auditor.clock import today, uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
 from auditor.timeliness import add_months
@@ -220,7 +220,7 @@ def draw_sample(
         notes.insert(
             0,
             f"{len(excluded):,} case(s) audited in the {spec.exclude_months} months before "
-            f"{_uk(spec.reference_date)} left out",
+            f"{uk_date(spec.reference_date)} left out",
         )
     return Sample(spec, cases, tuple(population), tuple(excluded), strata, tuple(notes))
 
@@ -245,10 +245,6 @@ def redraw(record: Mapping[str, Any]) -> list[str]:
     )
     cases, _, _ = _select(list(population), spec)
     return [c.reference for c in cases]
-
-
-def _uk(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def _passes_filters(case: Candidate, spec: SampleSpec) -> bool:
@@ -294,7 +290,7 @@ def _hand_picked(pool: list[Candidate], spec: SampleSpec) -> Sample:
     cases = tuple(by_reference[r] for r in wanted)
     cutoff = _cutoff(spec)
     notes = tuple(
-        f"{c.reference} was audited on {_uk(c.last_audit_date)} (within the exclusion window): "
+        f"{c.reference} was audited on {uk_date(c.last_audit_date)} (within the exclusion window): "
         "kept, as it was picked by hand"
         for c in cases
         if _recently_audited(c, cutoff)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from auditor.clock import parse_date
+from auditor.clock import parse_date, uk_date
 from auditor.domain import CaseType
 from auditor.framework import AUDIT_DATE, Timescale
 from auditor.workdays import WorkingCalendar, add_working_days, working_days_between
@@ -24,11 +24,6 @@ _UNIT_WORDS = {
     "weeks": ("week", "weeks"),
     "months": ("month", "months"),
 }
-
-
-def uk_date(d: date) -> str:
-    """dd/mm/yyyy, the form UK practitioners read dates in."""
-    return d.strftime("%d/%m/%Y")
 
 
 def add_months(d: date, months: int) -> date:

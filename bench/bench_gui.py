@@ -78,7 +78,7 @@ def in_process(db: Path) -> list[tuple[str, float]]:
 
     from auditor.register import RegisterFilter, load_register
     from auditor.store import Store
-    from ui.models.cases import CaseRegisterModel
+    from ui.cases.model import CaseRegisterModel
 
     QApplication.instance() or QApplication([])
     figures = []

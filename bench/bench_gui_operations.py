@@ -144,7 +144,7 @@ def run(tmp: Path, db: Path, csv_path: Path, pack: Path, args: argparse.Namespac
 
 
 def import_cases(probe: Probe, window, csv_path: Path, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
-    from ui.dialogs.import_wizard import ImportWizard
+    from ui.import_cases.wizard import ImportWizard
 
     rows = f"{args.rows:,}-row CSV"
     probe.step(f"Import cases: open the wizard ({rows})", lambda: trigger(window, "importCases"),
@@ -173,8 +173,8 @@ def import_cases(probe: Probe, window, csv_path: Path, args: argparse.Namespace)
 
 
 def export_report(probe: Probe, window, target: Path, audits: int) -> None:  # type: ignore[no-untyped-def]
-    from ui.dialogs.export_common import DONE_BOX
-    from ui.dialogs.export_report import ExportReportDialog
+    from ui.reports.common import DONE_BOX
+    from ui.reports.export_report import ExportReportDialog
 
     probe.step(f"Export report: open, count the audits ({audits:,})",
                lambda: trigger(window, "exportReportAction"),
@@ -194,8 +194,8 @@ def export_report(probe: Probe, window, target: Path, audits: int) -> None:  # t
 
 
 def merge_pack(probe: Probe, window, pack: Path, audits: int) -> None:  # type: ignore[no-untyped-def]
-    from ui.dialogs.import_packs import MERGED
-    from ui.dialogs.pack_preview import PackPreviewDialog
+    from ui.packs.import_packs import MERGED
+    from ui.packs.preview import PackPreviewDialog
 
     original = QFileDialog.getOpenFileNames
     QFileDialog.getOpenFileNames = lambda *_a, **_k: ([str(pack)], "")

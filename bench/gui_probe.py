@@ -147,18 +147,19 @@ class Probe:
 
     def instrument(self) -> None:
         """Time the GUI-thread steps named below and every operation's work."""
-        from ui.dialogs import import_check_page, import_done_page
-        from ui.dialogs.export_report import ExportReportDialog
-        from ui.dialogs.import_check_page import CheckPage
-        from ui.dialogs.import_columns_page import ColumnsPage
-        from ui.dialogs.import_done_page import DonePage
-        from ui.dialogs.import_file_page import FilePage
-        from ui.dialogs.import_packs import PackImport
-        from ui.dialogs.pack_preview import PackPreviewDialog
-        from ui.dialogs.progress import ProgressDialog
-        from ui.models.import_tables import ProblemsModel
+        from ui.cases.view import CasesView
+        from ui.import_cases import check_page as import_check_page
+        from ui.import_cases import done_page as import_done_page
+        from ui.import_cases.check_page import CheckPage
+        from ui.import_cases.columns_page import ColumnsPage
+        from ui.import_cases.done_page import DonePage
+        from ui.import_cases.file_page import FilePage
+        from ui.import_cases.tables import ProblemsModel
         from ui.operations import Operation
-        from ui.views.cases_view import CasesView
+        from ui.packs.import_packs import PackImport
+        from ui.packs.preview import PackPreviewDialog
+        from ui.reports.export_report import ExportReportDialog
+        from ui.widgets.progress import ProgressDialog
 
         fit = import_check_page.fit_columns
         named = [

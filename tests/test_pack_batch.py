@@ -1,7 +1,7 @@
 """Both faces merge a batch of packs the same way: the core's merge_packs, one transaction.
 
 The command line (``pack import A B C``) and the app (File → Import audit packs…, whose
-merge work is ``ui.dialogs.import_packs.merging``) are given the same packs on two copies
+merge work is ``ui.packs.import_packs.merging``) are given the same packs on two copies
 of the same database; the databases they leave are the same, row for row, apart from local
 ids and the times of the merge. A batch with a pack that is refused leaves the database as
 it was through either face: never a half-done merge.
@@ -25,7 +25,7 @@ from auditor.framework import Framework, parse_framework
 from auditor.frameworks import ensure_builtin_frameworks, register_framework
 from auditor.packs import Pack, Resolution, export_pack, merge_packs, read_pack
 from auditor.store import Store
-from ui.dialogs.import_packs import merging
+from ui.packs.import_packs import merging
 
 QA = "Test QA Lead"
 ASH, BIRCH = "Test Auditor Ash", "Test Auditor Birch"

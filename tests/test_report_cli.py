@@ -12,7 +12,7 @@ from report_data import fill, table_rows
 from auditor.audits import start_audit
 from auditor.cases import find_case
 from auditor.cli import main
-from auditor.clock import parse_user_date
+from auditor.importing.values import parse_uk_date
 from auditor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def test_report_of_nothing_says_so(
         (["--team", "Nowhere"], "no team called 'Nowhere' (known: North, South)"),
         (["--programme", "Nope"], "no programme called 'Nope'"),
         (["--auditor", "Nobody"], "no auditor called 'Nobody'"),
-        (["--from", "31/02/2026"], "--from: '31/02/2026' is not a date"),
+        (["--from", "31/02/2026"], "--from: 31/02/2026 is not a real date"),
         (["--from", "2026-02-01", "--to", "2026-01-01"], "--to is before --from"),
     ],
 )
@@ -86,10 +86,10 @@ def test_feedback_for_a_case_audited_twice_asks_which(
     assert main(["feedback", again, "--db", db, "--out", str(tmp_path / "f.xlsx")]) == 0
 
 
-def test_parse_user_date_accepts_iso_and_british() -> None:
-    assert parse_user_date("2026-01-31") == parse_user_date("31/01/2026")
-    with pytest.raises(ValueError, match="write it as 2026-01-31 or 31/01/2026"):
-        parse_user_date("01/31/2026")
+def test_a_typed_date_accepts_iso_and_british() -> None:
+    assert parse_uk_date("2026-01-31") == parse_uk_date("31/01/2026")
+    with pytest.raises(ValueError, match="dates are read day first"):
+        parse_uk_date("01/31/2026")
 
 
 def test_report_as_a_process_pseudonymised(db: str, tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ from auditor.paths import default_db_path, resources_dir
 from auditor.store import Store
 from auditor.store.lock import DatabaseLock, lock_path
 from ui import smoke_hook
-from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import install_handlers, show_error
+from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from auditor import APP_NAME
 from auditor.about import about_text
 from auditor.logs import log_dir
+from ui.audit_form.form import AuditForm
 from ui.errors import reporting_user_errors
 from ui.file_choice import FileDialog
 from ui.session import Session
 from ui.settings import LAST_VIEW
-from ui.views.audit_form import AuditForm
 from ui.widgets.common import named
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self._file_section = file.addSeparator()  # import/export items go after this
         self._file_end = file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")
-        from ui import file_menu
+        from ui.menus import file_menu
 
         file_menu.install(self)
         edit = self.menus["edit"] = bar.addMenu("&Edit")
@@ -144,9 +144,30 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # its shortcut works wherever the focus is in the window
         return action
 
-    def add_file_action(self, action: QAction) -> None:
-        """Put ``action`` in the File menu's import/export section."""
+    # -- what the menus need (ui.menus.host.MenuHost) --------------------------------------
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def add_file_action(self, action: QAction, *, everywhere: bool = False) -> None:
+        """Put ``action`` in the File menu's import/export section; ``everywhere``: its
+        shortcut works wherever the focus is in the window."""
         self.menus["file"].insertAction(self._file_end, action)
+        if everywhere:
+            self.addAction(action)
+
+    def audit_in_front(self) -> str | None:
+        """The audit the user means: open in the audit form (its changes saved first), else
+        selected in the Audits view when that view shows; None when neither."""
+        if self.audit_form is not None:
+            return self.audit_form.saved_uid()
+        audits = self.pages.get("audits")
+        if self.current_view == "audits" and audits is not None:
+            from ui.audits.view import AuditsView
+
+            assert isinstance(audits, AuditsView)
+            return audits.selected_uid()
+        return None
 
     def add_file_separator(self) -> None:
         """A line between groups of import/export items in the File menu."""
@@ -160,9 +181,9 @@ class MainWindow(QMainWindow):
     def page(self, key: str) -> QWidget:
         """The view called ``key``, built the first time it is shown."""
         if key not in self.pages:
-            from ui.views import factory
+            from ui import screens
 
-            page = factory.build(key, self.session, self)
+            page = screens.build(key, self.session, self)
             self.pages[key] = page
             self.stack.addWidget(page)
         return self.pages[key]
@@ -199,7 +220,7 @@ class MainWindow(QMainWindow):
             self._show_extra(form)
 
     def moderate(self, uid: str) -> None:
-        from ui.views.moderation_view import ModerationView
+        from ui.moderation.view import ModerationView
 
         if not self._may_leave_form(lambda: self.moderate(uid)):
             return
@@ -280,7 +301,7 @@ class MainWindow(QMainWindow):
             self.session.changes.audits_changed.emit()
 
     def show_shortcuts(self) -> None:
-        from ui.dialogs.shortcuts import ShortcutsDialog
+        from ui.menus.shortcuts import ShortcutsDialog
 
         ShortcutsDialog(self).open()
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from auditor.cli.arguments import default_actor, names, uk_date_argument
 from auditor.cli.common import db_option_parent, open_store, print_json
+from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
 from auditor.importing import parse_case_type
@@ -234,12 +236,12 @@ def _case_json(c: ProgrammeCase) -> dict[str, Any]:
     }
 
 
+def _uk(value: date | None) -> str:
+    return uk_date(value, "—")
+
+
 def _period(p: Programme) -> str:
     return f"{_uk(p.period_start)} – {_uk(p.period_end)}"
-
-
-def _uk(value: Any) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
 
 
 # ---------------------------------------------------------------------------------------

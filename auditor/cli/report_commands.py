@@ -9,9 +9,9 @@ from datetime import date
 from auditor.audits import audit_row, list_audits
 from auditor.cases import find_case, teams
 from auditor.cli.common import db_option_parent, open_store
-from auditor.clock import parse_user_date
 from auditor.errors import NotFoundError, ValidationError
 from auditor.frameworks import list_frameworks
+from auditor.importing.values import parse_uk_date
 from auditor.programmes import find_programme
 from auditor.reports import export_audit_feedback, export_report
 from auditor.stats import AuditFilter
@@ -128,9 +128,12 @@ def _date(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
-        return parse_user_date(text)
+        value = parse_uk_date(text)  # the one reading of a typed date, as in the case lists
     except ValueError as exc:
         raise ValidationError(f"{option}: {exc}") from None
+    if value is None:
+        raise ValidationError(f"{option}: a date is needed")
+    return value
 
 
 def _audit_uid(store: Store, audit: str) -> str:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from auditor import __version__
 from auditor.audits import Audit, get_audit
+from auditor.clock import uk_time
 from auditor.reports import styles
 from auditor.reports.layout import Lines
 from auditor.reports.output import atomic_output, check_target, discard, save_workbook
@@ -58,7 +59,7 @@ def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
         return pseudonyms.scrub(text, reference) if pseudonyms else text
 
     lines.add(styles.cell(ws, f"Case audit feedback: {case}", font=styles.TITLE_FONT))
-    made = datetime.now(UTC).strftime("%d/%m/%Y %H:%M UTC")
+    made = uk_time(datetime.now(UTC))
     lines.add(styles.cell(ws, f"Made {made} by Case Auditor {__version__}", font=styles.NOTE_FONT))
     _case(lines, audit, case, pseudonyms is not None)
     _grade(lines, audit, scrub)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 
 from auditor.agreement import AgreementReport, agreement_report
+from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import NotFoundError
 from auditor.framework import Framework, ScaleValue
@@ -119,8 +120,8 @@ class ReportScope:
             ("Team", f.team or "All teams"),
             ("Auditor", f.auditor or "All auditors"),
             ("Case type", CaseType(f.case_type).label if f.case_type else "All case types"),
-            ("Audit dates from", f.date_from.strftime("%d/%m/%Y") if f.date_from else "Any"),
-            ("Audit dates to", f.date_to.strftime("%d/%m/%Y") if f.date_to else "Any"),
+            ("Audit dates from", uk_date(f.date_from, "Any")),
+            ("Audit dates to", uk_date(f.date_to, "Any")),
             ("Audits counted", _statuses_text(statuses)),
         ]
 

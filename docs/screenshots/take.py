@@ -150,7 +150,7 @@ class Shooter:
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
-        from ui.dialogs.first_run import FirstRunDialog
+        from ui.first_run import FirstRunDialog
 
         # A brand-new database shows the offer of demo data; the shots use the demo one.
         self.controller.open_database(self.db.with_name("empty.db"))
@@ -210,7 +210,7 @@ class Shooter:
         from PySide6.QtTest import QTest
 
         from auditor.domain import Grade
-        from ui.dialogs.action_dialog import ActionDialog
+        from ui.widgets.action_dialog import ActionDialog
 
         form = self._start_audit("looked_after", 0)
         codes = list(form.cards)
@@ -292,7 +292,7 @@ class Shooter:
         from auditor.audits import get_audit, record_answer, update_audit
         from auditor.packs import apply_merge, export_pack, read_pack
         from auditor.store import Store
-        from ui.dialogs.pack_preview import PackPreviewDialog
+        from ui.packs.preview import PackPreviewDialog
 
         # Ash's draft goes to Ash's laptop (another database) in a pack; then it is changed
         # both there and here, and the pack coming back from the laptop is a conflict.
@@ -332,8 +332,8 @@ class Shooter:
 
     def programmes(self) -> None:
         from auditor.clock import today
-        from ui.dialogs.draw_sample import DrawSampleDialog
-        from ui.dialogs.new_programme import NewProgrammeDialog
+        from ui.programmes.draw_sample import DrawSampleDialog
+        from ui.programmes.new_programme import NewProgrammeDialog
 
         self.window.show_view("programmes")
         view = self.window.page("programmes")
@@ -363,7 +363,7 @@ class Shooter:
     def import_wizard(self) -> None:
         from PySide6.QtGui import QAction
 
-        from ui.dialogs.import_wizard import ImportWizard
+        from ui.import_cases.wizard import ImportWizard
 
         # A small synthetic case list: two demo cases with a new team and type, new cases
         # and two bad rows (an impossible date, an unknown case type).
@@ -395,7 +395,7 @@ class Shooter:
         from PySide6.QtGui import QAction
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-        from ui.dialogs.export_report import ExportReportDialog
+        from ui.reports.export_report import ExportReportDialog
 
         self.window.findChild(QAction, "exportReportAction").trigger()
         dialog = self.dialog(ExportReportDialog)

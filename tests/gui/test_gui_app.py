@@ -14,8 +14,8 @@ from auditor.store import Store
 from auditor.store.lock import DatabaseLock
 from tests.gui.helpers import message_boxes
 from ui.app import AppController
-from ui.dialogs.first_run import FirstRunDialog
 from ui.errors import USER_ERROR
+from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.settings import DEMO_OFFERED, Settings
@@ -120,7 +120,7 @@ def test_help_about_names_the_database_and_its_schema_version(
 
 
 def test_every_window_shortcut_is_listed_in_help_keyboard_shortcuts(window: MainWindow) -> None:
-    from ui.dialogs.shortcuts import SHORTCUTS
+    from ui.menus.shortcuts import SHORTCUTS
 
     listed = " ".join(keys for _area, rows in SHORTCUTS for keys, _what in rows)
     assert "Ctrl+1 … Ctrl+6" in listed  # the views, one line for the six

@@ -13,16 +13,16 @@ from auditor.domain import AuditStatus, Grade
 from auditor.store.trail import history
 from tests.gui.conftest import QA_LEAD
 from tests.gui.helpers import message_boxes
-from ui.dialogs.action_dialog import ActionDialog
-from ui.dialogs.history import HistoryDialog
-from ui.dialogs.reason import ReasonDialog
-from ui.dialogs.start_audit import StartAuditDialog
+from ui.audit_form.form import AuditForm
+from ui.audit_form.grade_panel import GradePanel
+from ui.cases.start_audit import StartAuditDialog
+from ui.cases.view import CasesView
 from ui.errors import USER_ERROR
 from ui.main_window import MainWindow
-from ui.views.audit_form import AuditForm
-from ui.views.cases_view import CasesView
-from ui.views.moderation_view import ModerationView
-from ui.widgets.grade_panel import GradePanel
+from ui.moderation.view import ModerationView
+from ui.widgets.action_dialog import ActionDialog
+from ui.widgets.history import HistoryDialog
+from ui.widgets.reason import ReasonDialog
 
 
 def open_dialog(kind: type[QDialog]) -> QDialog:

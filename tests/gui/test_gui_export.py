@@ -25,19 +25,19 @@ from auditor.reports import export_report_from
 from auditor.stats import AuditFilter, headline
 from auditor.store import Store
 from tests.gui.helpers import message_boxes, show_main_window
-from ui.dialogs import export_report as export_report_module
-from ui.dialogs.export_common import DONE_BOX, EXPORT_FOLDER
-from ui.dialogs.export_feedback import ExportFeedbackDialog
-from ui.dialogs.export_report import ExportReportDialog, report_file_name
-from ui.dialogs.progress import ProgressDialog
+from ui.audits.view import AuditsView
 from ui.errors import CRASH, USER_ERROR
 from ui.file_choice import FileDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.process_work import run_in_process
+from ui.reports import export_report as export_report_module
+from ui.reports.common import DONE_BOX, EXPORT_FOLDER
+from ui.reports.export_feedback import ExportFeedbackDialog
+from ui.reports.export_report import ExportReportDialog, report_file_name
 from ui.session import Changes, Session
 from ui.settings import Settings
-from ui.views.audits_view import AuditsView
+from ui.widgets.progress import ProgressDialog
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from auditor.importing import list_mappings
 from auditor.store import Store
 from tests.case_files import HEADER, ROWS, rewrite_part, write_csv, write_xlsx
 from tests.gui.helpers import message_boxes, unlabelled
-from ui.dialogs.import_wizard import BUTTON_TIPS, ImportWizard, open_import_wizard
 from ui.file_choice import FileDialog
+from ui.import_cases.wizard import BUTTON_TIPS, ImportWizard, open_import_wizard
 from ui.main_window import MainWindow
 from ui.operations import Cancelled, OperationRunner, ProgressFn, Work
 from ui.session import Changes, Session
@@ -472,7 +472,7 @@ def test_reading_checking_and_importing_run_off_the_gui_thread(
     rows += [[f"CASE-TEST-{n:05d}", "CIN", "Team North", "31/01/2026"] for n in range(1, 3001)]
     gui_thread = threading.current_thread()
     seen: list[threading.Thread] = []
-    import ui.dialogs.import_work as work_module
+    import ui.import_cases.work as work_module
 
     real_read = work_module.read_table
 
@@ -504,7 +504,7 @@ def test_a_typed_path_is_read_once_though_the_field_loses_focus_while_it_is_read
     path = write_csv(tmp_path / "typed.csv", rows)
     reads: list[Path] = []
     gate = threading.Event()
-    import ui.dialogs.import_work as work_module
+    import ui.import_cases.work as work_module
 
     real_read = work_module.read_table
 

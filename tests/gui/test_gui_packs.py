@@ -27,21 +27,21 @@ from auditor.programmes import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history
 from tests.gui.helpers import message_boxes, show_main_window
-from ui.dialogs import import_packs
-from ui.dialogs.conflicts import ResolveConflictsDialog
-from ui.dialogs.export_pack import ExportPackDialog
-from ui.dialogs.import_packs import CANCELLED, MERGED, REFUSED
-from ui.dialogs.pack_preview import PackPreviewDialog
-from ui.dialogs.pack_writer import DONE
-from ui.dialogs.progress import ProgressDialog
-from ui.dialogs.send_work import SendWorkDialog
 from ui.errors import USER_ERROR
 from ui.file_choice import FileDialog
 from ui.main_window import MainWindow
 from ui.operations import Operation, OperationRunner
+from ui.packs import import_packs
+from ui.packs.conflict_view import ConflictView
+from ui.packs.conflicts import ResolveConflictsDialog
+from ui.packs.export_pack import ExportPackDialog
+from ui.packs.import_packs import CANCELLED, MERGED, REFUSED
+from ui.packs.preview import PackPreviewDialog
+from ui.packs.send_work import SendWorkDialog
+from ui.packs.writer import DONE
 from ui.session import Changes, Session
 from ui.settings import Settings
-from ui.widgets.conflict_view import ConflictView
+from ui.widgets.progress import ProgressDialog
 
 ASH = "Demo Auditor Ash"
 QA = "Test QA Lead"
@@ -407,7 +407,7 @@ def test_send_work_makes_a_pack_of_the_auditors_assigned_cases(
 
 
 def test_send_work_without_a_programme_says_how_to_make_one(make_window: MakeWindow) -> None:
-    from ui.dialogs.send_work import NO_PROGRAMME
+    from ui.packs.send_work import NO_PROGRAMME
 
     empty = make_window("new-lead", "Demo QA Lead Oak")
     trigger(empty, "send")

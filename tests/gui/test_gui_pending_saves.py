@@ -27,15 +27,15 @@ from auditor.store import Store
 from tests import disks
 from tests.gui.conftest import AUDITOR
 from tests.gui.helpers import message_boxes, show_main_window
-from ui.autosave import RETRY_MAX_MS, PendingSaves
-from ui.dialogs.action_dialog import ActionDialog
-from ui.dialogs.export_feedback import ExportFeedbackDialog
+from ui.audit_form.autosave import RETRY_MAX_MS, PendingSaves
+from ui.audit_form.form import UNSAVED, AuditForm
 from ui.errors import CRASH, USER_ERROR
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
+from ui.reports.export_feedback import ExportFeedbackDialog
 from ui.session import Changes, Session
 from ui.settings import Settings
-from ui.views.audit_form import UNSAVED, AuditForm
+from ui.widgets.action_dialog import ActionDialog
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,14 +26,14 @@ from auditor.sampling_store import (
 )
 from auditor.store import Store
 from tests.gui.helpers import message_boxes, unlabelled
-from ui.dialogs.draw_sample import DrawSampleDialog
-from ui.dialogs.new_programme import NewProgrammeDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
+from ui.programmes.draw_sample import DrawSampleDialog
+from ui.programmes.new_programme import NewProgrammeDialog
+from ui.programmes.sample_preview import EMPTY
+from ui.programmes.view import ProgrammesView
 from ui.session import Changes, Session
 from ui.settings import Settings
-from ui.views.programmes_view import ProgrammesView
-from ui.widgets.sample_preview import EMPTY
 
 ASH, BIRCH, CEDAR = "Demo Auditor Ash", "Demo Auditor Birch", "Demo Auditor Cedar"
 
@@ -286,7 +286,7 @@ def test_a_changed_choice_needs_a_new_preview(view: ProgrammesView) -> None:
 def test_cancel_stops_the_draw_off_the_gui_thread(
     qtbot: QtBot, demo_session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ui.dialogs.draw_sample as module
+    import ui.programmes.draw_sample as module
 
     store = demo_session.store
     uid = create_programme(store, actor="Test", name="Demo dip sample", framework_code="IN-CFA",
@@ -386,7 +386,7 @@ def test_starting_an_audit_of_a_case_sampled_for_me_files_it_under_that_programm
     view: ProgrammesView,
 ) -> None:
     from tests.gui.conftest import AUDITOR
-    from ui.dialogs.start_audit import StartAuditDialog
+    from ui.cases.start_audit import StartAuditDialog
 
     store = view.session.store
     uid = make_programme(view, auditors=(BIRCH, AUDITOR), double=100)

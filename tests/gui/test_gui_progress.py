@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from auditor.errors import AuditorError
-from ui.dialogs.progress import run_with_progress
 from ui.operations import OperationRunner, ProgressFn
+from ui.widgets.progress import run_with_progress
 
 
 def test_success_closes_the_dialog_then_hands_over_the_result(

@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
 from auditor.register import RegisterFilter, RegisterRow
-from ui.models.cases import CaseRegisterModel
-from ui.models.table import UID_ROLE
+from ui.cases.model import CaseRegisterModel
+from ui.widgets.table import UID_ROLE
 
 
 def rows(n: int) -> list[RegisterRow]:

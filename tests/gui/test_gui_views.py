@@ -17,18 +17,18 @@ from auditor.demo import make_demo
 from auditor.domain import AuditStatus
 from auditor.stats import AuditFilter
 from tests.gui.conftest import AUDITOR
-from ui.dialogs.done_date import DoneDateDialog
-from ui.dialogs.first_run import FirstRunDialog
-from ui.dialogs.reason import ReasonDialog
+from ui.actions.done_date import DoneDateDialog
+from ui.actions.view import ActionsView
+from ui.audits.view import AuditsView
+from ui.cases.view import CasesView
+from ui.dashboard.view import DashboardView
+from ui.first_run import FirstRunDialog
+from ui.frameworks.view import FrameworksView
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.session import Changes, Session
 from ui.settings import LAST_VIEW, Settings
-from ui.views.actions_view import ActionsView
-from ui.views.audits_view import AuditsView
-from ui.views.cases_view import CasesView
-from ui.views.dashboard_view import DashboardView
-from ui.views.frameworks_view import FrameworksView
+from ui.widgets.reason import ReasonDialog
 
 
 def test_register_filters_by_team_type_and_status(qtbot: QtBot, window: MainWindow) -> None:
@@ -110,7 +110,7 @@ def test_dashboard_queries_run_off_the_gui_thread(
     make_demo(full_store, cases=20, audits=20, seed=4)
     threaded = OperationRunner()
     session = Session(full_store, threaded, settings, Changes())
-    import ui.views.dashboard_view as module
+    import ui.dashboard.view as module
 
     seen: list[threading.Thread] = []
     real = module.dashboard_figures

@@ -8,6 +8,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
 
 from auditor import __version__
+from auditor.clock import uk_time
 from auditor.domain import Grade
 from auditor.reports import styles
 from auditor.reports.layout import Lines
@@ -27,7 +28,7 @@ def write_summary(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
     if scope.framework is not None:
         title += f": {scope.framework.title}"
     lines.add(styles.cell(ws, title, font=styles.TITLE_FONT))
-    made = scope.made_at.strftime("%d/%m/%Y %H:%M UTC")
+    made = uk_time(scope.made_at)
     lines.add(styles.cell(ws, f"Made {made} by Case Auditor {__version__}", font=styles.NOTE_FONT))
     _what_was_audited(lines, scope, figures)
     if scope.empty:

@@ -1,0 +1,252 @@
+"""The case register: every case in a table that stays smooth at 100,000 rows.
+
+Rows load off the GUI thread (with progress); the text, team, type and status filters and
+sorting run in the model. The case form beside the table shows the selected case's dates,
+timescale checks and audits, and starts an audit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditor.domain import CASE_TYPE_LABELS
+from auditor.register import REGISTER_STATUS_LABELS, RegisterFilter, RegisterRow, load_register
+from ui.cases.case_panel import CasePanel
+from ui.cases.model import CaseRegisterModel
+from ui.cases.start_audit import StartAuditDialog
+from ui.errors import reporting_user_errors, show_error
+from ui.session import Session
+from ui.widgets.common import (
+    buddy,
+    combo_with,
+    fit_columns_once,
+    named,
+    save_table_state,
+    set_combo_items,
+    setup_table,
+)
+from ui.widgets.table import UID_ROLE
+
+log = logging.getLogger(__name__)
+FILTER_DELAY_MS = 120  # typing pauses this long before the register filters
+
+
+class CasesView(QWidget):
+    open_audit_requested = Signal(str)
+    loaded = Signal(int)  # number of cases, once the register is loaded
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = CaseRegisterModel(self)
+        self.load_seconds: float | None = None
+        self._loading = False
+        self._stale = False
+        self._build()
+        session.changes.cases_changed.connect(self.reload)
+        session.changes.audits_changed.connect(self.reload)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.text = named(
+            QLineEdit(),
+            "Find a case",
+            "Type part of a case reference, team or worker (Ctrl+F)",
+            object_name="caseFilter",
+        )
+        self.text.setPlaceholderText("Find a case: reference, team or worker")
+        self.text.setClearButtonEnabled(True)
+        self.team = combo_with([("All teams", "")], "Team filter", "Show one team's cases")
+        types = [("All case types", "")] + [(v, k.value) for k, v in CASE_TYPE_LABELS.items()]
+        self.case_type = combo_with(types, "Case type filter", "Show one type of case")
+        statuses = [("Any status", "")] + [(v, k.value) for k, v in REGISTER_STATUS_LABELS.items()]
+        self.status = combo_with(statuses, "Status filter", "Open or closed, or by newest audit")
+        self.count = QLabel("Loading cases…")
+        self.count.setObjectName("caseCount")
+        self.progress = named(QProgressBar(), "Loading the register")
+        self.progress.setTextVisible(True)
+        self.table = named(
+            QTableView(),
+            "Case register",
+            "Cases: Enter or Ctrl+N starts an audit of the selected case",
+            object_name="caseTable",
+        )
+        setup_table(self.table, self.session.settings, "cases")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.panel = CasePanel(self.session)
+        self.panel.start_audit_requested.connect(self.start_audit)
+        self.panel.open_audit_requested.connect(self.open_audit_requested)
+
+        filters = QHBoxLayout()
+        filters.addWidget(buddy("&Find:", self.text))
+        filters.addWidget(self.text, 3)
+        for label, combo in (("&Team:", self.team), ("T&ype:", self.case_type)):
+            filters.addWidget(buddy(label, combo))
+            filters.addWidget(combo, 1)
+        filters.addWidget(buddy("St&atus:", self.status))
+        filters.addWidget(self.status, 1)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(filters)
+        column.addWidget(self.table, 1)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.count, 1)
+        status_row.addWidget(self.progress)
+        column.addLayout(status_row)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([880, 330])
+        state = self.session.settings.window_state("cases_splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.text.textChanged.connect(self._filter_timer.start)
+        self.text.returnPressed.connect(self._apply_filter)
+        for combo in (self.team, self.case_type, self.status):
+            combo.currentIndexChanged.connect(self._apply_filter)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.activated.connect(lambda _index: self.start_audit())
+        QShortcut(QKeySequence("Ctrl+F"), self, self.text.setFocus)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.start_audit)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self, *, check: bool = False) -> None:
+        """Load every case off the GUI thread; the table keeps its filter and selection."""
+        if self._loading:
+            self._stale = True  # load again once this load is in
+            return
+        self._loading = True
+        self._stale = False
+        self.progress.show()
+        self.progress.setRange(0, 0)
+        started = time.perf_counter()
+
+        def done(rows: list[RegisterRow]) -> None:
+            self._loading = False
+            self.load_seconds = time.perf_counter() - started
+            self._show_rows(rows)
+            if self._stale:
+                self.reload()
+
+        def failed(error: BaseException) -> None:
+            self._loading = False
+            self.progress.hide()
+            self.count.setText("The register could not be loaded.")
+            show_error(self, error, doing="loading the case register")
+
+        self.session.runner.run(
+            self.session.worker(lambda store, progress: load_register(store, progress=progress),
+                                check=check),
+            on_success=done,
+            on_failure=failed,
+            on_progress=self._on_progress,
+            label="load case register",
+        )  # fmt: skip
+
+    def save_state(self) -> None:
+        self.session.settings.set_window_state("cases_splitter", self.splitter.saveState())
+        save_table_state(self.table, self.session.settings)
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(text)
+
+    def _show_rows(self, rows: list[RegisterRow]) -> None:
+        selected = self.selected_uid()
+        set_combo_items(self.team, [("All teams", "")] + [(t, t) for t in _teams(rows)])
+        self.model.set_rows(rows)
+        fit_columns_once(self.table)
+        self.progress.hide()
+        self._update_count()
+        self._select(selected)
+        log.info("case register: %d cases in %.2f s", len(rows), self.load_seconds or 0)
+        self.loaded.emit(len(rows))
+
+    # -- filtering and selection ------------------------------------------------------------
+
+    def current_filter(self) -> RegisterFilter:
+        return RegisterFilter(
+            text=self.text.text(),
+            team=self.team.currentData() or "",
+            case_type=self.case_type.currentData() or "",
+            status=self.status.currentData() or "",
+        )
+
+    def _apply_filter(self) -> None:
+        self._filter_timer.stop()
+        selected = self.selected_uid()
+        self.model.apply_filter(self.current_filter())
+        self._update_count()
+        self._select(selected)
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        noun = "case" if total == 1 else "cases"
+        self.count.setText(
+            f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
+        )
+
+    def selected_uid(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(UID_ROLE) if rows else None
+
+    def _select(self, uid: str | None) -> None:
+        row = self.model.row_of_uid(uid) if uid else -1
+        if row < 0 and self.model.rowCount():
+            row = 0
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.panel.show_case(None)
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        with reporting_user_errors(self, "showing a case"):
+            self.panel.show_case(self.selected_uid())
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def start_audit(self, case_uid: str | None = None) -> None:
+        uid = case_uid or self.selected_uid()
+        if not uid:
+            return
+        with reporting_user_errors(self, "starting an audit"):
+            dialog = StartAuditDialog(self.session, uid, self)
+            dialog.accepted.connect(lambda: self._on_start_accepted(dialog))
+            dialog.open()
+
+    def _on_start_accepted(self, dialog: StartAuditDialog) -> None:
+        with reporting_user_errors(self, "starting an audit"):
+            audit_uid = dialog.start()
+            self.session.changes.audits_changed.emit()
+            self.open_audit_requested.emit(audit_uid)
+
+
+def _teams(rows: list[RegisterRow]) -> list[str]:
+    return sorted({r.team for r in rows if r.team}, key=str.casefold)

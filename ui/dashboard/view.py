@@ -1,0 +1,168 @@
+"""The dashboard: grade distribution, compliance per criterion against target and the monthly
+trend, filtered by programme, team and date range. The queries run off the GUI thread
+(``auditor.dashboard.dashboard_figures`` on a worker's own Store); only drawing is here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCharts import QChart, QChartView
+from PySide6.QtCore import QDate, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from auditor.clock import today
+from auditor.dashboard import DashboardFigures, dashboard_figures
+from auditor.stats import AuditFilter, worst_gaps_first
+from ui.dashboard.charts import criteria_chart, grade_chart, trend_chart
+from ui.errors import show_error
+from ui.session import Session
+from ui.widgets.action_dialog import qdate
+from ui.widgets.audit_filters import (
+    date_edit,
+    fill_programmes_and_teams,
+    programme_combo,
+    team_combo,
+)
+from ui.widgets.common import buddy, named, wrapped
+
+REFRESH_DELAY_MS = 250
+BAR_ROW_PX = 34  # height per criterion in the compliance chart
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} %"
+
+
+class DashboardView(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.figures: DashboardFigures | None = None
+        self._request = 0
+        self.programme = programme_combo()
+        self.team = team_combo()
+        self.date_from = date_edit("From", "Audits on or after this date")
+        self.date_to = date_edit("To", "Audits on or before this date")
+        self.date_from.setDate(qdate(today() - timedelta(days=365)))
+        self.date_to.setDate(qdate(today()))
+        self.all_dates = named(QPushButton("&Whole period"), "Whole period",
+                               "From the first audit to today")  # fmt: skip
+        self.all_dates.clicked.connect(self._on_all_dates_clicked)
+        filters = QHBoxLayout()
+        for label, widget in (("&Programme:", self.programme), ("&Team:", self.team),
+                              ("&From:", self.date_from), ("T&o:", self.date_to)):  # fmt: skip
+            filters.addWidget(buddy(label, widget))
+            filters.addWidget(widget)
+        filters.addWidget(self.all_dates)
+        filters.addStretch(1)
+        self.state = QLabel("Loading figures…", objectName="dashboardState")
+        self.headline = wrapped("", object_name="headline")
+        self.agreement = wrapped("", object_name="agreement")
+        self.grades_view = self._chart_view("Grade distribution chart")
+        self.trend_view = self._chart_view("Monthly trend chart")
+        self.criteria_view = self._chart_view("Compliance per criterion chart")
+        criteria_scroll = named(QScrollArea(), "Compliance per criterion")
+        criteria_scroll.setWidgetResizable(True)
+        criteria_scroll.setWidget(self.criteria_view)
+        charts = QGridLayout()
+        charts.addWidget(self.grades_view, 0, 0)
+        charts.addWidget(self.trend_view, 1, 0)
+        charts.addWidget(criteria_scroll, 0, 1, 2, 1)
+        charts.setColumnStretch(0, 1)
+        charts.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.state)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.agreement)
+        layout.addLayout(charts, 1)
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        for combo in (self.programme, self.team):
+            combo.currentIndexChanged.connect(self._timer.start)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._timer.start)
+        session.changes.audits_changed.connect(self._timer.start)
+
+    def _chart_view(self, name: str) -> QChartView:
+        view = named(QChartView(), name)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setMinimumHeight(220)
+        return view
+
+    def shown(self) -> None:
+        self._fill_filters()
+        self.refresh()
+
+    def _fill_filters(self) -> None:
+        fill_programmes_and_teams(self.session.store, self.programme, self.team)
+
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(
+            programme_uid=self.programme.currentData() or None,
+            team=self.team.currentData() or None,
+            date_from=self.date_from.date().toPython(),
+            date_to=self.date_to.date().toPython(),
+        )
+
+    def refresh(self) -> None:
+        """Compute the figures on a worker; the newest request wins."""
+        self._timer.stop()
+        self._request += 1
+        request, wanted = self._request, self.current_filter()
+        self.state.setText("Loading figures…")
+        self.session.runner.run(
+            self.session.worker(lambda store, _p: dashboard_figures(store, wanted)),
+            on_success=lambda figures: self._show(request, figures),
+            on_failure=lambda error: show_error(self, error, doing="computing the dashboard"),
+            label="dashboard",
+        )
+
+    def _show(self, request: int, figures: DashboardFigures) -> None:
+        if request != self._request:
+            return  # a newer filter is on its way
+        self.figures = figures
+        h = figures.headline
+        self.state.setText(
+            "No submitted audits match these filters." if h.audits == 0 else
+            f"{h.audits:,} submitted audits{' (a small sample)' if h.small_sample else ''}"
+        )  # fmt: skip
+        self.headline.setText(
+            f"<b>{_percent(h.good_or_better_percent)}</b> graded Good or better · "
+            f"{h.auditors} auditors · <b>{h.safeguarding_concerns}</b> immediate safeguarding "
+            f"concerns · {h.open_actions} open actions, <b>{h.overdue_actions}</b> overdue"
+        )
+        a = figures.agreement
+        self.agreement.setText(
+            "No moderations in this period." if not a.grade.pairs else
+            f"Moderation: {a.moderated_audits} audits moderated; grades agreed in "
+            f"{_percent(a.grade.percent)} (Cohen's κ "
+            f"{'–' if a.grade.kappa is None else f'{a.grade.kappa:.2f}'}), "
+            f"changed in {a.grade_changed}."
+        )  # fmt: skip
+        _replace(self.grades_view, grade_chart(h))
+        _replace(self.trend_view, trend_chart(figures.trend))
+        ranked = worst_gaps_first(figures.criteria)
+        _replace(self.criteria_view, criteria_chart(ranked))
+        self.criteria_view.setMinimumHeight(max(300, BAR_ROW_PX * len(ranked) + 120))
+
+    def _on_all_dates_clicked(self) -> None:
+        self.date_from.setDate(QDate(2000, 1, 1))
+        self.date_to.setDate(qdate(today()))
+
+
+def _replace(view: QChartView, chart: QChart) -> None:
+    old = view.chart()
+    view.setChart(chart)
+    if old is not None:
+        old.deleteLater()

@@ -1,1 +1,0 @@
-"""Dialogs: first run, starting an audit, actions, reasons, an audit's history."""
