@@ -30,9 +30,7 @@ def build(key: str, session: Session, window: MainWindow) -> QWidget:
         audits = AuditsView(session)
         audits.open_audit_requested.connect(window.open_audit)
         audits.moderate_requested.connect(window.moderate)
-        audits.export_feedback_requested.connect(
-            lambda uid: _open_feedback(window, session, uid)
-        )
+        audits.export_feedback_requested.connect(lambda uid: _open_feedback(window, session, uid))
         return audits
     if key == "actions":
         from ui.actions.view import ActionsView
