@@ -15,7 +15,7 @@ from auditor.agreement import agreement_report
 from auditor.audits import get_audit, list_audits, record_answer, start_audit, update_audit
 from auditor.cases import add_case
 from auditor.demo import make_demo
-from auditor.errors import MergeCancelledError, PackContentError, ValidationError
+from auditor.errors import MergeCancelledError, NotFoundError, PackContentError, ValidationError
 from auditor.framework import Framework, parse_framework
 from auditor.frameworks import register_framework
 from auditor.packs import (
@@ -28,6 +28,7 @@ from auditor.packs import (
     preview_merge,
     read_pack,
     resolve_conflict,
+    resolve_conflicts,
 )
 from auditor.programmes import add_programme_cases, create_programme
 from auditor.store import Store
@@ -337,6 +338,21 @@ def test_a_conflict_kept_for_later_then_resolved(
     with pytest.raises(ValidationError, match="was resolved"):
         resolve_conflict(qa, kept, "ours", actor=QA)
     assert verify_trail(qa) == []
+
+
+def test_several_conflicts_are_resolved_together_or_not_at_all(
+    shared: tuple[Store, Store, str], tmp_path: Path
+) -> None:
+    qa, own, uid = shared
+    _diverge(qa, own, uid)
+    [kept] = apply_merge(qa, pack_of(own, tmp_path, by="Auditor A"), actor=QA).conflicts_kept
+    with pytest.raises(NotFoundError):  # the second id is unknown: the first is not applied
+        resolve_conflicts(qa, {kept: "theirs", "no-such-conflict": "ours"}, actor=QA)
+    assert get_audit(qa, uid).answer_value("R-1") == "partly"
+    assert len(list_conflicts(qa)) == 1
+    assert resolve_conflicts(qa, {kept: "theirs"}, actor=QA) == 1
+    assert get_audit(qa, uid).answer_value("R-1") == "yes"
+    assert list_conflicts(qa) == []
 
 
 # -- deletions -------------------------------------------------------------------------

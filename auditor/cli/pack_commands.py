@@ -24,7 +24,7 @@ from auditor.packs import (
     preview_merge,
     read_header,
     read_pack,
-    resolve_conflict,
+    resolve_conflicts,
 )
 from auditor.packs.content import FieldDifference, Side
 from auditor.programmes import find_programme
@@ -78,7 +78,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     conflicts.set_defaults(handler=cmd_conflicts)
 
     resolve = sub.add_parser("resolve", parents=[db, who], help="resolve a kept conflict")
-    resolve.add_argument("conflict", help="the conflict's id (from 'pack conflicts')")
+    resolve.add_argument(
+        "conflicts", nargs="+", metavar="ID", help="conflict ids (from 'pack conflicts')"
+    )
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--ours", action="store_true", help="keep our version")
     how.add_argument("--theirs", action="store_true", help="take the pack's version")
@@ -304,9 +306,10 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     choice: Any = "ours" if args.ours else "theirs" if args.theirs else _fields(args.field)
-    with open_store(args) as store:
-        resolve_conflict(store, args.conflict, choice, actor=_by(args))
-    print(f"Conflict {args.conflict} resolved.")
+    with open_store(args) as store:  # all of them in one transaction, or none
+        resolve_conflicts(store, dict.fromkeys(args.conflicts, choice), actor=_by(args))
+    for conflict in args.conflicts:
+        print(f"Conflict {conflict} resolved.")
     return 0
 
 

@@ -8,10 +8,11 @@ The functions a face calls:
 - :func:`preview_merge` says what merging it would do, conflicts field by field;
 - :func:`merge_packs` merges several in one transaction, with the user's resolutions (the
   one merge both faces call; :func:`apply_merge` merges one);
-- :func:`list_conflicts` / :func:`resolve_conflict` deal with conflicts kept for later.
+- :func:`list_conflicts`, :func:`resolve_conflict` and :func:`resolve_conflicts` (several in
+  one transaction) deal with conflicts kept for later.
 """
 
-from auditor.packs.conflicts import list_conflicts, resolve_conflict
+from auditor.packs.conflicts import list_conflicts, resolve_conflict, resolve_conflicts
 from auditor.packs.container import FORMAT_VERSION, PackHeader, read_header
 from auditor.packs.content import FieldDifference
 from auditor.packs.export import PackSummary, export_pack, make_assignment_pack
@@ -47,4 +48,5 @@ __all__ = [
     "read_header",
     "read_pack",
     "resolve_conflict",
+    "resolve_conflicts",
 ]

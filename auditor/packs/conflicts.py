@@ -8,6 +8,7 @@ and the pack's version of the audit is kept whole so that the choice can be made
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from auditor.clock import now_utc
@@ -32,6 +33,17 @@ def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[Merg
         refs = {decision.record["case_uid"]: row["reference"]}
         conflicts.append(conflict_of(decision, refs, row["pack_created_by"], row["uid"]))
     return conflicts
+
+
+def resolve_conflicts(store: Store, resolutions: Mapping[str, Resolution], *, actor: str) -> int:
+    """Resolve several stored conflicts in one transaction: every choice written, or none.
+    Returns how many were resolved."""
+    if not resolutions:
+        raise ValidationError("Choose Keep ours, Take theirs or field by field for an audit first.")
+    with store.atomic():
+        for conflict_id, resolution in resolutions.items():
+            resolve_conflict(store, conflict_id, resolution, actor=actor)
+    return len(resolutions)
 
 
 def resolve_conflict(store: Store, conflict_id: str, resolution: Resolution, *, actor: str) -> None:

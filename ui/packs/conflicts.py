@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import APP_NAME
-from auditor.errors import ValidationError
-from auditor.packs import list_conflicts, resolve_conflict
+from auditor.packs import list_conflicts, resolve_conflicts
 from ui.errors import reporting_user_errors
 from ui.packs.conflict_view import ConflictList
 from ui.session import Session
@@ -54,19 +53,13 @@ class ResolveConflictsDialog(QDialog):
         self.layout_.addWidget(buttons)
 
     def apply(self) -> None:
-        chosen = self.conflicts.resolutions()
         with reporting_user_errors(self, "resolving merge conflicts"):
-            if not chosen:
-                raise ValidationError(
-                    "Choose Keep ours, Take theirs or field by field for an audit first."
-                )
-            store, actor = self.session.store, self.session.actor
-            with store.atomic():  # every choice written, or none
-                for conflict_id, resolution in chosen.items():
-                    resolve_conflict(store, conflict_id, resolution, actor=actor)
+            resolved = resolve_conflicts(
+                self.session.store, self.conflicts.resolutions(), actor=self.session.actor
+            )
             self.session.changes.audits_changed.emit()
             self.session.changes.actions_changed.emit()
-            self._reload(len(chosen))
+            self._reload(resolved)
 
     def _reload(self, resolved: int) -> None:
         fresh = ConflictList(list_conflicts(self.session.store))
