@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from auditor.domain import AuditStatus
+from auditor.progress import Progress
 from auditor.store import Store
 
-Progress = Callable[[int, int, str], None]
 BATCH = 10_000
 
 
@@ -77,7 +77,7 @@ def load_register(
     while chunk := cursor.fetchmany(batch):
         rows.extend(_row(values, audits.get(values[0])) for values in chunk)
         if progress is not None:
-            progress(len(rows), total, f"{len(rows):,} of {total:,} cases")
+            progress(len(rows), total)
     return rows
 
 

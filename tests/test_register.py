@@ -40,7 +40,7 @@ def test_rows_come_by_reference_with_their_newest_audit(store: Store) -> None:
     deleted = start_audit(store, case_uid=case_b, auditor=ME, framework_code="MINI")
     delete_audit(store, deleted, actor=ME, reason="started twice")
     seen: list[tuple[int, int]] = []
-    rows = load_register(store, progress=lambda d, t, _: seen.append((d, t)), batch=2)
+    rows = load_register(store, progress=lambda d, t: seen.append((d, t)), batch=2)
     assert [r.reference for r in rows] == ["A-1", "B-2", "C-3"]
     assert rows[1].audits == 1 and rows[1].latest_status == "draft"
     assert rows[0].audits == 0 and rows[0].latest_status is None

@@ -9,7 +9,7 @@ totals row ("Total", "Grand total: 120"); every such decision is noted for the u
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,9 +20,7 @@ from auditor.importing import csv_reader, xlsx_reader
 from auditor.importing.errors import ImportCancelled, ImportFileError
 from auditor.importing.mapping import guess_field
 from auditor.importing.values import EXCEL_EPOCH, CellValue, cell_text
-
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
+from auditor.progress import Cancelled, Progress
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 1_000

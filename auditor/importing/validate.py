@@ -8,7 +8,7 @@ and the clean records of the rows without problems, ready to import.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.domain import CASE_DATE_FIELDS
@@ -17,6 +17,7 @@ from auditor.importing.mapping import IMPORT_FIELDS, REQUIRED_FIELDS, ColumnMapp
 from auditor.importing.reader import PROGRESS_EVERY, SourceRow, Table
 from auditor.importing.values import CellValue, cell_text, normalise_words, parse_case_type
 from auditor.importing.values import parse_uk_date as _parse_date
+from auditor.progress import Cancelled, Progress
 
 MAX_REFERENCE = 100
 MAX_TEXT = 200
@@ -83,8 +84,8 @@ def validate_table(
     table: Table,
     mapping: ColumnMapping,
     *,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
 ) -> Validation:
     """Check every row of ``table`` read through ``mapping``. Writes nothing."""
     columns, problems = resolve_columns(table.headers, mapping)

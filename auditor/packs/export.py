@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,11 @@ from auditor.clock import new_uid, now_utc
 from auditor.errors import NotFoundError, StoreError, ValidationError
 from auditor.packs.content import audit_content, content_hash
 from auditor.packs.pack import FrameworkRef, Manifest, counts, write_pack
+from auditor.progress import Progress
 from auditor.store import Store
 from auditor.store.trail import COLUMNS as TRAIL_COLUMNS
 from auditor.store.trail import chain_gaps
 
-Progress = Callable[[int, int], None]
 _AUDIT_COLUMNS = (
     "uid, framework_code, framework_version, auditor, status, audit_date, suggested_grade, "
     "compliance, final_grade, grade_reason, strengths, improvements, feedback, "

@@ -34,6 +34,7 @@ from auditor.packs.plan import (
     our_contents,
 )
 from auditor.packs.writer import remember_all_versions, remember_versions, write_version
+from auditor.progress import Cancelled, Progress
 from auditor.store import Store
 from auditor.store.trail import Change, merge_chain, record
 
@@ -84,8 +85,8 @@ def merge_packs(
     *,
     actor: str,
     resolutions: Sequence[PackResolutions | None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
     pack_started: Callable[[int, Pack], None] | None = None,
 ) -> list[MergeSummary]:
     """Merge ``packs`` in order, all in one transaction: every pack is merged or none is
@@ -125,8 +126,8 @@ def apply_merge(
     *,
     actor: str,
     resolutions: Mapping[str, Resolution] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
 ) -> MergeSummary:
     """Merge one pack: :func:`merge_packs` of ``[pack]`` (see there)."""
     [summary] = merge_packs(
@@ -145,8 +146,8 @@ def _merge_one(
     pack: Pack,
     actor: str,
     choice: PackResolutions | None,
-    progress: Callable[[int, int], None] | None,
-    cancelled: Callable[[], bool] | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
 ) -> MergeSummary:
     """One pack of a batch, inside the batch's transaction."""
     started = time.perf_counter()
@@ -208,8 +209,8 @@ class _Merger:
         store: Store,
         plan: MergePlan,
         actor: str,
-        progress: Callable[[int, int], None] | None,
-        cancelled: Callable[[], bool] | None,
+        progress: Progress | None,
+        cancelled: Cancelled | None,
     ) -> None:
         self.store, self.plan, self.actor = store, plan, actor
         self.manifest = plan.pack.manifest

@@ -15,7 +15,7 @@ import errno
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,10 @@ from lxml import etree  # type: ignore[import-untyped]  # no stubs; a dependency
 from openpyxl.writer.excel import ExcelWriter
 
 from auditor.errors import AuditorError
+from auditor.progress import Cancelled, Progress
 
-Progress = Callable[[int, int], None]  # (done, total), in units of work
 # A full disk, or the user's quota on it used up (EDQUOT is not defined everywhere).
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-Cancelled = Callable[[], bool]
 
 
 class ExportError(AuditorError):

@@ -18,9 +18,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from auditor.progress import Cancelled, Progress
 from auditor.reports.output import (
-    Cancelled,
-    Progress,
     Ticker,
     atomic_output,
     check_target,

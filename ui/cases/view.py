@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 
 from auditor.domain import CASE_TYPE_LABELS
 from auditor.register import REGISTER_STATUS_LABELS, RegisterFilter, RegisterRow, load_register
+from auditor.store import Store
 from ui.cases.case_panel import CasePanel
 from ui.cases.model import CaseRegisterModel
 from ui.cases.start_audit import StartAuditDialog
 from ui.errors import reporting_user_errors, show_error
+from ui.operations import ProgressFn
 from ui.session import Session
 from ui.widgets.common import (
     buddy,
@@ -160,8 +162,7 @@ class CasesView(QWidget):
             show_error(self, error, doing="loading the case register")
 
         self.session.runner.run(
-            self.session.worker(lambda store, progress: load_register(store, progress=progress),
-                                check=check),
+            self.session.worker(_load_register, check=check),
             on_success=done,
             on_failure=failed,
             on_progress=self._on_progress,
@@ -250,3 +251,12 @@ class CasesView(QWidget):
 
 def _teams(rows: list[RegisterRow]) -> list[str]:
     return sorted({r.team for r in rows if r.team}, key=str.casefold)
+
+
+def _load_register(store: Store, report: ProgressFn) -> list[RegisterRow]:
+    """The register's rows, off the GUI thread, saying how many have come so far."""
+
+    def progress(done: int, total: int) -> None:
+        report(done, total, f"{done:,} of {total:,} cases")
+
+    return load_register(store, progress=progress)
