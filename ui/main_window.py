@@ -34,7 +34,7 @@ from ui.audit_form.form import AuditForm
 from ui.errors import reporting_user_errors
 from ui.file_choice import FileDialog
 from ui.session import Session
-from ui.settings import LAST_VIEW
+from ui.settings import GEOMETRY, LAST_VIEW
 from ui.widgets.common import named
 
 log = logging.getLogger(__name__)
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         settings = self.session.settings
-        geometry = settings.window_state("geometry")
+        geometry = settings.window_state(GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 760)
 
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         settings = self.session.settings
-        settings.set_window_state("geometry", QByteArray(self.saveGeometry()))
+        settings.set_window_state(GEOMETRY, QByteArray(self.saveGeometry()))
         for page in self.pages.values():
             if hasattr(page, "save_state"):
                 page.save_state()

@@ -33,6 +33,17 @@ DEMO_OFFERED = Option("user/demo_offered", False, bool)
 RECENT_DATABASES = Option("files/recent_databases", [], list)
 LAST_VIEW = Option("window/last_view", "cases", str)
 VERSION = Option("meta/settings_version", 0, int)
+# The folders last used, one for each kind of file (ui/file_choice.py).
+IMPORT_FOLDER = Option("files/import_folder", "", str)
+EXPORT_FOLDER = Option("files/export_folder", "", str)
+LAST_PACK_FOLDER = Option("files/last_pack_folder", "", str)
+LAST_MAPPING = Option("files/import_mapping", "", str)  # the case-list column mapping last used
+
+# Window parts whose geometry or state is kept (Settings.window_state); each table keeps its
+# own as "table_<name>" (ui.widgets.common.setup_table).
+GEOMETRY = "geometry"
+CASES_SPLITTER = "cases_splitter"
+PROGRAMMES_SPLITTER = "programmes_splitter"
 
 
 class Settings:

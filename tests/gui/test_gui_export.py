@@ -32,11 +32,11 @@ from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.process_work import run_in_process
 from ui.reports import export_report as export_report_module
-from ui.reports.common import DONE_BOX, EXPORT_FOLDER
+from ui.reports.common import DONE_BOX
 from ui.reports.export_feedback import ExportFeedbackDialog
 from ui.reports.export_report import ExportReportDialog, report_file_name
 from ui.session import Changes, Session
-from ui.settings import Settings
+from ui.settings import EXPORT_FOLDER, Settings
 from ui.widgets.progress import ProgressDialog
 
 

@@ -32,6 +32,7 @@ from ui.cases.start_audit import StartAuditDialog
 from ui.errors import reporting_user_errors, show_error
 from ui.operations import ProgressFn
 from ui.session import Session
+from ui.settings import CASES_SPLITTER
 from ui.widgets.common import (
     buddy,
     combo_with,
@@ -118,7 +119,7 @@ class CasesView(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([880, 330])
-        state = self.session.settings.window_state("cases_splitter")
+        state = self.session.settings.window_state(CASES_SPLITTER)
         if state is not None:
             self.splitter.restoreState(state)
         layout = QVBoxLayout(self)
@@ -170,7 +171,7 @@ class CasesView(QWidget):
         )  # fmt: skip
 
     def save_state(self) -> None:
-        self.session.settings.set_window_state("cases_splitter", self.splitter.saveState())
+        self.session.settings.set_window_state(CASES_SPLITTER, self.splitter.saveState())
         save_table_state(self.table, self.session.settings)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:

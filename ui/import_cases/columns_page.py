@@ -21,9 +21,9 @@ from auditor.importing import (
 from auditor.importing.values import normalise_words
 from ui.errors import reporting_user_errors
 from ui.import_cases.columns import CaseTypeWords, ColumnChoices, unknown_case_type_words
-from ui.import_cases.file_page import LAST_MAPPING
 from ui.import_cases.work import ImportState
 from ui.session import Session
+from ui.settings import LAST_MAPPING
 from ui.widgets.common import named, wrapped
 
 

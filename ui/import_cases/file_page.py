@@ -22,15 +22,13 @@ from ui.errors import show_error
 from ui.file_choice import FileDialog, remembered_folder
 from ui.import_cases.work import ImportState, reading
 from ui.session import Session
-from ui.settings import Option
+from ui.settings import IMPORT_FOLDER, LAST_MAPPING
 from ui.widgets.common import named, wrapped
 from ui.widgets.progress import run_with_progress
 
 FILE_FILTER = "Case lists (*.csv *.xlsx);;All files (*)"
 GUESS = "Guess from the column headings"
 # Declared here, with their defaults, because only the import wizard uses them.
-IMPORT_FOLDER = Option("files/import_folder", "", str)
-LAST_MAPPING = Option("files/import_mapping", "", str)
 
 
 class FilePage(QWizardPage):

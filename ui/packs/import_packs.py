@@ -25,8 +25,9 @@ from ui.errors import show_error
 from ui.file_choice import FileDialog
 from ui.operations import Cancelled, CoreProgress, ProgressFn
 from ui.packs.preview import PackFile, PackPreviewDialog, refusals_html
-from ui.packs.writer import LAST_PACK_FOLDER, PACK_FILTER, pack_folder
+from ui.packs.writer import PACK_FILTER, pack_folder
 from ui.session import Session
+from ui.settings import LAST_PACK_FOLDER
 from ui.widgets.progress import run_with_progress
 
 MERGED = "packsMergedMessage"

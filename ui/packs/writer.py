@@ -30,12 +30,11 @@ from ui.file_choice import choose_save_path, remembered_folder
 from ui.operations import Cancelled, ProgressFn
 from ui.packs.passphrase import PassphraseFields
 from ui.session import Session
-from ui.settings import Option
+from ui.settings import LAST_PACK_FOLDER
 from ui.widgets.common import named, wrapped
 from ui.widgets.progress import run_with_progress
 
 PACK_FILTER = "Audit packs (*.auditpack);;All files (*)"
-LAST_PACK_FOLDER = Option("files/last_pack_folder", "", str)
 DONE = "packSavedMessage"
 
 # (done, total) → what the user reads while the pack is written

@@ -28,6 +28,7 @@ from ui.programmes.model import (
 from ui.programmes.new_programme import NewProgrammeDialog
 from ui.programmes.panel import ProgrammePanel
 from ui.session import Session
+from ui.settings import PROGRAMMES_SPLITTER
 from ui.widgets.common import fit_columns_once, named, save_table_state, setup_table
 from ui.widgets.table import UID_ROLE
 
@@ -85,7 +86,7 @@ class ProgrammesView(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([460, 750])
-        state = self.session.settings.window_state("programmes_splitter")
+        state = self.session.settings.window_state(PROGRAMMES_SPLITTER)
         if state is not None:
             self.splitter.restoreState(state)
         layout = QVBoxLayout(self)
@@ -95,7 +96,7 @@ class ProgrammesView(QWidget):
         self.reload()
 
     def save_state(self) -> None:
-        self.session.settings.set_window_state("programmes_splitter", self.splitter.saveState())
+        self.session.settings.set_window_state(PROGRAMMES_SPLITTER, self.splitter.saveState())
         save_table_state(self.table, self.session.settings)
         self.panel.save_state()
 

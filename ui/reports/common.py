@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
 
 from auditor import APP_NAME
 from ui.file_choice import choose_save_path, remembered_folder
-from ui.settings import Option, Settings
+from ui.settings import EXPORT_FOLDER, Settings
 from ui.widgets.common import named, wrapped
 
-EXPORT_FOLDER = Option("files/export_folder", "", str)
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
 DONE_BOX = "exportDoneBox"
 
