@@ -16,7 +16,7 @@ from auditor.demo import make_demo
 from auditor.errors import AuditorError, DatabaseInUse
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.logs import configure_logging
-from auditor.paths import default_db_path, resources_dir
+from auditor.paths import resources_dir
 from auditor.store import Store
 from auditor.store.lock import DatabaseLock, lock_path
 from ui import smoke_hook
@@ -172,15 +172,15 @@ def make_application() -> QApplication:
     return app
 
 
-def run_app(db: str | None = None) -> int:
-    """Open the app on ``db`` (default database when None) and run until it is closed."""
+def run_app(db: Path | str) -> int:
+    """Open the app on the database ``db`` and run until it is closed."""
     configure_logging()
     install_handlers()
     app = make_application()
     settings = Settings.open_default()
     runner = OperationRunner(on_failure=lambda exc: show_error(app.activeWindow(), exc))
     controller = AppController(settings, runner)
-    if not controller.open_database(Path(db) if db else default_db_path()):
+    if not controller.open_database(Path(db)):
         return 2
     app.aboutToQuit.connect(controller.shutdown)
     assert controller.window is not None

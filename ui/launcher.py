@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from auditor.cli import build_parser, run
+from auditor.cli.common import db_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     from ui.app import run_app
 
-    return run_app(db=args.db)
+    return run_app(db_path(args))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from auditor import __version__
 from auditor.cli import case_commands, core_commands, pack_commands, report_commands
+from auditor.cli.common import add_db_option
 from auditor.errors import AuditorError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "criteria. With no command, starts the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"case-auditor {__version__}")
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        help="database file (default: CASE_AUDITOR_DB or the user data folder)",
-    )
+    add_db_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMAND_MODULES:
         register(subparsers)

@@ -13,20 +13,26 @@ from auditor.paths import default_db_path
 from auditor.store import Store
 
 
+def add_db_option(parser: argparse.ArgumentParser, *, default: Any = None) -> None:
+    """``--db PATH``: the one declaration of the option, before or after a sub-command."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="database file (default: CASE_AUDITOR_DB or the user data folder)",
+    )
+
+
 def db_option_parent() -> argparse.ArgumentParser:
     """A parent parser adding ``--db`` after a sub-command; SUPPRESS keeps the value given
     before the sub-command (``case-auditor --db X init``) when it is not repeated."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="database file (default: CASE_AUDITOR_DB or the user data folder)",
-    )
+    add_db_option(parent, default=argparse.SUPPRESS)
     return parent
 
 
 def db_path(args: argparse.Namespace) -> Path:
+    """The database a command (or the app) works on: ``--db``, else the default one."""
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
