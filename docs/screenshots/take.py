@@ -24,20 +24,23 @@ sys.path.insert(0, str(ROOT))
 WIDTH, HEIGHT = 1366, 768
 
 
-def start_xvfb(scale: float) -> subprocess.Popen[bytes] | None:
+def start_xvfb(scale: float) -> list[subprocess.Popen[bytes]]:
+    """Xvfb at 1366×768 (times ``scale``) with openbox managing the windows, as on a real
+    desktop: windows get frames, dialogs are placed and take the focus. Nothing when a
+    DISPLAY is set already."""
     if os.environ.get("DISPLAY") or not shutil.which("Xvfb"):
-        return None
+        return []
     display = ":97"
     size = f"{round(WIDTH * scale)}x{round(HEIGHT * scale)}x24"
-    proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", size, "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen(["Xvfb", display, "-screen", "0", size, "-nolisten", "tcp"], **quiet)]
     time.sleep(1.0)
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
-    return proc
+    if shutil.which("openbox"):
+        procs.append(subprocess.Popen(["openbox"], **quiet))
+        time.sleep(0.5)
+    return procs
 
 
 def main() -> None:
@@ -50,7 +53,7 @@ def main() -> None:
         help="QT_SCALE_FACTOR, e.g. 1.5: the screen grows so the window stays 1366×768 points",
     )
     args = parser.parse_args()
-    xvfb = start_xvfb(args.scale)
+    display = start_xvfb(args.scale)
     try:
         with tempfile.TemporaryDirectory() as folder:
             os.environ["CASE_AUDITOR_DATA_DIR"] = str(Path(folder) / "data")
@@ -58,9 +61,9 @@ def main() -> None:
             suffix = "" if args.scale == 1 else f"-{round(args.scale * 100)}"
             Shooter(Path(folder) / "shots.db", args.out, suffix).run()
     finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(timeout=10)
+        for proc in reversed(display):
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 class Shooter:
