@@ -15,6 +15,7 @@ from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
 from auditor.importing import parse_case_type
+from auditor.programme_progress import programme_progress
 from auditor.programmes import Programme, create_programme, find_programme, list_programmes
 from auditor.sampling import METHODS, Sample, SampleSpec
 from auditor.sampling_assign import assign_evenly
@@ -147,12 +148,21 @@ def cmd_programme_create(args: argparse.Namespace) -> int:
 
 def cmd_programme_list(args: argparse.Namespace) -> int:
     with open_store(args, readonly=True) as store:
-        programmes = [(p, len(programme_cases(store, p.uid))) for p in list_programmes(store)]
+        programmes = [(p, programme_progress(store, p.uid)) for p in list_programmes(store)]
     if args.json:
-        print_json([{**_programme_json(p), "cases": n} for p, n in programmes])
+        print_json(
+            [
+                {**_programme_json(p), "cases": n.sampled, "started": n.started,
+                 "submitted": n.submitted}
+                for p, n in programmes
+            ]
+        )  # fmt: skip
         return 0
     for p, n in programmes:
-        print(f"{p.name:40} {_period(p):25} {n:5} cases  {', '.join(p.auditors)}")
+        print(
+            f"{p.name:40} {_period(p):25} {n.sampled:5} cases {n.started:5} started "
+            f"{n.submitted:5} submitted  {', '.join(p.auditors)}"
+        )
     return 0
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt
 
 from auditor.clock import uk_date
 from auditor.domain import AuditStatus, case_type_label
+from auditor.programme_progress import ProgrammeProgress, programme_progress
 from auditor.programmes import Programme, get_programme, list_programmes
 from auditor.sampling_store import ProgrammeCase, programme_cases
 from auditor.store import Store
@@ -23,7 +24,6 @@ from ui.widgets.table import Column, RowTableModel
 
 UNASSIGNED = "(unassigned)"
 NOT_STARTED = "Not started"
-_SUBMITTED_OR_LATER = {AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL}
 
 
 def period_text(programme: Programme) -> str:
@@ -37,17 +37,26 @@ def status_text(status: str | None) -> str:
 
 @dataclass(frozen=True)
 class ProgrammeSummary:
-    """A programme with the size of its sample and how many of its audits have started and
-    been submitted (or gone further: moderated, final)."""
+    """A programme with how far its audits have got (the core's figures)."""
 
     programme: Programme
-    sampled: int
-    started: int
-    submitted: int
+    progress: ProgrammeProgress
 
     @property
     def uid(self) -> str:
         return self.programme.uid
+
+    @property
+    def sampled(self) -> int:
+        return self.progress.sampled
+
+    @property
+    def started(self) -> int:
+        return self.progress.started
+
+    @property
+    def submitted(self) -> int:
+        return self.progress.submitted
 
 
 @dataclass(frozen=True)
@@ -68,19 +77,9 @@ class ProgrammeDetails:
         return list((self.programme.sample or {}).get("draws", []))
 
 
-def summarise(programme: Programme, cases: list[ProgrammeCase]) -> ProgrammeSummary:
-    statuses = [c.audit_status for c in cases]
-    return ProgrammeSummary(
-        programme,
-        sampled=len(cases),
-        started=sum(1 for s in statuses if s),
-        submitted=sum(1 for s in statuses if s in _SUBMITTED_OR_LATER),
-    )
-
-
 def load_summaries(store: Store) -> list[ProgrammeSummary]:
     """Every programme, newest period first (the core's order), with its progress."""
-    return [summarise(p, programme_cases(store, p.uid)) for p in list_programmes(store)]
+    return [ProgrammeSummary(p, programme_progress(store, p.uid)) for p in list_programmes(store)]
 
 
 def load_details(store: Store, programme_uid: str) -> ProgrammeDetails:
