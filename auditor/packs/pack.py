@@ -204,6 +204,9 @@ class Manifest:
     frameworks: tuple[FrameworkRef, ...]
     counts: Mapping[str, int]
     payload_sha256: str
+    # The making database's own trail head {origin, seq, hash}, an anchor kept outside it
+    # (None before its first row, and in packs from versions that did not write one).
+    trail_anchor: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -288,7 +291,16 @@ def _manifest(path: Path, data: bytes) -> Manifest:
         )
     except (KeyError, TypeError):
         raise PackContentError(f"{path.name}: manifest.json: frameworks are malformed") from None
-    return Manifest(**{k: raw[k] for k in _MANIFEST if k != "frameworks"}, frameworks=frameworks)
+    anchor = raw.get("trail_anchor")
+    if anchor is not None and not (
+        isinstance(anchor, dict)
+        and isinstance(anchor.get("origin"), str)
+        and type(anchor.get("seq")) is int
+        and isinstance(anchor.get("hash"), str)
+    ):
+        raise PackContentError(f"{path.name}: manifest.json: trail_anchor is malformed")
+    fields = {k: raw[k] for k in _MANIFEST if k != "frameworks"}
+    return Manifest(**fields, frameworks=frameworks, trail_anchor=anchor)
 
 
 def _problem_message(path: Path, problems: Sequence[str]) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ class Store:
         self.db = db
         self.path = path
         self._origin: str | None = None
+        self._after_commit: list[Callable[[Store], None]] = []
 
     # -- opening -----------------------------------------------------------------------
 
@@ -77,8 +78,24 @@ class Store:
     def atomic(self) -> Iterator[sqlite_utils.Database]:
         """One transaction (a savepoint when nested); expected SQLite errors become
         :class:`StoreError` with a message a user can act on."""
-        with translate_errors(self.path), self.db.atomic() as db:
-            yield db
+        outermost = not self.db.conn.in_transaction
+        try:
+            with translate_errors(self.path), self.db.atomic() as db:
+                yield db
+        except BaseException:
+            if outermost:
+                self._after_commit.clear()
+            raise
+        if outermost:
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                callback(self)
+
+    def after_commit(self, callback: Callable[[Store], None]) -> None:
+        """Call ``callback(store)`` once the open transaction commits, never if it rolls back
+        (the trail notes its newest row beside the database this way)."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with translate_errors(self.path):

@@ -4,6 +4,10 @@ Each row's hash covers its content and the previous row's hash *of the same orig
 (the database that wrote it). An edit or deletion made outside the app breaks a chain,
 and :func:`verify_trail` names the first row where it breaks. Chains are per origin so
 that trails merged from several laptops (audit packs) still verify, each chain intact.
+This database's own chain may have no gaps (only rows of other databases are left out of
+packs), and its newest row is noted outside the database (:mod:`auditor.store.anchor`).
+With the chains intact, every audit, answer, action and case is checked against its trail
+rows (:mod:`auditor.store.trailed`). :func:`trail_problems` is everything ``verify`` checks.
 """
 
 from __future__ import annotations
@@ -12,13 +16,23 @@ import bisect
 import hashlib
 import heapq
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor.clock import new_uid, now_utc
-from auditor.errors import TrailForkError
+from auditor.errors import StoreError, TrailForkError
+from auditor.store.anchor import (
+    Anchor,
+    anchor_path,
+    anchor_problems,
+    read_anchor_file,
+    write_anchor_file,
+)
 from auditor.store.db import Store
+from auditor.store.schema import INITIAL_SCHEMA
+from auditor.store.trailed import as_text, record_problems
 
 GENESIS = "0" * 64
 _HASHED_FIELDS = (
@@ -60,14 +74,6 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
 def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
     """Append ``changes`` to this database's chain. Call inside the writing transaction.
 
@@ -79,7 +85,7 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
         seq, prev = (head["seq"], head["hash"]) if head else (0, GENESIS)
         at = now_utc()
         for change in changes:
-            old, new = _text(change.old_value), _text(change.new_value)
+            old, new = as_text(change.old_value), as_text(change.new_value)
             if old == new:
                 continue
             seq += 1
@@ -103,6 +109,7 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
         if rows:
             _insert_rows(store, rows)
             _set_head(store, store.origin, seq, prev)
+            store.after_commit(write_anchor_file)
     return len(rows)
 
 
@@ -131,13 +138,62 @@ def history(store: Store, audit_uid: str) -> list[dict[str, Any]]:
 
 
 def verify_trail(store: Store) -> list[str]:
-    """Check every origin's chain and head. Returns the problems found (empty: intact)."""
+    """Check every origin's chain and head, and then (the chains intact) every audit,
+    answer, action and case against its trail rows. Returns the problems (empty: intact)."""
     problems: list[str] = []
     heads = {r["origin"]: r for r in store.query("SELECT origin, seq, hash FROM trail_heads")}
     origins = [r["origin"] for r in store.query("SELECT DISTINCT origin FROM trail")]
     for origin in sorted(set(origins) | set(heads)):
         problems.extend(_verify_chain(store, origin, heads.get(origin)))
+    problems.extend(_own_gaps(store))
+    return problems or record_problems(store)
+
+
+def _own_gaps(store: Store) -> list[str]:
+    """Gaps stand for rows another database holds: this database holds all of its own."""
+    return [
+        f"audit trail ({store.origin[:8]}…) rows {g['seq']}–{g['last_seq']} of this "
+        "database's own chain are missing (recorded as a gap, which only another "
+        "database's rows can be)"
+        for g in gaps_of(store, store.origin)
+    ]
+
+
+def trail_problems(store: Store, anchors: Sequence[Anchor] = ()) -> list[str]:
+    """Everything ``case-auditor verify`` checks about the trail: its append-only triggers,
+    the chains and the records (:func:`verify_trail`), the anchor file beside the database
+    and any ``anchors`` given (from a report or a pack)."""
+    problems = trigger_problems(store) + verify_trail(store)
+    try:
+        noted = read_anchor_file(store.path)
+    except StoreError as exc:  # a damaged anchor is a finding, like a damaged row
+        problems.append(str(exc))
+        noted = None
+    if noted is not None:
+        problems += anchor_problems(store, noted, f"the anchor file {anchor_path(store.path).name}")
+    for anchor in anchors:
+        problems += anchor_problems(store, anchor, f"the anchor {anchor}")
     return problems
+
+
+# The append-only triggers as the schema creates them.
+APPEND_ONLY_TRIGGERS = {
+    m.group(1): m.group(0)[:-1]
+    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", INITIAL_SCHEMA, re.DOTALL)
+}
+
+
+def trigger_problems(store: Store) -> list[str]:
+    """The triggers that keep the trail append-only must be there, as the schema made them."""
+    found = dict(
+        store.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    )
+    return [
+        f"The trigger {name} that keeps the audit trail append-only is "
+        f"{'missing' if name not in found else 'changed'}: the trail could be edited unseen"
+        for name, sql in APPEND_ONLY_TRIGGERS.items()
+        if " ".join(str(found.get(name, "")).split()) != " ".join(sql.split())
+    ]
 
 
 def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> list[str]:
@@ -275,6 +331,8 @@ def merge_chain(
     our_head = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
     if new and origin == store.origin:
         raise _fork(origin, int(new[0]["seq"]))
+    if origin == store.origin and int(head["seq"]) > (our_head["seq"] if our_head else 0):
+        raise _fork(origin, int(head["seq"]))  # our own chain went further elsewhere
     seq, hash_ = int(head["seq"]), str(head["hash"])
     if our_head is not None:
         if our_head["seq"] == seq and our_head["hash"] != hash_:
