@@ -324,12 +324,11 @@ def _asked_criterion(framework: Framework, case_type: str, code: str) -> Any:
 
 def refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
     """Store the suggested grade and compliance with the audit, for lists and reports."""
-    answers = {
-        r["criterion_code"]: r["value"]
-        for r in store.query(
+    answers = dict(
+        store.execute(
             "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
-        )
-    }
+        ).fetchall()
+    )
     result = grade_audit(framework, row["case_type"], answers)
     store.execute(
         "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",

@@ -3,7 +3,6 @@ says about it. Every edit is plain SQL on the database file, triggers dropped fi
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -15,7 +14,7 @@ from report_data import table_rows
 
 from auditor.actions import add_action, update_action
 from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import Case, add_case, update_case
+from auditor.cases import Case, update_case
 from auditor.errors import TrailForkError
 from auditor.framework import Framework
 from auditor.frameworks import register_framework
@@ -23,8 +22,20 @@ from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.programmes import create_programme
 from auditor.reports import export_report
 from auditor.store import Store
-from auditor.store.anchor import anchor_path, head_anchor, read_anchor_file
-from auditor.store.trail import APPEND_ONLY_TRIGGERS, merge_chain, trail_problems, verify_trail
+from auditor.store.anchor import (
+    anchor_path,
+    head_anchor,
+    read_anchor_file,
+    write_pending_anchors,
+)
+from auditor.store.trail import (
+    APPEND_ONLY_TRIGGERS,
+    Change,
+    merge_chain,
+    record,
+    trail_problems,
+    verify_trail,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = "Test Auditor"
@@ -244,6 +255,7 @@ def test_anchors_in_a_pack_and_a_report_catch_a_trail_cut_back_with_its_anchor_f
         )
         conn.execute("UPDATE cases SET team = 'Test Team A'")
         _put_back_triggers(store, conn)
+    write_pending_anchors()
     anchor_path(db_path).unlink()
     assert trail_problems(store) == []
     # ... but the anchor the pack and the report hold can.
@@ -304,8 +316,53 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_anchor_file_is_json_naming_this_database(
+def test_a_write_of_the_anchor_file_cut_off_by_a_crash_leaves_the_older_anchor(
     store: Store, audit: str, db_path: Path
 ) -> None:
-    noted = json.loads(anchor_path(db_path).read_text())
-    assert noted["origin"] == store.origin and noted["seq"] >= 1
+    write_pending_anchors()
+    older = read_anchor_file(db_path)
+    record_answer(store, audit, "R-2", value="yes", actor=ME)
+    newer = read_anchor_file(db_path)
+    assert older is not None and newer is not None and newer.seq == older.seq + 1
+    data = bytearray(anchor_path(db_path).read_bytes())
+    [cut] = [i for i in (0, 1) if f'"seq": {newer.seq},'.encode() in data[i * 384 : i * 384 + 384]]
+    data[cut * 384 + 60 : cut * 384 + 384] = b"\0" * (384 - 60)  # the rest never reached the disk
+    anchor_path(db_path).write_bytes(bytes(data))
+    assert read_anchor_file(db_path) == older
+    assert trail_problems(store) == []
+
+
+def test_an_early_demo_audit_still_verifies_and_its_answers_are_still_checked(
+    store: Store, case: Case, db_path: Path
+) -> None:
+    """Demo data made before this check: the audit inserted with its grade, texts and
+    evidence, and trail rows for its creation, status and answer values only, the answer
+    rows naming the audit (as auditor/demo.py wrote them)."""
+    uid = "0e4a5b7c-0000-4000-8000-000000000001"
+    store.execute(
+        "INSERT INTO audits (uid, case_id, framework_code, framework_version, auditor, status, "
+        "audit_date, final_grade, strengths, created_at, updated_at) VALUES (?, ?, 'MINI', "
+        "'1.0.0', 'Demo Auditor Ash', 'submitted', '2026-01-10', 'good', 'Warm (demo).', 'x', "
+        "'x')",
+        [uid, case.id],
+    )
+    audit_id = store.scalar("SELECT id FROM audits WHERE uid = ?", [uid])
+    store.execute(
+        "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
+        "updated_at) VALUES ('a1', ?, 'R-1', 'yes', 'Seen in case notes (demo).', 'x', 'x')",
+        [audit_id],
+    )
+    record(
+        store,
+        [
+            Change("audit", uid, "created", None, "TEST-0001", audit_uid=uid),
+            Change("answer", uid, "R-1.value", None, "yes", audit_uid=uid),
+            Change("audit", uid, "status", "draft", "submitted", audit_uid=uid),
+        ],
+        actor="Demo Auditor Ash",
+    )
+    assert trail_problems(store) == []
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("UPDATE answers SET value = 'no'")
+    [problem] = trail_problems(store)
+    assert "Answer R-1 of audit 0e4a5b7c-" in problem and "last set it to 'yes'" in problem

@@ -151,15 +151,18 @@ def save_answers(
             inserts.append((uid, audit["id"], code, after["value"], after["evidence"], actor, now))
     if not changes:
         return []
-    store.db.conn.executemany(
-        "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? WHERE uid = ?",
-        updates,
-    )
-    store.db.conn.executemany(
-        "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        inserts,
-    )
+    if updates:
+        store.db.conn.executemany(
+            "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? "
+            "WHERE uid = ?",
+            updates,
+        )
+    if inserts:
+        store.db.conn.executemany(
+            "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
     record(store, changes, actor=actor)
     return changes
 
