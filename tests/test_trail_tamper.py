@@ -1,5 +1,6 @@
-"""What someone with the sqlite3 shell can do to the trail and the audits, and what verify
-says about it. Every edit is plain SQL on the database file, triggers dropped first."""
+"""What someone with the sqlite3 shell can do to the trail and the records, and what verify
+says about it. Every edit is plain SQL on the database file (the trail's append-only
+triggers dropped first where the edit touches the trail)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def _raw(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _put_back_triggers(store: Store, conn: sqlite3.Connection) -> None:
+def _put_back_triggers(conn: sqlite3.Connection) -> None:
     """As they were: only the edit under test is left to find."""
     for sql in APPEND_ONLY_TRIGGERS.values():
         conn.execute(sql)
@@ -95,7 +96,7 @@ def test_deleting_the_newest_rows_and_moving_the_head_back_is_caught(
             "UPDATE trail_heads SET seq = seq - 2, hash = (SELECT hash FROM trail WHERE seq = ?)",
             [last.seq - 2],
         )
-        _put_back_triggers(store, conn)
+        _put_back_triggers(conn)
     assert verify_trail(store) == []  # the chain alone looks whole
     assert f"the anchor file test.db.anchor records row {last.seq}" in _found(store)
     assert f"The audit trail ends at row {last.seq - 2}" in _found(store)
@@ -115,7 +116,7 @@ def test_rows_bridged_by_a_gap_in_this_databases_own_chain_are_caught(
             "VALUES (?, 3, 4, ?, ?)",
             [store.origin, prev, after],
         )
-        _put_back_triggers(store, conn)
+        _put_back_triggers(conn)
     assert "rows 3–4 of this database's own chain are missing" in _found(store)
 
 
@@ -254,7 +255,7 @@ def test_anchors_in_a_pack_and_a_report_catch_a_trail_cut_back_with_its_anchor_f
             [head.seq - 1, head.seq - 1],
         )
         conn.execute("UPDATE cases SET team = 'Test Team A'")
-        _put_back_triggers(store, conn)
+        _put_back_triggers(conn)
     write_pending_anchors()
     anchor_path(db_path).unlink()
     assert trail_problems(store) == []

@@ -108,7 +108,8 @@ def change_audit(
     columns = _columns(AUDIT_FIELDS, changes) | dict(also or {})
     if columns:
         _update(store, "audits", "id", audit["id"], columns)
-    record(store, changes, actor=actor)
+    if changes:
+        record(store, changes, actor=actor)
     return changes
 
 
@@ -168,15 +169,13 @@ def save_answers(
 
 
 def _answers(store: Store, audit_id: int, codes: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    """(uid, value, evidence) of the audit's answers to ``codes`` that exist."""
+    """(uid, value, evidence) of the audit's existing answers, by code: just the one when one
+    is asked for (an answer saved as it is given), else all of them."""
+    sql = "SELECT criterion_code, uid, value, evidence FROM answers WHERE audit_id = ?"
     if len(codes) == 1:
-        where, params = "criterion_code = ?", [audit_id, codes[0]]
+        cursor = store.execute(sql + " AND criterion_code = ?", [audit_id, codes[0]])
     else:
-        where, params = "1 = 1", [audit_id]
-    cursor = store.execute(
-        f"SELECT criterion_code, uid, value, evidence FROM answers WHERE audit_id = ? AND {where}",
-        params,
-    )
+        cursor = store.execute(sql, [audit_id])
     return {code: rest for code, *rest in cursor}
 
 
@@ -224,7 +223,8 @@ def change_action(
         _update(store, "actions", "uid", uid, columns)
     else:
         _insert(store, "actions", {"uid": uid, **columns, **insert})
-    record(store, changes, actor=actor)
+    if changes:
+        record(store, changes, actor=actor)
     return changes
 
 

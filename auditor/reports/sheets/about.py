@@ -130,6 +130,6 @@ def _anchor_text(scope: ReportScope) -> str:
         return "The database's audit trail had no rows yet."
     return (
         f"{anchor}: row {anchor.seq} of the audit trail of database {anchor.origin} and its "
-        "hash. 'case-auditor verify --anchor' followed by it checks that database's trail "
-        "still holds that row."
+        "hash when this workbook was made. To check later that the database's trail still "
+        f"holds that row: case-auditor verify --anchor {anchor}"
     )
