@@ -15,7 +15,7 @@ from auditor.clock import new_uid, now_utc, parse_date, today
 from auditor.domain import ActionStatus
 from auditor.errors import NotFoundError, ValidationError
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.writes import change_action, new_action
 
 
 def add_action(
@@ -35,29 +35,23 @@ def add_action(
     with store.atomic():
         row = audit_row(store, audit_uid)
         check_editable(row, reason)
-        store.execute(
-            "INSERT INTO actions (uid, audit_id, text, owner, due_date, status, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-            [
-                uid,
-                row["id"],
-                text.strip(),
-                owner.strip(),
-                due_date.isoformat() if due_date else None,
-                now,
-                now,
-            ],
+        new_action(
+            store,
+            {
+                "uid": uid,
+                "audit_id": row["id"],
+                "text": text.strip(),
+                "owner": owner.strip(),
+                "due_date": due_date.isoformat() if due_date else None,
+                "status": ActionStatus.OPEN.value,
+                "created_at": now,
+                "updated_at": now,
+            },
+            audit_uid=audit_uid,
+            actor=actor,
+            reason=reason,
         )
         touch_audit(store, row["id"])
-        record(
-            store,
-            [
-                Change(
-                    "action", uid, "created", None, text.strip(), audit_uid=audit_uid, reason=reason
-                )
-            ],
-            actor=actor,
-        )
     return uid
 
 
@@ -129,28 +123,8 @@ def _apply(
     actor: str,
     reason: str,
 ) -> None:
-    changes = [
-        Change(
-            "action",
-            action["uid"],
-            name,
-            action[name],
-            value,
-            audit_uid=audit["uid"],
-            reason=reason,
-        )
-        for name, value in new.items()
-        if action[name] != value
-    ]
-    if not changes:
-        return
-    sets = ", ".join(f"{c.field} = ?" for c in changes)
-    store.execute(
-        f"UPDATE actions SET {sets}, updated_at = ? WHERE uid = ?",
-        [*(c.new_value for c in changes), now_utc(), action["uid"]],
-    )
-    touch_audit(store, audit["id"])
-    record(store, changes, actor=actor)
+    if change_action(store, action, new, audit_uid=audit["uid"], actor=actor, reason=reason):
+        touch_audit(store, audit["id"])
 
 
 @dataclass(frozen=True)

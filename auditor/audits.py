@@ -20,7 +20,7 @@ from auditor.framework import Framework
 from auditor.frameworks import get_framework
 from auditor.grading import GradeResult, grade_audit
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.writes import change_audit, new_audit, save_answers
 
 UNSET: Any = object()  # "leave this field as it is" (None means "clear it")
 
@@ -252,7 +252,8 @@ def start_audit(
             raise NotFoundError(f"no programme with id {programme_uid}")
     uid, now = new_uid(), now_utc()
     with store.atomic():
-        store.db.table("audits").insert(
+        new_audit(
+            store,
             {
                 "uid": uid,
                 "case_id": case.id,
@@ -265,21 +266,9 @@ def start_audit(
                 "blind": int(blind),
                 "created_at": now,
                 "updated_at": now,
-            }
-        )
-        record(
-            store,
-            [
-                Change(
-                    "audit",
-                    uid,
-                    "created",
-                    None,
-                    f"{case.reference} on {framework.code} {framework.version}",
-                    audit_uid=uid,
-                )
-            ],
+            },
             actor=auditor,
+            description=f"{case.reference} on {framework.code} {framework.version}",
         )
     return uid
 
@@ -310,37 +299,15 @@ def record_answer(
             raise ValidationError(problem)
         if evidence is not UNSET:
             evidence = _check_text("evidence", evidence)
-        existing = store.one(
-            "SELECT * FROM answers WHERE audit_id = ? AND criterion_code = ?",
-            [row["id"], criterion_code],
-        )
-        old = existing or {"uid": new_uid(), "value": None, "evidence": ""}
-        new = {
-            "value": old["value"] if value is UNSET else value,
-            "evidence": old["evidence"] if evidence is UNSET else evidence,
-        }
-        changes = [
-            Change(
-                "answer",
-                old["uid"],
-                f"{criterion_code}.{name}",
-                old[name],
-                new[name],
-                audit_uid=audit_uid,
-                reason=reason,
-            )
-            for name in ("value", "evidence")
-            if old[name] != new[name]
-        ]
+        given = {"value": value} if value is not UNSET else {}
+        if evidence is not UNSET:
+            given["evidence"] = evidence
+        changes = save_answers(store, row, {criterion_code: given}, actor=actor, reason=reason)
         if not changes:
             return
-        _write_answer(
-            store, row["id"], criterion_code, old["uid"], new, actor, exists=existing is not None
-        )
-        if new["value"] != old["value"]:
+        if any(c.field.endswith(".value") for c in changes):
             refresh_suggestion(store, row, framework)
         touch_audit(store, row["id"])
-        record(store, changes, actor=actor)
 
 
 def answer_problem(
@@ -361,39 +328,13 @@ def answer_problem(
     return None
 
 
-def _write_answer(
-    store: Store,
-    audit_id: int,
-    code: str,
-    uid: str,
-    new: Mapping[str, Any],
-    actor: str,
-    *,
-    exists: bool,
-) -> None:
-    now = now_utc()
-    if exists:
-        store.execute(
-            "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? "
-            "WHERE uid = ?",
-            [new["value"], new["evidence"], actor, now, uid],
-        )
-    else:
-        store.execute(
-            "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, "
-            "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [uid, audit_id, code, new["value"], new["evidence"], actor, now],
-        )
-
-
 def refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
     """Store the suggested grade and compliance with the audit, for lists and reports."""
-    answers = {
-        r["criterion_code"]: r["value"]
-        for r in store.query(
+    answers = dict(
+        store.execute(
             "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
-        )
-    }
+        ).fetchall()
+    )
     result = grade_audit(framework, row["case_type"], answers)
     store.execute(
         "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",
@@ -444,19 +385,8 @@ def update_audit(
     with store.atomic():
         row = audit_row(store, audit_uid)
         check_editable(row, reason)
-        changes = [
-            Change("audit", audit_uid, name, row[name], value, audit_uid=audit_uid, reason=reason)
-            for name, value in new.items()
-            if row[name] != value
-        ]
-        if not changes:
-            return
-        sets = ", ".join(f"{c.field} = ?" for c in changes)
-        store.execute(
-            f"UPDATE audits SET {sets} WHERE id = ?", [*(c.new_value for c in changes), row["id"]]
-        )
-        touch_audit(store, row["id"])
-        record(store, changes, actor=actor)
+        if change_audit(store, row, new, actor=actor, reason=reason):
+            touch_audit(store, row["id"])
 
 
 def check_editable(row: Mapping[str, Any], reason: str) -> None:

@@ -15,9 +15,11 @@ from auditor.clock import new_uid, now_utc, parse_date
 from auditor.domain import CASE_DATE_FIELDS, CaseType
 from auditor.errors import NotFoundError, ValidationError
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.trail import Change
+from auditor.store.trailed import CASE_FIELDS as TRAILED_CASE_FIELDS
+from auditor.store.writes import change_cases, new_cases
 
-CASE_FIELDS = ("reference", "case_type", "team", "worker", *CASE_DATE_FIELDS)
+CASE_FIELDS = tuple(TRAILED_CASE_FIELDS)  # reference, case type, team, worker, the dates
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,7 @@ def add_case(
     uid, now = new_uid(), now_utc()
     row = {"uid": uid, **values, "created_at": now, "updated_at": now}
     with store.atomic():
-        store.db.table("cases").insert(row)
-        record(store, [Change("case", uid, "created", None, values["reference"])], actor=actor)
+        new_cases(store, [row], actor=actor)
     return get_case(store, uid)
 
 
@@ -84,20 +85,7 @@ def update_case(store: Store, uid: str, *, actor: str, **fields: Any) -> list[Ch
     """Change some fields of a case; returns the changes made (also written to the trail)."""
     values = _clean(fields)
     with store.atomic():
-        row = _row(store, uid)
-        changes = [
-            Change("case", uid, name, row[name], value)
-            for name, value in values.items()
-            if row[name] != value
-        ]
-        if changes:
-            sets = ", ".join(f"{c.field} = ?" for c in changes)
-            store.execute(
-                f"UPDATE cases SET {sets}, updated_at = ? WHERE uid = ?",
-                [*(c.new_value for c in changes), now_utc(), uid],
-            )
-            record(store, changes, actor=actor)
-    return changes
+        return change_cases(store, [(_row(store, uid), values)], actor=actor)
 
 
 def get_case(store: Store, uid: str) -> Case:

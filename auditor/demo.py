@@ -19,12 +19,14 @@ from auditor.framework import Framework
 from auditor.frameworks import ensure_builtin_frameworks
 from auditor.grading import grade_audit
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.trail import batched
+from auditor.store.writes import new_action, new_audit, new_cases, save_answers
 from auditor.workdays import add_working_days
 
 ACTOR = "Demo data generator"
 AUDITORS = ("Demo Auditor Ash", "Demo Auditor Birch", "Demo Auditor Cedar", "Demo Auditor Elm")
 MODERATOR = "Demo QA Lead Oak"
+_BULK_CACHE = -65536  # KiB: 64 MB
 TEAMS: dict[CaseType, tuple[str, ...]] = {
     CaseType.EARLY_HELP: ("Demo Early Help Team",),
     CaseType.CHILD_IN_NEED: ("Demo Assessment Team North", "Demo Assessment Team South"),
@@ -83,13 +85,20 @@ def make_demo(
     framework = ensure_builtin_frameworks(store)[0]
     end = end or date.today()
     n_audits = cases // 2 if audits is None else audits
-    with store.atomic():
-        case_rows = _make_cases(store, rng, cases, end, prefix=f"DEMO-{seed:02d}")
-        programmes = _make_programmes(store, framework, end, months)
-        for i in range(n_audits):
-            case = case_rows[i % len(case_rows)]
-            month = rng.randrange(months)
-            _make_audit(store, rng, framework, case, programmes[month], month, months)
+    # A bigger page cache while the one big transaction runs: index pages (the trail's
+    # random uids) stay in memory instead of being spilled to the WAL and written again.
+    cache = store.scalar("PRAGMA cache_size")
+    store.execute(f"PRAGMA cache_size = {_BULK_CACHE}")
+    try:
+        with store.atomic(), batched(store):
+            case_rows = _make_cases(store, rng, cases, end, prefix=f"DEMO-{seed:02d}")
+            programmes = _make_programmes(store, framework, end, months)
+            for i in range(n_audits):
+                case = case_rows[i % len(case_rows)]
+                month = rng.randrange(months)
+                _make_audit(store, rng, framework, case, programmes[month], month, months)
+    finally:
+        store.execute(f"PRAGMA cache_size = {int(cache)}")
     return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))
 
 
@@ -112,13 +121,7 @@ def _make_cases(
             "updated_at": now_utc(),
         }
         rows.append(row)
-    # Every column any case has: case types carry different dates (a looked-after child's
-    # are not a child protection case's), so the first row's keys are not everyone's.
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    store.db.conn.executemany(
-        f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r.get(c) for c in columns] for r in rows],
-    )
+    new_cases(store, rows, actor=ACTOR)
     ids = dict(
         store.db.execute(
             "SELECT uid, id FROM cases WHERE reference LIKE ?", [f"{prefix}%"]
@@ -234,36 +237,40 @@ def _make_audit(
         )
     concern = status is not AuditStatus.DRAFT and rng.random() < 0.02
     uid, now = new_uid(), now_utc()
-    cursor = store.execute(
-        "INSERT INTO audits (uid, case_id, programme_id, framework_code, framework_version, "
-        "auditor, status, audit_date, suggested_grade, compliance, final_grade, grade_reason, "
-        "strengths, improvements, feedback, safeguarding_concern, safeguarding_note, created_at, "
-        "updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?)",
-        [
-            uid,
-            case["id"],
-            programme_id,
-            framework.code,
-            framework.version,
-            auditor,
-            status.value,
-            audit_date.isoformat(),
-            result.suggested.value if result.suggested else None,
-            result.compliance,
-            final.value if final else None,
-            reason,
-            "Relationship with the child is warm and consistent (demo)." if quality > 0.6 else "",
-            "Plans need clear timescales and named owners (demo)." if quality < 0.8 else "",
-            "Thank you for a well-organised file (demo)." if quality > 0.7 else "",
-            int(concern),
-            "Demo concern: escalated to the team manager the same day." if concern else "",
-            now,
-            now,
-            now if status is not AuditStatus.DRAFT else None,
-        ],
+    audit_id = new_audit(
+        store,
+        {
+            "uid": uid,
+            "case_id": case["id"],
+            "programme_id": programme_id,
+            "framework_code": framework.code,
+            "framework_version": framework.version,
+            "auditor": auditor,
+            "status": status.value,
+            "audit_date": audit_date.isoformat(),
+            "suggested_grade": result.suggested.value if result.suggested else None,
+            "compliance": result.compliance,
+            "final_grade": final.value if final else None,
+            "grade_reason": reason,
+            "strengths": "Relationship with the child is warm and consistent (demo)."
+            if quality > 0.6
+            else "",
+            "improvements": "Plans need clear timescales and named owners (demo)."
+            if quality < 0.8
+            else "",
+            "feedback": "Thank you for a well-organised file (demo)." if quality > 0.7 else "",
+            "safeguarding_concern": int(concern),
+            "safeguarding_note": "Demo concern: escalated to the team manager the same day."
+            if concern
+            else "",
+            "created_at": now,
+            "updated_at": now,
+            "submitted_at": now if status is not AuditStatus.DRAFT else None,
+        },
+        actor=auditor,
+        description=case["reference"],
     )
-    audit_id = int(cursor.lastrowid or 0)
+    audit = {"id": audit_id, "uid": uid}
     # The case is in its programme's sample, assigned to the auditor who audited it, as
     # the Programmes screen shows a real round (the first audit of a case there decides).
     store.execute(
@@ -271,24 +278,18 @@ def _make_audit(
         "VALUES (?, ?, ?, ?, ?)",
         [new_uid(), programme_id, case["id"], auditor, now],
     )
-    store.db.conn.executemany(
-        "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (new_uid(), audit_id, code, value, evidence, auditor, now)
+    save_answers(
+        store,
+        audit,
+        {
+            code: {"value": value, "evidence": evidence}
             for code, (value, evidence) in answers.items()
-        ],
+        },
+        actor=auditor,
     )
-    changes = [Change("audit", uid, "created", None, case["reference"], audit_uid=uid)]
-    changes += [
-        Change("answer", uid, f"{code}.value", None, value, audit_uid=uid)
-        for code, (value, _) in answers.items()
-    ]
-    changes.append(Change("audit", uid, "status", "draft", status.value, audit_uid=uid))
-    _make_actions(store, rng, audit_id, uid, audit_date, result.compliance or 100, concern, changes)
+    _make_actions(store, rng, audit, audit_date, result.compliance or 100, concern, auditor)
     if status in (AuditStatus.MODERATED, AuditStatus.FINAL) and rng.random() < 0.3:
         _make_moderation(store, rng, framework, audit_id, uid, case["case_type"], answers, final)
-    record(store, changes, actor=auditor)
 
 
 def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
@@ -323,12 +324,11 @@ def _answers(
 def _make_actions(
     store: Store,
     rng: random.Random,
-    audit_id: int,
-    audit_uid: str,
+    audit: dict[str, Any],
     audit_date: date,
     compliance: float,
     concern: bool,
-    changes: list[Change],
+    auditor: str,
 ) -> None:
     count = (1 if compliance < 80 else 0) + (1 if compliance < 60 else 0) + int(concern)
     for n in range(count):
@@ -346,22 +346,22 @@ def _make_actions(
                 )
             )
         )
-        store.execute(
-            "INSERT INTO actions (uid, audit_id, text, owner, due_date, status, done_date, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                uid,
-                audit_id,
-                text,
-                f"Demo Team Manager {rng.randint(1, 6)}",
-                due.isoformat(),
-                "done" if done else "open",
-                due.isoformat() if done else None,
-                now_utc(),
-                now_utc(),
-            ],
+        new_action(
+            store,
+            {
+                "uid": uid,
+                "audit_id": audit["id"],
+                "text": text,
+                "owner": f"Demo Team Manager {rng.randint(1, 6)}",
+                "due_date": due.isoformat(),
+                "status": "done" if done else "open",
+                "done_date": due.isoformat() if done else None,
+                "created_at": now_utc(),
+                "updated_at": now_utc(),
+            },
+            audit_uid=audit["uid"],
+            actor=auditor,
         )
-        changes.append(Change("action", uid, "created", None, text, audit_uid=audit_uid))
 
 
 def _make_moderation(

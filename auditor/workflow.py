@@ -15,7 +15,7 @@ from auditor.clock import new_uid, now_utc
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditStateError, ValidationError
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.writes import change_audit, save_answers
 
 
 def submission_problems(audit: Audit) -> list[str]:
@@ -84,23 +84,11 @@ def delete_audit(store: Store, audit_uid: str, *, actor: str, reason: str) -> No
         row = audit_row(store, audit_uid)
         if row["status"] != AuditStatus.DRAFT:
             raise AuditStateError("Only a draft audit can be deleted.")
-        store.execute("UPDATE audits SET deleted_at = ? WHERE id = ?", [now_utc(), row["id"]])
-        touch_audit(store, row["id"])
-        record(
-            store,
-            [
-                Change(
-                    "audit",
-                    audit_uid,
-                    "deleted",
-                    None,
-                    "deleted",
-                    audit_uid=audit_uid,
-                    reason=reason,
-                )
-            ],
-            actor=actor,
+        # The trail records a deletion here as None → "deleted" (a merge: as a yes/no).
+        change_audit(
+            store, row, {"deleted": "deleted"}, old={"deleted": None}, actor=actor, reason=reason
         )
+        touch_audit(store, row["id"])
 
 
 @dataclass(frozen=True)
@@ -200,56 +188,29 @@ def _apply_moderation(
     note: str,
 ) -> None:
     """The audit's answers and grade become the moderated ones (the trail keeps the old)."""
-    trail = []
-    for code, change in changes.items():
-        old = audit.answer_value(code)
-        if change.value == old:
-            continue
-        store.execute(
-            "UPDATE answers SET value = ?, updated_by = ?, updated_at = ? "
-            "WHERE audit_id = (SELECT id FROM audits WHERE uid = ?) "
-            "AND criterion_code = ?",
-            [change.value, moderator, now_utc(), audit.uid, code],
-        )
-        answer_uid = store.scalar(
-            "SELECT uid FROM answers WHERE criterion_code = ? AND "
-            "audit_id = (SELECT id FROM audits WHERE uid = ?)",
-            [code, audit.uid],
-        )
-        trail.append(
-            Change(
-                "answer",
-                answer_uid,
-                f"{code}.value",
-                old,
-                change.value,
-                audit_uid=audit.uid,
-                reason=f"Moderation: {change.reason}",
-            )
-        )
-    old_grade = audit.final_grade.value if audit.final_grade else None
-    trail.append(
-        Change(
-            "audit",
-            audit.uid,
-            "final_grade",
-            old_grade,
-            grade.value,
-            audit_uid=audit.uid,
-            reason=f"Moderation: {note}",
-        )
+    row = audit_row(store, audit.uid)
+    changed = {
+        code: change for code, change in changes.items() if change.value != audit.answer_value(code)
+    }
+    save_answers(
+        store,
+        row,
+        {code: {"value": change.value} for code, change in changed.items()},
+        actor=moderator,
+        reason={code: f"Moderation: {change.reason}" for code, change in changed.items()},
     )
     refreshed = get_audit(store, audit.uid).grade()
-    store.execute(
-        "UPDATE audits SET final_grade = ?, suggested_grade = ?, compliance = ? WHERE uid = ?",
-        [
-            grade.value,
-            refreshed.suggested.value if refreshed.suggested else None,
-            refreshed.compliance,
-            audit.uid,
-        ],
+    change_audit(
+        store,
+        row,
+        {"final_grade": grade.value},
+        actor=moderator,
+        reason=f"Moderation: {note}",
+        also={
+            "suggested_grade": refreshed.suggested.value if refreshed.suggested else None,
+            "compliance": refreshed.compliance,
+        },
     )
-    record(store, trail, actor=moderator)
 
 
 def _require_status(audit: Audit, status: AuditStatus, verb: str) -> None:
@@ -270,24 +231,12 @@ def _set_status(
     reason: str = "",
 ) -> None:
     row = audit_row(store, audit_uid)
-    extra = f", {stamp} = :now" if stamp else ""
-    store.execute(
-        f"UPDATE audits SET status = :status{extra} WHERE id = :id",
-        {"status": status.value, "now": now_utc(), "id": row["id"]},
+    change_audit(
+        store,
+        row,
+        {"status": status.value},
+        actor=actor,
+        reason=reason,
+        also={stamp: now_utc()} if stamp else None,
     )
     touch_audit(store, row["id"])
-    record(
-        store,
-        [
-            Change(
-                "audit",
-                audit_uid,
-                "status",
-                row["status"],
-                status.value,
-                audit_uid=audit_uid,
-                reason=reason,
-            )
-        ],
-        actor=actor,
-    )

@@ -116,6 +116,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary_file(
         "test.db",
         "test.db-shm",
         "test.db-wal",
+        "test.db.anchor",  # the trail's anchor, written when the test's audit was saved
     ]
 
 

@@ -11,7 +11,8 @@ from auditor.demo import make_demo
 from auditor.errors import ValidationError
 from auditor.frameworks import get_framework, list_frameworks
 from auditor.store import Store
-from auditor.store.trail import verify_trail
+from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
+from auditor.store.trail import trail_problems
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     verify = subparsers.add_parser(
         "verify", parents=[db], help="check the database and its audit trail"
+    )
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="also check the trail against an anchor from a report's About sheet or a pack",
     )
     verify.set_defaults(handler=cmd_verify)
 
@@ -68,13 +76,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     with Store.open(db_path(args), readonly=True) as store:
-        problems = store.integrity_problems() + verify_trail(store)
+        try:
+            anchors = [parse_anchor(text, store.origin) for text in args.anchor]
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        problems = store.integrity_problems() + trail_problems(store, anchors)
         rows = store.scalar("SELECT COUNT(*) FROM trail")
+        unanchored = not problems and head_anchor(store) and not read_anchor_file(store.path)
     if problems:
         for problem in problems:
             print(f"case-auditor: {problem}", file=sys.stderr)
         return 1
     print(f"{db_path(args)}: database sound; audit trail intact ({rows} rows)")
+    if unanchored:
+        print(
+            f"Note: there is no {anchor_path(db_path(args)).name} beside it (made by an older "
+            "version, copied without it, or deleted): it is written at the next change."
+        )
     return 0
 
 

@@ -19,9 +19,9 @@ from auditor.importing.errors import ImportCancelled, ImportProblemsError
 from auditor.importing.validate import CaseRecord, Validation
 from auditor.store import Store
 from auditor.store.trail import Change, record
+from auditor.store.writes import change_cases, new_cases
 
 BATCH = 1_000
-_COLUMNS = ("uid", *CASE_FIELDS, "created_at", "updated_at")
 T = TypeVar("T")
 
 
@@ -95,17 +95,17 @@ def apply_import(
         done = 0
         for batch in _batches(plan.inserts):
             _check(cancelled)
-            _insert(store, batch)
+            new_cases(store, batch, actor=actor)
             done += len(batch)
             _report(progress, done, total)
         for update_batch in _batches(plan.updates):
             _check(cancelled)
-            _update(store, update_batch)
+            change_cases(store, update_batch, actor=actor)
             done += len(update_batch)
             _report(progress, done, total)
         _check(cancelled)
         summary = _summary(plan, validation, written=True)
-        record(store, _trail(plan, summary, source or validation.source), actor=actor)
+        record(store, [_imported(summary, source or validation.source)], actor=actor)
     _report(progress, total, total)
     return summary
 
@@ -166,27 +166,6 @@ def _existing(store: Store) -> dict[str, dict[str, Any]]:
     return {row[2]: dict(zip(names, row, strict=True)) for row in cursor}
 
 
-def _insert(store: Store, rows: Sequence[dict[str, Any]]) -> None:
-    store.db.conn.executemany(
-        f"INSERT INTO cases ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})",
-        [[r[c] for c in _COLUMNS] for r in rows],
-    )
-
-
-def _update(store: Store, updates: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """Every case field written back (the changed ones with their new values): one statement
-    for the whole batch."""
-    sets = ", ".join(f"{c} = ?" for c in CASE_FIELDS)
-    now = now_utc()
-    store.db.conn.executemany(
-        f"UPDATE cases SET {sets}, updated_at = ? WHERE id = ?",
-        [
-            [changed.get(c, row[c]) for c in CASE_FIELDS] + [now, row["id"]]
-            for row, changed in updates
-        ],
-    )
-
-
 def _summary(plan: _Plan, validation: Validation, *, written: bool) -> ImportSummary:
     return ImportSummary(
         added=len(plan.inserts),
@@ -199,12 +178,9 @@ def _summary(plan: _Plan, validation: Validation, *, written: bool) -> ImportSum
     )
 
 
-def _trail(plan: _Plan, summary: ImportSummary, source: str) -> list[Change]:
-    changes = [Change("case", r["uid"], "created", None, r["reference"]) for r in plan.inserts]
-    for row, changed in plan.updates:
-        changes.extend(Change("case", row["uid"], k, row[k], v) for k, v in changed.items())
-    changes.append(Change("import", new_uid(), "imported", None, f"{source}: {summary}"))
-    return changes
+def _imported(summary: ImportSummary, source: str) -> Change:
+    """The import's own trail row (each case's rows are written with the case)."""
+    return Change("import", new_uid(), "imported", None, f"{source}: {summary}")
 
 
 def count_by_field(changes: Sequence[CaseChange]) -> Mapping[str, int]:

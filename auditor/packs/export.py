@@ -25,6 +25,7 @@ from auditor.packs.content import audit_content, content_hash
 from auditor.packs.pack import FrameworkRef, Manifest, counts, write_pack
 from auditor.progress import Progress
 from auditor.store import Store
+from auditor.store.anchor import head_anchor
 from auditor.store.trail import COLUMNS as TRAIL_COLUMNS
 from auditor.store.trail import chain_gaps
 
@@ -131,6 +132,7 @@ def _export(
     with store.atomic():
         step(0, 4)
         payload = collect_payload(store, **scope)
+        anchor = head_anchor(store)
         step(2, 4)
     frameworks = tuple(
         FrameworkRef(f["code"], f["version"], f["sha256"]) for f in payload["frameworks"]
@@ -148,6 +150,7 @@ def _export(
         frameworks=frameworks,
         counts=counts(payload),
         payload_sha256=_sha256(payload_bytes),
+        trail_anchor=anchor.to_json() if anchor else None,
     )
     checksum = write_pack(path, manifest, payload_bytes, passphrase=passphrase, scrypt_n=scrypt_n)
     step(4, 4)

@@ -223,6 +223,9 @@ class Manifest:
     frameworks: tuple[FrameworkRef, ...]
     counts: Mapping[str, int]
     payload_sha256: str
+    # The making database's own trail head {origin, seq, hash}, an anchor kept outside it
+    # (None before its first row, and in packs from versions that did not write one).
+    trail_anchor: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -302,7 +305,11 @@ def _json(path: Path, member: str, data: bytes) -> Any:
 
 def _manifest(path: Path, data: bytes) -> Manifest:
     raw = _json(path, "manifest.json", data)
-    problems = _row_problems("manifest.json", raw, _MANIFEST, "")
+    # trail_anchor is optional (packs before it have none) and is checked on its own below.
+    required = (
+        {k: v for k, v in raw.items() if k != "trail_anchor"} if isinstance(raw, dict) else raw
+    )
+    problems = _row_problems("manifest.json", required, _MANIFEST, "")
     if problems:
         raise PackContentError(_problem_message(path, problems))
     if raw["format_version"] > FORMAT_VERSION:
@@ -320,12 +327,21 @@ def _manifest(path: Path, data: bytes) -> Manifest:
         )
     ]
     problems += _scope_problems(raw["scope"]) + _counts_problems(raw["counts"])
+    anchor = raw.get("trail_anchor")
+    if anchor is not None and not (
+        isinstance(anchor, dict)
+        and isinstance(anchor.get("origin"), str)
+        and type(anchor.get("seq")) is int
+        and isinstance(anchor.get("hash"), str)
+    ):
+        problems.append("manifest.json trail_anchor is malformed")
     if problems:
         raise PackContentError(_problem_message(path, problems))
     frameworks = tuple(
         FrameworkRef(f["code"], f["version"], f["sha256"]) for f in raw["frameworks"]
     )
-    return Manifest(**{k: raw[k] for k in _MANIFEST if k != "frameworks"}, frameworks=frameworks)
+    fields = {k: raw[k] for k in _MANIFEST if k != "frameworks"}
+    return Manifest(**fields, frameworks=frameworks, trail_anchor=anchor)
 
 
 def _scope_problems(scope: Mapping[str, Any]) -> list[str]:

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditor.audits import refresh_suggestion
-from auditor.clock import new_uid, now_utc
+from auditor.clock import now_utc
 from auditor.frameworks import get_framework
-from auditor.packs.content import ACTION_FIELDS, AUDIT_FIELDS, Content, field_value
+from auditor.packs.content import ACTION_FIELDS, ANSWER_FIELDS, AUDIT_FIELDS, Content, field_value
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.trail import Change
+from auditor.store.writes import change_action, change_audit, save_answers
 
 _STAMPS = ("submitted_at", "moderated_at", "finalised_at")
 
@@ -33,9 +34,9 @@ def write_version(
     """Bring our audit from ``ours`` to ``target`` content (``theirs`` is the pack's record,
     for the details of answers and actions new here). Returns the number of fields changed."""
     uid = ours_row["uid"]
-    changes = _audit_fields(store, ours_row, ours, target, theirs, reason)
+    changes = _audit_fields(store, ours_row, ours, target, theirs, actor, reason)
     changes += _answers(store, ours_row, ours, target, theirs, actor, reason)
-    changes += _actions(store, ours_row, ours, target, theirs, reason)
+    changes += _actions(store, ours_row, ours, target, theirs, actor, reason)
     if not changes:
         return 0
     _refresh(store, ours_row)
@@ -43,7 +44,6 @@ def write_version(
         "UPDATE audits SET revision = MAX(revision, ?) + 1, updated_at = ? WHERE id = ?",
         [theirs["revision"], now_utc(), ours_row["id"]],
     )
-    record(store, changes, actor=actor)
     assert all(c.audit_uid == uid for c in changes)
     return len(changes)
 
@@ -54,28 +54,17 @@ def _audit_fields(
     ours: Content,
     target: Content,
     theirs: Mapping[str, Any],
+    actor: str,
     reason: str,
 ) -> list[Change]:
-    uid, sets, changes = row["uid"], {}, []
-    for name in AUDIT_FIELDS:
-        old, new = field_value(ours, name), field_value(target, name)
-        if old == new:
-            continue
-        changes.append(Change("audit", uid, name, old, new, audit_uid=uid, reason=reason))
-        if name == "deleted":
-            sets["deleted_at"] = (theirs["deleted_at"] or now_utc()) if new else None
-        elif name == "safeguarding_concern":
-            sets[name] = int(bool(new))
-        else:
-            sets[name] = new
-        if name == "status" and new == theirs["status"]:
-            sets.update({stamp: theirs[stamp] for stamp in _STAMPS})
-    if sets:
-        store.execute(
-            f"UPDATE audits SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-            [*sets.values(), row["id"]],
-        )
-    return changes
+    old = {name: field_value(ours, name) for name in AUDIT_FIELDS}
+    new = {n: field_value(target, n) for n in AUDIT_FIELDS if old[n] != field_value(target, n)}
+    also: dict[str, Any] = {}
+    if new.get("deleted"):
+        also["deleted_at"] = theirs["deleted_at"] or now_utc()
+    if new.get("status") is not None and new["status"] == theirs["status"]:
+        also.update({stamp: theirs[stamp] for stamp in _STAMPS})
+    return change_audit(store, row, new, old=old, actor=actor, reason=reason, also=also)
 
 
 def _subjects(prefix: str, *contents: Content) -> list[str]:
@@ -93,48 +82,12 @@ def _answers(
     actor: str,
     reason: str,
 ) -> list[Change]:
-    existing = {
-        r["criterion_code"]: r["uid"]
-        for r in store.query(
-            "SELECT criterion_code, uid FROM answers WHERE audit_id = ?", [row["id"]]
-        )
+    new = {
+        code: {name: field_value(target, f"answer:{code}.{name}") for name in ANSWER_FIELDS}
+        for code in _subjects("answer:", ours, target)
     }
     their_uids = {a["criterion_code"]: a["uid"] for a in theirs["answers"]}
-    changes, now = [], now_utc()
-    for code in _subjects("answer:", ours, target):
-        keys = (f"answer:{code}.value", f"answer:{code}.evidence")
-        old = [field_value(ours, k) for k in keys]
-        new = [field_value(target, k) for k in keys]
-        if old == new:
-            continue
-        answer_uid = existing.get(code)
-        if answer_uid is None:
-            answer_uid = their_uids.get(code) or new_uid()
-            store.execute(
-                "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, "
-                "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [answer_uid, row["id"], code, new[0], new[1] or "", actor, now],
-            )
-        else:
-            store.execute(
-                "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? "
-                "WHERE uid = ?",
-                [new[0], new[1] or "", actor, now, answer_uid],
-            )
-        for name, before, after in zip(("value", "evidence"), old, new, strict=True):
-            if before != after:
-                changes.append(
-                    Change(
-                        "answer",
-                        answer_uid,
-                        f"{code}.{name}",
-                        before,
-                        after,
-                        audit_uid=row["uid"],
-                        reason=reason,
-                    )
-                )
-    return changes
+    return save_answers(store, row, new, actor=actor, reason=reason, uids=their_uids)
 
 
 def _actions(
@@ -143,6 +96,7 @@ def _actions(
     ours: Content,
     target: Content,
     theirs: Mapping[str, Any],
+    actor: str,
     reason: str,
 ) -> list[Change]:
     here = {
@@ -156,43 +110,29 @@ def _actions(
             values = {n: field_value(ours, f"action:{uid}.{n}") for n in ACTION_FIELDS}
             values["deleted"] = True
         old = {n: field_value(ours, f"action:{uid}.{n}") for n in ACTION_FIELDS}
-        diff = [n for n in ACTION_FIELDS if old[n] != values[n]]
-        if not diff:
+        if old == values:
             continue
-        _write_action(store, row["id"], uid, values, their_rows.get(uid), exists=uid in here)
-        changes += [
-            Change("action", uid, n, old[n], values[n], audit_uid=row["uid"], reason=reason)
-            for n in diff
-        ]
-    return changes
-
-
-def _write_action(
-    store: Store,
-    audit_id: int,
-    uid: str,
-    values: Mapping[str, Any],
-    theirs: Mapping[str, Any] | None,
-    *,
-    exists: bool,
-) -> None:
-    now = now_utc()
-    deleted_at = ((theirs or {}).get("deleted_at") or now) if values["deleted"] else None
-    columns = {n: values[n] for n in ACTION_FIELDS if n != "deleted"}
-    columns["deleted_at"] = deleted_at
-    if exists:
-        store.execute(
-            f"UPDATE actions SET {', '.join(f'{k} = ?' for k in columns)}, updated_at = ? "
-            "WHERE uid = ?",
-            [*columns.values(), now, uid],
+        theirs_row = their_rows.get(uid) or {}
+        also = (
+            {"deleted_at": theirs_row.get("deleted_at") or now_utc()} if values["deleted"] else {}
         )
-        return
-    created = (theirs or {}).get("created_at") or now
-    names = ["uid", "audit_id", *columns, "created_at", "updated_at"]
-    store.execute(
-        f"INSERT INTO actions ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-        [uid, audit_id, *columns.values(), created, now],
-    )
+        insert = None
+        if uid not in here:
+            insert = {
+                "audit_id": row["id"],
+                "created_at": theirs_row.get("created_at") or now_utc(),
+            }
+        changes += change_action(
+            store,
+            {"uid": uid, **old},
+            values,
+            audit_uid=row["uid"],
+            actor=actor,
+            reason=reason,
+            also=also,
+            insert=insert,
+        )
+    return changes
 
 
 def _refresh(store: Store, row: Mapping[str, Any]) -> None:

@@ -67,6 +67,7 @@ class Store:
         self._origin: str | None = None
         self._wal = _file_id(_wal_path(path))
         self.reopened = 0  # how often the WAL guard had to open the database afresh
+        self._after_commit: list[Callable[[Store], None]] = []
 
     # -- opening -----------------------------------------------------------------------
 
@@ -151,6 +152,8 @@ class Store:
 
         The outermost level begins ``IMMEDIATE``: it waits (up to the busy timeout) for
         another process's write to finish instead of failing when it reads, then writes.
+        After it commits, the callbacks registered with :meth:`after_commit` run; a rollback
+        drops them.
         """
         if self.db.conn.in_transaction:
             with translate_errors(self.path), self.db.atomic() as db:  # a savepoint
@@ -165,6 +168,7 @@ class Store:
         try:
             yield self.db
         except BaseException:
+            self._after_commit.clear()
             if conn.in_transaction:
                 with translate_errors(self.path):
                     conn.execute("ROLLBACK")
@@ -173,9 +177,19 @@ class Store:
             with translate_errors(self.path):
                 conn.execute("COMMIT")
         except BaseException:
+            self._after_commit.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback(self)
+
+    def after_commit(self, callback: Callable[[Store], None]) -> None:
+        """Call ``callback(store)`` once the open transaction commits, never if it rolls back
+        (the trail notes its newest row beside the database this way)."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with translate_errors(self.path):

@@ -4,6 +4,10 @@ Each row's hash covers its content and the previous row's hash *of the same orig
 (the database that wrote it). An edit or deletion made outside the app breaks a chain,
 and :func:`verify_trail` names the first row where it breaks. Chains are per origin so
 that trails merged from several laptops (audit packs) still verify, each chain intact.
+This database's own chain may have no gaps (only rows of other databases are left out of
+packs), and its newest row is noted outside the database (:mod:`auditor.store.anchor`).
+With the chains intact, every audit, answer, action and case is checked against its trail
+rows (:mod:`auditor.store.trailed`). :func:`trail_problems` is everything ``verify`` checks.
 """
 
 from __future__ import annotations
@@ -12,13 +16,26 @@ import bisect
 import hashlib
 import heapq
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+import re
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.clock import new_uid, now_utc
-from auditor.errors import TrailForkError
+from auditor.clock import now_utc
+from auditor.errors import StoreError, TrailForkError
+from auditor.store.anchor import (
+    Anchor,
+    anchor_path,
+    anchor_problems,
+    read_anchor_file,
+    write_anchor_file,
+)
 from auditor.store.db import Store
+from auditor.store.schema import INITIAL_SCHEMA
+from auditor.store.trailed import as_text, record_problems
 
 GENESIS = "0" * 64
 _HASHED_FIELDS = (
@@ -54,18 +71,16 @@ class Change:
 
 def row_hash(row: Mapping[str, Any]) -> str:
     """SHA-256 over the hashed fields in a fixed order (canonical JSON)."""
-    payload = json.dumps(
-        [row.get(k) for k in _HASHED_FIELDS], ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _hash_values([row.get(k) for k in _HASHED_FIELDS])
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
+# json.dumps(values, ensure_ascii=False, separators=(",", ":")), without making an encoder
+# for every row: the same text, so the same hash, at a fraction of the cost.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _hash_values(values: list[Any]) -> str:
+    return hashlib.sha256(_CANONICAL.encode(values).encode("utf-8")).hexdigest()
 
 
 def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
@@ -73,43 +88,90 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
 
     Returns the number of rows written. Changes whose old and new value are equal are skipped.
     """
-    rows = []
+    batch = _batches.get(store)
+    if batch is not None:
+        added = batch.add(changes, actor)
+        if len(batch.rows) >= _BATCH_ROWS:
+            batch.write(store)
+        return added
     with store.atomic():
-        head = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin])
-        seq, prev = (head["seq"], head["hash"]) if head else (0, GENESIS)
-        at = now_utc()
+        head = store.execute(
+            "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
+        ).fetchone()
+        pending = _Rows(store.origin, *(head or (0, GENESIS)))
+        added = pending.add(changes, actor)
+        pending.write(store)
+    return added
+
+
+class _Rows:
+    """Trail rows made and not yet written, following (seq, hash) of the chain's head."""
+
+    def __init__(self, origin: str, seq: int, hash_: str) -> None:
+        self.origin, self.seq, self.prev = origin, seq, hash_
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, changes: Iterable[Change], actor: str) -> int:
+        changes = list(changes)
+        uids, at, before = _row_uids(len(changes)), now_utc(), len(self.rows)
         for change in changes:
-            old, new = _text(change.old_value), _text(change.new_value)
+            old, new = as_text(change.old_value), as_text(change.new_value)
             if old == new:
                 continue
-            seq += 1
-            row = {
-                "uid": new_uid(),
-                "origin": store.origin,
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "entity": change.entity,
-                "entity_uid": change.entity_uid,
-                "audit_uid": change.audit_uid,
-                "field": change.field,
-                "old_value": old,
-                "new_value": new,
-                "reason": change.reason,
-                "prev_hash": prev,
-            }
-            row["hash"] = prev = row_hash(row)
-            rows.append(row)
-        if rows:
-            _insert_rows(store, rows)
-            _set_head(store, store.origin, seq, prev)
-    return len(rows)
+            self.seq += 1
+            values = [
+                next(uids), self.origin, self.seq, at, actor, change.entity, change.entity_uid,
+                change.audit_uid, change.field, old, new, change.reason, self.prev,
+            ]  # fmt: skip
+            self.prev = _hash_values(values)
+            self.rows.append((*values, self.prev))
+        return len(self.rows) - before
+
+    def write(self, store: Store) -> None:
+        if self.rows:
+            _insert_rows(store, self.rows)
+            _set_head(store, self.origin, self.seq, self.prev)
+            store.after_commit(write_anchor_file)
+            self.rows = []
 
 
-def _insert_rows(store: Store, rows: list[dict[str, Any]]) -> None:
+_BATCH_ROWS = 10_000  # rows a batch holds in memory before writing them
+_batches: weakref.WeakKeyDictionary[Store, _Rows] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def batched(store: Store) -> Iterator[None]:
+    """Inside, :func:`record` makes the rows and writes them all when the block ends: for a
+    bulk writer making thousands of records in one transaction (the demo), with no
+    partial rollback inside it. Use inside the transaction; nothing is written if the
+    block fails."""
+    if not store.db.conn.in_transaction or store in _batches:
+        raise RuntimeError("batched() belongs inside one transaction, not nested")
+    head = store.execute(
+        "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
+    ).fetchone()
+    batch = _batches[store] = _Rows(store.origin, *(head or (0, GENESIS)))
+    try:
+        yield
+    finally:
+        del _batches[store]
+    batch.write(store)
+
+
+def _row_uids(n: int) -> Iterator[str]:
+    """``n`` random UUIDs (version 4), as :func:`auditor.clock.new_uid` makes them but from
+    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows."""
+    raw = os.urandom(16 * n).hex()
+    for i in range(0, 32 * n, 32):
+        h = raw[i : i + 32]
+        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+def _insert_rows(store: Store, rows: Sequence[Sequence[Any]]) -> None:
+    """Rows as sequences in the order of ``COLUMNS``."""
     store.db.conn.executemany(
         f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
-        [[r[c] for c in COLUMNS] for r in rows],
+        rows,
     )
 
 
@@ -131,13 +193,62 @@ def history(store: Store, audit_uid: str) -> list[dict[str, Any]]:
 
 
 def verify_trail(store: Store) -> list[str]:
-    """Check every origin's chain and head. Returns the problems found (empty: intact)."""
+    """Check every origin's chain and head, and then (the chains intact) every audit,
+    answer, action and case against its trail rows. Returns the problems (empty: intact)."""
     problems: list[str] = []
     heads = {r["origin"]: r for r in store.query("SELECT origin, seq, hash FROM trail_heads")}
     origins = [r["origin"] for r in store.query("SELECT DISTINCT origin FROM trail")]
     for origin in sorted(set(origins) | set(heads)):
         problems.extend(_verify_chain(store, origin, heads.get(origin)))
+    problems.extend(_own_gaps(store))
+    return problems or record_problems(store)
+
+
+def _own_gaps(store: Store) -> list[str]:
+    """Gaps stand for rows another database holds: this database holds all of its own."""
+    return [
+        f"audit trail ({store.origin[:8]}…) rows {g['seq']}–{g['last_seq']} of this "
+        "database's own chain are missing (recorded as a gap, which only another "
+        "database's rows can be)"
+        for g in gaps_of(store, store.origin)
+    ]
+
+
+def trail_problems(store: Store, anchors: Sequence[Anchor] = ()) -> list[str]:
+    """Everything ``case-auditor verify`` checks about the trail: its append-only triggers,
+    the chains and the records (:func:`verify_trail`), the anchor file beside the database
+    and any ``anchors`` given (from a report or a pack)."""
+    problems = trigger_problems(store) + verify_trail(store)
+    try:
+        noted = read_anchor_file(store.path)
+    except StoreError as exc:  # a damaged anchor is a finding, like a damaged row
+        problems.append(str(exc))
+        noted = None
+    if noted is not None:
+        problems += anchor_problems(store, noted, f"the anchor file {anchor_path(store.path).name}")
+    for anchor in anchors:
+        problems += anchor_problems(store, anchor, f"the anchor {anchor}")
     return problems
+
+
+# The append-only triggers as the schema creates them.
+APPEND_ONLY_TRIGGERS = {
+    m.group(1): m.group(0)[:-1]
+    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", INITIAL_SCHEMA, re.DOTALL)
+}
+
+
+def trigger_problems(store: Store) -> list[str]:
+    """The triggers that keep the trail append-only must be there, as the schema made them."""
+    found = dict(
+        store.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    )
+    return [
+        f"The trigger {name} that keeps the audit trail append-only is "
+        f"{'missing' if name not in found else 'changed'}: the trail could be edited unseen"
+        for name, sql in APPEND_ONLY_TRIGGERS.items()
+        if " ".join(str(found.get(name, "")).split()) != " ".join(sql.split())
+    ]
 
 
 def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> list[str]:
@@ -145,9 +256,13 @@ def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> lis
         f"SELECT {', '.join(_HASHED_FIELDS)}, hash FROM trail WHERE origin = ? ORDER BY seq",
         [origin],
     )
-    names = [d[0] for d in cursor.description]
-    rows = (dict(zip(names, values, strict=True)) for values in cursor)
-    return check_chain(origin, heapq.merge(rows, gaps_of(store, origin), key=_seq), head)
+    rows = (  # what check_chain looks at, and whether the row as read hashes to its hash
+        {"seq": v[2], "prev_hash": v[12], "hash": v[13], "entity": v[5], "field": v[8],
+         "intact": _hash_values(list(v[:13])) == v[13]}
+        for v in cursor
+    )  # fmt: skip
+    links = heapq.merge(rows, gaps_of(store, origin), key=_seq)
+    return check_chain(origin, links, head, checked=True)
 
 
 def _seq(link: Mapping[str, Any]) -> int:
@@ -155,23 +270,30 @@ def _seq(link: Mapping[str, Any]) -> int:
 
 
 def check_chain(
-    origin: str, links: Iterable[Mapping[str, Any]], head: Mapping[str, Any] | None
+    origin: str,
+    links: Iterable[Mapping[str, Any]],
+    head: Mapping[str, Any] | None,
+    *,
+    checked: bool = False,
 ) -> list[str]:
     """Check one origin's chain: rows and gaps (``last_seq`` set) in order of ``seq``.
 
     A row must hash to its ``hash`` and follow the link before it; a gap (rows another
-    database holds) must fit between its neighbours. Returns the first problem, if any.
+    database holds) must fit between its neighbours. With ``checked`` the caller has
+    hashed each row itself and says so in its ``intact``. Returns the first problem, if any.
     """
     expected_seq, prev = 1, GENESIS
     for link in links:
-        where = f"audit trail ({origin[:8]}…) row {link['seq']}"
-        if link["seq"] != expected_seq:
-            return [f"{where}: rows {expected_seq}–{link['seq'] - 1} are missing"]
-        if link["prev_hash"] != prev:
+        seq, gap_end = link["seq"], link.get("last_seq")
+        if seq != expected_seq or link["prev_hash"] != prev:
+            where = f"audit trail ({origin[:8]}…) row {seq}"
+            if seq != expected_seq:
+                return [f"{where}: rows {expected_seq}–{seq - 1} are missing"]
             return [f"{where}: does not follow the row before it (a row was removed or replaced)"]
-        if link.get("last_seq") is None and row_hash(link) != link["hash"]:
+        if gap_end is None and not (link["intact"] if checked else row_hash(link) == link["hash"]):
+            where = f"audit trail ({origin[:8]}…) row {seq}"
             return [f"{where}: was changed after it was written ({link['entity']} {link['field']})"]
-        prev, expected_seq = link["hash"], int(link.get("last_seq") or link["seq"]) + 1
+        prev, expected_seq = link["hash"], int(gap_end or seq) + 1
     last_seq = expected_seq - 1
     if head is None:
         return [f"audit trail ({origin[:8]}…): its record of the newest row is missing"]
@@ -275,6 +397,8 @@ def merge_chain(
     our_head = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
     if new and origin == store.origin:
         raise _fork(origin, int(new[0]["seq"]))
+    if origin == store.origin and int(head["seq"]) > (our_head["seq"] if our_head else 0):
+        raise _fork(origin, int(head["seq"]))  # our own chain went further elsewhere
     seq, hash_ = int(head["seq"]), str(head["hash"])
     if our_head is not None:
         if our_head["seq"] == seq and our_head["hash"] != hash_:
@@ -282,7 +406,7 @@ def merge_chain(
         if our_head["seq"] > seq:
             seq, hash_ = our_head["seq"], our_head["hash"]
     if new:
-        _insert_rows(store, [dict(r) for r in new])
+        _insert_rows(store, [[r[c] for c in COLUMNS] for r in new])
     links = {**ours, **{int(r["seq"]): (r["prev_hash"], r["hash"]) for r in new}}
     declared = [*gaps_of(store, origin), *gaps]
     store.execute("DELETE FROM trail_gaps WHERE origin = ?", [origin])

@@ -10,6 +10,7 @@ from typing import Any
 from auditor import __version__
 from auditor.reports.scope import ReportScope
 from auditor.reports.table import Column, TableWriter
+from auditor.store.anchor import head_anchor
 
 EXPLANATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -113,8 +114,22 @@ def write_about(wb: Any, scope: ReportScope) -> None:
     made = scope.made_at.strftime("%d/%m/%Y at %H:%M UTC")
     table.append(["Made", f"{made} by Case Auditor {__version__}"])
     table.append(["Database", scope.store.path.name])
+    table.append(["Audit trail anchor", _anchor_text(scope)])
     for label, value in scope.filter_lines():
         table.append([label, value])
     for topic, text in EXPLANATIONS:
         table.append([topic, text])
     table.finish()
+
+
+def _anchor_text(scope: ReportScope) -> str:
+    """The database's newest trail row when the workbook was made: kept in the workbook,
+    it shows later whether that database's trail was cut back or rewritten."""
+    anchor = head_anchor(scope.store)
+    if anchor is None:
+        return "The database's audit trail had no rows yet."
+    return (
+        f"{anchor}: row {anchor.seq} of the audit trail of database {anchor.origin} and its "
+        "hash when this workbook was made. To check later that the database's trail still "
+        f"holds that row: case-auditor verify --anchor {anchor}"
+    )
