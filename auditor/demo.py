@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from auditor.audits.grading import grade_audit
 from auditor.clock import new_uid, now_utc
 from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
-from auditor.framework import Framework
-from auditor.frameworks import ensure_builtin_frameworks
-from auditor.grading import grade_audit
+from auditor.frameworks.library import ensure_builtin_frameworks
+from auditor.frameworks.model import Framework
 from auditor.store import Store
 from auditor.store.trail import batched
 from auditor.store.writes import new_action, new_audit, new_cases, save_answers

@@ -36,10 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditor.audits import get_audit, record_answer, start_audit  # noqa: E402
-from auditor.cases import add_case  # noqa: E402
+from auditor.audits.records import get_audit, record_answer, start_audit  # noqa: E402
+from auditor.cases.records import add_case  # noqa: E402
 from auditor.errors import StoreError  # noqa: E402
-from auditor.frameworks import ensure_builtin_frameworks  # noqa: E402
+from auditor.frameworks.library import ensure_builtin_frameworks  # noqa: E402
 from auditor.reports.workbook import export_report_from  # noqa: E402
 from auditor.store import Store  # noqa: E402
 
@@ -48,9 +48,9 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 ANSWERING = textwrap.dedent("""
     import sys
-    from auditor.audits import get_audit, record_answer, start_audit
-    from auditor.cases import add_case
-    from auditor.frameworks import ensure_builtin_frameworks
+    from auditor.audits.records import get_audit, record_answer, start_audit
+    from auditor.cases.records import add_case
+    from auditor.frameworks.library import ensure_builtin_frameworks
     from auditor.store import Store
 
     store = Store.open(sys.argv[1])

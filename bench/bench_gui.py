@@ -76,7 +76,7 @@ def in_process(db: Path) -> list[tuple[str, float]]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from auditor.register import RegisterFilter, load_register
+    from auditor.cases.register import RegisterFilter, load_register
     from auditor.store import Store
     from ui.cases.model import CaseRegisterModel
 

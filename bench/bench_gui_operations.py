@@ -98,7 +98,7 @@ def case_rows(count: int, bad_every: int):  # type: ignore[no-untyped-def]
 
 
 def run(tmp: Path, db: Path, csv_path: Path, pack: Path, args: argparse.Namespace) -> None:
-    from auditor.frameworks import ensure_builtin_frameworks
+    from auditor.frameworks.library import ensure_builtin_frameworks
     from auditor.store import Store
     from ui.app import make_application
     from ui.main_window import MainWindow

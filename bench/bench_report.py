@@ -27,13 +27,13 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from auditor.demo import make_demo
+from auditor.figures.stats import AuditFilter
 from auditor.reports import export_report
 from auditor.reports.scope import read_snapshot, resolve_scope
 from auditor.reports.sheets.actions import action_rows
 from auditor.reports.sheets.evidence import evidence_rows
 from auditor.reports.sheets.matrix import matrix_rows
 from auditor.reports.sheets.moderation import moderation_rows
-from auditor.stats import AuditFilter
 from auditor.store import Store
 
 BUDGET = 1.5

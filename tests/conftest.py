@@ -11,9 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from auditor.cases import Case, add_case
-from auditor.framework import Framework, load_framework_file
-from auditor.frameworks import register_framework
+from auditor.cases.records import Case, add_case
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import Framework, load_framework_file
 from auditor.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,11 +9,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from auditor.actions import add_action
-from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import add_case
+from auditor.audits.actions import add_action
+from auditor.audits.records import record_answer, start_audit, update_audit
+from auditor.audits.workflow import ModeratedAnswer, moderate_audit, submit_audit
+from auditor.cases.records import add_case
 from auditor.store import Store
-from auditor.workflow import ModeratedAnswer, moderate_audit, submit_audit
 
 SHEETS = [
     "Summary",

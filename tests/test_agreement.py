@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.agreement import agreement_report, cohen_kappa, percent_agreement
-from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import Case
-from auditor.programmes import create_programme
+from auditor.audits.records import record_answer, start_audit, update_audit
+from auditor.audits.workflow import ModeratedAnswer, moderate_audit, submit_audit
+from auditor.cases.records import Case
+from auditor.figures.agreement import agreement_report, cohen_kappa, percent_agreement
+from auditor.programmes.records import create_programme
 from auditor.store import Store
-from auditor.workflow import ModeratedAnswer, moderate_audit, submit_audit
 
 
 def test_kappa_textbook_example() -> None:

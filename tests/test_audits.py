@@ -6,14 +6,9 @@ from datetime import date
 
 import pytest
 
-from auditor.actions import add_action, list_all_actions, set_action_status
-from auditor.audits import get_audit, list_audits, record_answer, start_audit, update_audit
-from auditor.cases import Case
-from auditor.domain import AuditStatus, Grade
-from auditor.errors import AuditStateError, ValidationError
-from auditor.store import Store
-from auditor.store.trail import history, verify_trail
-from auditor.workflow import (
+from auditor.audits.actions import add_action, list_all_actions, set_action_status
+from auditor.audits.records import get_audit, list_audits, record_answer, start_audit, update_audit
+from auditor.audits.workflow import (
     ModeratedAnswer,
     delete_audit,
     finalise_audit,
@@ -21,6 +16,11 @@ from auditor.workflow import (
     return_to_draft,
     submit_audit,
 )
+from auditor.cases.records import Case
+from auditor.domain import AuditStatus, Grade
+from auditor.errors import AuditStateError, ValidationError
+from auditor.store import Store
+from auditor.store.trail import history, verify_trail
 
 ME = "Test Auditor"
 QA = "Test QA Lead"

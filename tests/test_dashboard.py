@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import add_case
-from auditor.dashboard import MonthPoint, dashboard_figures, monthly_trend
+from auditor.audits.records import record_answer, start_audit, update_audit
+from auditor.audits.workflow import submit_audit
+from auditor.cases.records import add_case
 from auditor.domain import Grade
-from auditor.framework import Framework
-from auditor.stats import AuditFilter
+from auditor.figures.dashboard import MonthPoint, dashboard_figures, monthly_trend
+from auditor.figures.stats import AuditFilter
+from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.workflow import submit_audit
 
 ME = "Test Auditor"
 

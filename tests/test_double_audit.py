@@ -7,22 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import get_audit, record_answer, update_audit
-from auditor.cases import add_case
-from auditor.double_audit import (
+from auditor.audits.records import get_audit, record_answer, update_audit
+from auditor.audits.workflow import submit_audit
+from auditor.cases.records import add_case
+from auditor.errors import BlindAuditError, ValidationError
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import Framework
+from auditor.packs import make_assignment_pack, read_pack
+from auditor.programmes.double_audit import (
     answers_hidden_from,
     assign_double_audits,
     double_audit_partner,
     start_programme_audit,
     visible_answers,
 )
-from auditor.errors import BlindAuditError, ValidationError
-from auditor.framework import Framework
-from auditor.frameworks import register_framework
-from auditor.packs import make_assignment_pack, read_pack
-from auditor.programmes import add_programme_cases, create_programme, get_programme
+from auditor.programmes.records import add_programme_cases, create_programme, get_programme
 from auditor.store import Store
-from auditor.workflow import submit_audit
 
 QA = "QA Lead"
 A, B = "Auditor A", "Auditor B"
@@ -69,8 +69,8 @@ def test_the_share_is_chosen_reproducibly_and_the_seed_recorded(
 
 
 def test_a_sample_drawn_after_the_double_audits_keeps_their_seed(store: Store) -> None:
-    from auditor.sampling import SampleSpec
-    from auditor.sampling_store import draw_for_programme, save_sample
+    from auditor.programmes.samples import draw_for_programme, save_sample
+    from auditor.programmes.sampling import SampleSpec
 
     programme = _programme(store)
     assign_double_audits(store, programme, actor=QA, seed=42)
@@ -160,7 +160,7 @@ def test_a_pack_for_one_auditor_never_carries_the_other_audit(
 def test_a_sampled_case_opens_its_auditors_audit_started_once_and_blind_for_the_second(
     store: Store, mini: Framework
 ) -> None:
-    from auditor.double_audit import open_programme_audit, programmes_assigning
+    from auditor.programmes.double_audit import open_programme_audit, programmes_assigning
 
     programme = _programme(store, cases=4, percent=50)
     assign_double_audits(store, programme, actor=QA, seed=3)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import get_audit
+from auditor.audits.records import get_audit
 from auditor.store import Store
 from auditor.store.trail import verify_trail
 
@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 AUDITOR_SCRIPT = textwrap.dedent("""
     import sys, time
-    from auditor.audits import record_answer, start_audit
-    from auditor.cases import add_case
-    from auditor.frameworks import ensure_builtin_frameworks
+    from auditor.audits.records import record_answer, start_audit
+    from auditor.cases.records import add_case
+    from auditor.frameworks.library import ensure_builtin_frameworks
     from auditor.store import Store
 
     store = Store.open(sys.argv[1])

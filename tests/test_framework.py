@@ -9,7 +9,7 @@ import pytest
 
 from auditor.domain import CaseType
 from auditor.errors import FrameworkError
-from auditor.framework import Framework, load_builtin_frameworks, parse_framework
+from auditor.frameworks.model import Framework, load_builtin_frameworks, parse_framework
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "mini.toml").read_text(encoding="utf-8")
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from auditor.audits.grading import grade_audit
 from auditor.domain import CaseType, Grade
-from auditor.framework import Framework, load_builtin_frameworks
-from auditor.grading import grade_audit
+from auditor.frameworks.model import Framework, load_builtin_frameworks
 
 BUILTIN = load_builtin_frameworks()[0]
 VALUES = ["yes", "partly", "no", "na", None]

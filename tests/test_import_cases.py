@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from case_files import HEADER, ROWS, write_csv, write_xlsx
 
-from auditor.audits import start_audit
-from auditor.cases import find_case, list_cases
+from auditor.audits.records import start_audit
+from auditor.audits.timeliness import check_timescales
+from auditor.cases.records import find_case, list_cases
 from auditor.domain import CaseType
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.importing import (
     ColumnMapping,
     ImportCancelled,
@@ -31,7 +32,6 @@ from auditor.importing import (
 from auditor.importing.mapping import delete_mapping
 from auditor.store import Store
 from auditor.store.trail import verify_trail
-from auditor.timeliness import check_timescales
 
 ACTOR = "Test Auditor"  # as in tests/conftest.py
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from auditor.audits import get_audit, record_answer, start_audit
-from auditor.cases import add_case
+from auditor.audits.records import get_audit, record_answer, start_audit
+from auditor.cases.records import add_case
 from auditor.cli import main
 from auditor.errors import PackContentError
-from auditor.framework import Framework, parse_framework
-from auditor.frameworks import ensure_builtin_frameworks, register_framework
+from auditor.frameworks.library import ensure_builtin_frameworks, register_framework
+from auditor.frameworks.model import Framework, parse_framework
 from auditor.packs import Pack, Resolution, export_pack, merge_packs, read_pack
 from auditor.store import Store
 from ui.packs.import_packs import merging

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import record_answer, start_audit
-from auditor.cases import add_case
+from auditor.audits.records import record_answer, start_audit
+from auditor.cases.records import add_case
 from auditor.cli import main
-from auditor.frameworks import ensure_builtin_frameworks
-from auditor.programmes import add_programme_cases, create_programme
+from auditor.frameworks.library import ensure_builtin_frameworks
+from auditor.programmes.records import add_programme_cases, create_programme
 from auditor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

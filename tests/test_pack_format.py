@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.audits import record_answer, start_audit
-from auditor.cases import Case
+from auditor.audits.records import record_answer, start_audit
+from auditor.cases.records import Case
 from auditor.errors import (
     NotAPackError,
     PackAuthenticationError,

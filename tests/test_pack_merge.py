@@ -11,13 +11,14 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.agreement import agreement_report
-from auditor.audits import get_audit, list_audits, record_answer, start_audit, update_audit
-from auditor.cases import add_case
+from auditor.audits.records import get_audit, list_audits, record_answer, start_audit, update_audit
+from auditor.audits.workflow import ModeratedAnswer, delete_audit, moderate_audit, submit_audit
+from auditor.cases.records import add_case
 from auditor.demo import make_demo
 from auditor.errors import MergeCancelledError, NotFoundError, PackContentError, ValidationError
-from auditor.framework import Framework, parse_framework
-from auditor.frameworks import register_framework
+from auditor.figures.agreement import agreement_report
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import Framework, parse_framework
 from auditor.packs import (
     MergeSummary,
     Pack,
@@ -30,10 +31,9 @@ from auditor.packs import (
     resolve_conflict,
     resolve_conflicts,
 )
-from auditor.programmes import add_programme_cases, create_programme
+from auditor.programmes.records import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history, verify_trail
-from auditor.workflow import ModeratedAnswer, delete_audit, moderate_audit, submit_audit
 
 QA = "QA Lead"
 SCHEMA = Path(__file__).resolve().parent.parent / "resources/schemas/audit-pack-v1.schema.json"

@@ -22,9 +22,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.actions import list_all_actions
-from auditor.audits import get_audit, list_audits
-from auditor.cases import list_cases
+from auditor.audits.actions import list_all_actions
+from auditor.audits.records import get_audit, list_audits
+from auditor.cases.records import list_cases
 from auditor.cli import main
 from auditor.demo import make_demo
 from auditor.errors import PackContentError

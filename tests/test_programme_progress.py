@@ -11,9 +11,9 @@ import pytest
 
 from auditor.cli import main
 from auditor.demo import make_demo
-from auditor.frameworks import ensure_builtin_frameworks
-from auditor.programme_progress import programme_progress
-from auditor.programmes import list_programmes
+from auditor.frameworks.library import ensure_builtin_frameworks
+from auditor.programmes.progress import programme_progress
+from auditor.programmes.records import list_programmes
 from auditor.store import Store
 
 

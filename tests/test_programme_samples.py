@@ -9,25 +9,27 @@ from datetime import date
 
 import pytest
 
-from auditor.audits import start_audit
-from auditor.cases import add_case
+from auditor.audits.records import start_audit
+from auditor.audits.workflow import delete_audit
+from auditor.cases.records import add_case
 from auditor.errors import NotFoundError, ValidationError
-from auditor.programmes import create_programme, get_programme
-from auditor.sampling import SampleSpec
-from auditor.sampling_store import (
+from auditor.programmes.assignment import (
     add_auditors,
     assign_cases,
     auditor_lists,
+    programme_cases,
+    share_evenly,
+)
+from auditor.programmes.records import create_programme, get_programme
+from auditor.programmes.samples import (
     check_sample_records,
     draw_for_programme,
     load_candidates,
-    programme_cases,
     save_sample,
-    share_evenly,
 )
+from auditor.programmes.sampling import SampleSpec
 from auditor.store import Store
 from auditor.store.trail import verify_trail
-from auditor.workflow import delete_audit
 
 ACTOR = "Test Auditor"  # as in tests/conftest.py
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 
-from auditor.audits import start_audit
-from auditor.cases import add_case
-from auditor.register import (
+from auditor.audits.records import start_audit
+from auditor.audits.workflow import delete_audit
+from auditor.cases.records import add_case
+from auditor.cases.register import (
     RegisterFilter,
     RegisterRow,
     filter_register,
@@ -14,7 +15,6 @@ from auditor.register import (
     sort_register,
 )
 from auditor.store import Store
-from auditor.workflow import delete_audit
 
 ME = "Test Auditor"
 

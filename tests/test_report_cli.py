@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from report_data import fill, table_rows
 
-from auditor.audits import start_audit
-from auditor.cases import find_case
+from auditor.audits.records import start_audit
+from auditor.cases.records import find_case
 from auditor.cli import main
 from auditor.importing.values import parse_uk_date
 from auditor.store import Store

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from auditor.demo import make_demo
+from auditor.figures.stats import AuditFilter
 from auditor.reports import export_audit_feedback, export_report
-from auditor.stats import AuditFilter
 from auditor.store import Store
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from report_data import ON, SHEETS, audit, fill, table_rows
 
+from auditor.figures.stats import AuditFilter
 from auditor.reports import ExportCancelled, ExportError, export_report
 from auditor.reports.output import open_elsewhere_message
 from auditor.reports.safe_text import CUT_NOTE, MAX_CELL_TEXT
-from auditor.stats import AuditFilter
 from auditor.store import Store
 
 TABLE_SHEETS = SHEETS[1:]  # every sheet but the Summary is a table

@@ -18,13 +18,7 @@ from report_data import (
     table_rows,
 )
 
-from auditor.framework import Framework
-from auditor.frameworks import ensure_builtin_frameworks
-from auditor.reports import ExportError, export_report
-from auditor.reports.pseudonym import Pseudonyms
-from auditor.reports.styles import PERCENT, PERCENT_SMALL_SAMPLE
-from auditor.reports.table import NO_AUDITS
-from auditor.stats import (
+from auditor.figures.stats import (
     AuditFilter,
     criterion_figures,
     criterion_figures_by_month,
@@ -32,6 +26,12 @@ from auditor.stats import (
     headlines_by,
     worst_gaps_first,
 )
+from auditor.frameworks.library import ensure_builtin_frameworks
+from auditor.frameworks.model import Framework
+from auditor.reports import ExportError, export_report
+from auditor.reports.pseudonym import Pseudonyms
+from auditor.reports.styles import PERCENT, PERCENT_SMALL_SAMPLE
+from auditor.reports.table import NO_AUDITS
 from auditor.store import Store
 
 

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.errors import ValidationError
-from auditor.sampling import Candidate, SampleSpec, allocate, draw_sample, redraw
-from auditor.sampling_assign import assign_evenly
+from auditor.programmes.assignment import assign_evenly
+from auditor.programmes.sampling import Candidate, SampleSpec, allocate, draw_sample, redraw
 
 ON = date(2026, 4, 30)
 

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from auditor.actions import add_action
-from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import add_case
+from auditor.audits.actions import add_action
+from auditor.audits.records import record_answer, start_audit, update_audit
+from auditor.audits.workflow import submit_audit
+from auditor.cases.records import add_case
 from auditor.domain import Grade
-from auditor.framework import Framework
-from auditor.stats import (
+from auditor.figures.stats import (
     AuditFilter,
     Period,
     add_months,
@@ -28,8 +28,8 @@ from auditor.stats import (
     within,
     worst_gaps_first,
 )
+from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.workflow import submit_audit
 
 ME = "Test Auditor"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import StoreError
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
 from auditor.store.schema import MIGRATIONS
 from tests.disks import fill, make_read_only, small_disk

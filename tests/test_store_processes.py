@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import get_audit, record_answer, start_audit
-from auditor.cases import add_case
+from auditor.audits.records import get_audit, record_answer, start_audit
+from auditor.cases.records import add_case
 from auditor.demo import make_demo
 from auditor.errors import StoreError
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.reports.workbook import export_report_from
 from auditor.store import Store
 

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.domain import CaseType
-from auditor.framework import AUDIT_DATE, Timescale
-from auditor.timeliness import (
+from auditor.audits.timeliness import (
     TimescaleCheck,
     add_months,
     check_timescales,
     months_between,
 )
+from auditor.domain import CaseType
+from auditor.frameworks.model import AUDIT_DATE, Timescale
 from auditor.workdays import add_working_days, calendar_with_closures
 
 no_deadline = settings(deadline=None)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import record_answer, start_audit
-from auditor.cases import Case
+from auditor.audits.records import record_answer, start_audit
+from auditor.cases.records import Case
 from auditor.errors import TrailForkError
 from auditor.store import Store
 from auditor.store.trail import (

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from report_data import table_rows
 
-from auditor.actions import add_action, update_action
-from auditor.audits import record_answer, start_audit, update_audit
-from auditor.cases import Case, update_case
+from auditor.audits.actions import add_action, update_action
+from auditor.audits.records import record_answer, start_audit, update_audit
+from auditor.cases.records import Case, update_case
 from auditor.errors import TrailForkError
-from auditor.framework import Framework
-from auditor.frameworks import register_framework
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import Framework
 from auditor.packs import apply_merge, export_pack, read_pack
-from auditor.programmes import create_programme
+from auditor.programmes.records import create_programme
 from auditor.reports import export_report
 from auditor.store import Store
 from auditor.store.anchor import (

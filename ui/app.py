@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from auditor import APP_NAME, __version__
 from auditor.demo import make_demo
 from auditor.errors import AuditorError, DatabaseInUse
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import resources_dir
 from auditor.store import Store

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from auditor.cases import list_cases
+from auditor.cases.records import list_cases
 from auditor.cli import programme_commands
 from auditor.cli.arguments import default_actor
 from auditor.cli.common import db_option_parent, open_store, print_json

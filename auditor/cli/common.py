@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.paths import default_db_path
 from auditor.store import Store
 

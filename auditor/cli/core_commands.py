@@ -9,7 +9,7 @@ import time
 from auditor.cli.common import db_option_parent, db_path, open_store, print_json
 from auditor.demo import make_demo
 from auditor.errors import ValidationError
-from auditor.frameworks import get_framework, list_frameworks
+from auditor.frameworks.library import get_framework, list_frameworks
 from auditor.store import Store
 from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
 from auditor.store.trail import trail_problems

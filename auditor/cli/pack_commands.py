@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from auditor.cli.common import db_option_parent, open_store, print_json
-from auditor.double_audit import assign_double_audits
 from auditor.errors import ValidationError
 from auditor.packs import (
     MergePreview,
@@ -27,7 +26,8 @@ from auditor.packs import (
     resolve_conflicts,
 )
 from auditor.packs.content import FieldDifference, Side
-from auditor.programmes import find_programme
+from auditor.programmes.double_audit import assign_double_audits
+from auditor.programmes.records import find_programme
 from auditor.store import Store
 
 PASSPHRASE_ENV = "CASE_AUDITOR_PASSPHRASE"

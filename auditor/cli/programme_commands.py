@@ -15,20 +15,18 @@ from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
 from auditor.importing import parse_case_type
-from auditor.programme_progress import programme_progress
-from auditor.programmes import Programme, create_programme, find_programme, list_programmes
-from auditor.sampling import METHODS, Sample, SampleSpec
-from auditor.sampling_assign import assign_evenly
-from auditor.sampling_store import (
+from auditor.programmes.assignment import (
     ProgrammeCase,
     assign_cases,
+    assign_evenly,
     auditor_lists,
-    check_sample_records,
-    draw_for_programme,
     programme_cases,
-    save_sample,
     share_evenly,
 )
+from auditor.programmes.progress import programme_progress
+from auditor.programmes.records import Programme, create_programme, find_programme, list_programmes
+from auditor.programmes.samples import check_sample_records, draw_for_programme, save_sample
+from auditor.programmes.sampling import METHODS, Sample, SampleSpec
 from auditor.store import Store
 
 

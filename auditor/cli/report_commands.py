@@ -6,15 +6,15 @@ import argparse
 import sys
 from datetime import date
 
-from auditor.audits import audit_row, list_audits
-from auditor.cases import find_case, teams
+from auditor.audits.records import audit_row, list_audits
+from auditor.cases.records import find_case, teams
 from auditor.cli.common import db_option_parent, open_store
 from auditor.errors import NotFoundError, ValidationError
-from auditor.frameworks import list_frameworks
+from auditor.figures.stats import AuditFilter
+from auditor.frameworks.library import list_frameworks
 from auditor.importing.values import parse_uk_date
-from auditor.programmes import find_programme
+from auditor.programmes.records import find_programme
 from auditor.reports import export_audit_feedback, export_report
-from auditor.stats import AuditFilter
 from auditor.store import Store
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from auditor.cases import CASE_FIELDS
+from auditor.cases.records import CASE_FIELDS
 from auditor.clock import new_uid, now_utc
 from auditor.importing.errors import ImportCancelled, ImportProblemsError
 from auditor.importing.validate import CaseRecord, Validation

@@ -18,8 +18,8 @@ from typing import Any
 
 from auditor.clock import new_uid, now_utc
 from auditor.errors import MergeCancelledError, ValidationError
-from auditor.framework import parse_framework
-from auditor.frameworks import register_framework
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import parse_framework
 from auditor.packs.content import Side, content_hash, merged_content
 from auditor.packs.pack import CASE_COLUMNS, PROGRAMME_COLUMNS, Pack
 from auditor.packs.plan import (

@@ -18,7 +18,7 @@ from typing import Any
 
 from auditor.domain import CASE_DATE_FIELDS, ActionStatus, AuditStatus, CaseType, Grade
 from auditor.errors import FrameworkError, PackContentError, PackDamagedError, PackVersionError
-from auditor.framework import Framework, parse_framework
+from auditor.frameworks.model import Framework, parse_framework
 from auditor.packs.container import FORMAT_VERSION, read_container, write_container
 from auditor.packs.records import (
     KIND_RULES,

@@ -8,8 +8,8 @@ with their offset, the app's text limits, whole numbers SQLite can hold, no NaN)
 rules between records here: uids that are unique, answers on the scale of a criterion their
 framework version asks for that type of case, programmes as the core creates them, names
 that are not blank. Where the core has a rule, it is the core's own function or constant
-(:func:`auditor.audits.answer_problem`, :data:`auditor.audits.MAX_TEXT`,
-:func:`auditor.programmes.programme_problems`, the case list's date reader and limits), so
+(:func:`auditor.audits.records.answer_problem`, :data:`auditor.audits.records.MAX_TEXT`,
+:func:`auditor.programmes.records.programme_problems`, the case list's date reader and limits), so
 a pack can hold nothing that the app itself would refuse to save.
 """
 
@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from auditor.audits import MAX_TEXT, answer_problem
-from auditor.framework import Framework
+from auditor.audits.records import MAX_TEXT, answer_problem
+from auditor.frameworks.model import Framework
 from auditor.importing.validate import MAX_REFERENCE
 from auditor.importing.validate import MAX_TEXT as MAX_CASE_TEXT
 from auditor.importing.values import parse_uk_date
-from auditor.programmes import programme_problems
+from auditor.programmes.records import programme_problems
 
 MAX_DEPTH = 12  # containers inside one another; the format itself needs 7
 MAX_INTEGER = 2**63 - 1  # the largest integer SQLite stores

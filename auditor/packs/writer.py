@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from auditor.audits import refresh_suggestion
+from auditor.audits.records import refresh_suggestion
 from auditor.clock import now_utc
-from auditor.frameworks import get_framework
+from auditor.frameworks.library import get_framework
 from auditor.packs.content import ACTION_FIELDS, ANSWER_FIELDS, AUDIT_FIELDS, Content, field_value
 from auditor.store import Store
 from auditor.store.trail import Change

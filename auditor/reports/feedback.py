@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from auditor import __version__
-from auditor.audits import Audit, get_audit
+from auditor.audits.records import Audit, get_audit
 from auditor.clock import uk_time
 from auditor.reports import styles
 from auditor.reports.layout import Lines

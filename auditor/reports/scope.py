@@ -13,16 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 
-from auditor.agreement import AgreementReport, agreement_report
 from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import NotFoundError
-from auditor.framework import Framework, ScaleValue
-from auditor.frameworks import list_frameworks
-from auditor.programmes import Programme, get_programme
-from auditor.reports.output import ExportError
-from auditor.reports.pseudonym import Pseudonyms
-from auditor.stats import (
+from auditor.figures.agreement import AgreementReport, agreement_report
+from auditor.figures.stats import (
     AUDITS_FROM,
     AuditFilter,
     CriterionFigures,
@@ -31,6 +26,11 @@ from auditor.stats import (
     criterion_figures,
     headline,
 )
+from auditor.frameworks.library import list_frameworks
+from auditor.frameworks.model import Framework, ScaleValue
+from auditor.programmes.records import Programme, get_programme
+from auditor.reports.output import ExportError
+from auditor.reports.pseudonym import Pseudonyms
 from auditor.store import Store
 
 NOT_APPLICABLE = "N/A"

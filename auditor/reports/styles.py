@@ -170,7 +170,7 @@ def answer_rules(ws: Any, ref: str, labels: dict[str, str]) -> None:
 
 def against_target_rules(ws: Any, ref: str, first: str, target: str, amber_margin: float) -> None:
     """Colour percentages against the target in the same row: green at or above it, amber
-    up to ``amber_margin`` below, red further below (as :func:`auditor.stats.rag_status`).
+    up to ``amber_margin`` below, red further below (as :func:`auditor.figures.stats.rag_status`).
     ``first`` is the range's top-left cell (e.g. ``D2``), ``target`` the target's cell in
     that row (e.g. ``$C2``). The gap is rounded so that 70 % against an 80 % target is
     amber, as it is in the figures, although 0.8 - 0.1 is not 0.7 in floating point."""

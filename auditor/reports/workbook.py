@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from auditor.figures.stats import AuditFilter
 from auditor.progress import Cancelled, Progress
 from auditor.reports.output import (
     Ticker,
@@ -37,7 +38,6 @@ from auditor.reports.sheets.matrix import write_matrix
 from auditor.reports.sheets.moderation import write_agreement, write_moderation
 from auditor.reports.sheets.summary import write_summary
 from auditor.reports.sheets.trend import write_trend
-from auditor.stats import AuditFilter
 from auditor.store import Store
 
 SMALL_SHEETS = 7  # Summary, Criteria, Trend, By team, By auditor, Agreement, About

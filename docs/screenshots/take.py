@@ -175,7 +175,7 @@ class Shooter:
         self.save(self.window, "cases")
 
     def _start_audit(self, case_type: str, offset: int) -> object:
-        from auditor.audits import start_audit
+        from auditor.audits.records import start_audit
 
         store = self.window.session.store
         case = store.query(
@@ -256,7 +256,7 @@ class Shooter:
         self.save(self.window, "audits")
 
     def moderation(self) -> None:
-        from auditor.audits import list_audits
+        from auditor.audits.records import list_audits
 
         self.window.session.settings.auditor_name = "Demo QA Lead Oak"
         submitted = [a for a in list_audits(self.window.session.store, status="submitted")
@@ -292,7 +292,7 @@ class Shooter:
         from PySide6.QtGui import QAction
         from PySide6.QtWidgets import QFileDialog
 
-        from auditor.audits import get_audit, record_answer, update_audit
+        from auditor.audits.records import get_audit, record_answer, update_audit
         from auditor.packs import apply_merge, export_pack, read_pack
         from auditor.store import Store
         from ui.packs.preview import PackPreviewDialog

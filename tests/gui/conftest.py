@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from auditor.demo import make_demo
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
 from tests.gui.helpers import show_main_window
 from ui.main_window import MainWindow

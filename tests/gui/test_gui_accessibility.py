@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import list_audits, record_answer, start_audit
+from auditor.audits.records import list_audits, record_answer, start_audit
 from auditor.demo import make_demo
 from tests.gui.conftest import QA_LEAD
 from tests.gui.helpers import message_boxes, unlabelled
@@ -60,7 +60,7 @@ def test_the_window_lays_out_at_150_percent(tmp_path: Path) -> None:
         "app = QApplication([])\n"
         "store = Store.open(sys.argv[1])\n"
         "make_demo(store, cases=10, audits=10, seed=1)\n"
-        "from auditor.audits import start_audit\n"
+        "from auditor.audits.records import start_audit\n"
         "case = store.scalar('SELECT uid FROM cases ORDER BY reference')\n"
         "draft = start_audit(store, case_uid=case, auditor='A', framework_code='IN-CFA')\n"
         "s = Settings.open_default(); s.auditor_name = 'Scaled Auditor'\n"

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import get_audit
+from auditor.audits.records import get_audit
 from auditor.domain import AuditStatus, Grade
 from auditor.store.trail import history
 from tests.gui.conftest import QA_LEAD

@@ -19,10 +19,10 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import list_audits
+from auditor.audits.records import list_audits
 from auditor.demo import make_demo
+from auditor.figures.stats import AuditFilter, headline
 from auditor.reports import export_report_from
-from auditor.stats import AuditFilter, headline
 from auditor.store import Store
 from tests.gui.helpers import message_boxes, show_main_window
 from ui.audits.view import AuditsView

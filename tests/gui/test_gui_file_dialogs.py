@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
 from ui.file_choice import make_file_dialog
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audits import get_audit, start_audit
+from auditor.audits.records import get_audit, start_audit
 from auditor.demo import make_demo
 from auditor.store import Store
 from auditor.store.trail import verify_trail

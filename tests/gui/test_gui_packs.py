@@ -16,14 +16,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import get_audit, record_answer, start_audit, update_audit
-from auditor.cases import add_case
+from auditor.audits.records import get_audit, record_answer, start_audit, update_audit
+from auditor.cases.records import add_case
 from auditor.demo import make_demo
-from auditor.framework import Framework, parse_framework
-from auditor.frameworks import register_framework
+from auditor.frameworks.library import register_framework
+from auditor.frameworks.model import Framework, parse_framework
 from auditor.packs import FORMAT_VERSION, apply_merge, export_pack, list_conflicts, read_pack
 from auditor.packs.container import MAGIC
-from auditor.programmes import add_programme_cases, create_programme
+from auditor.programmes.records import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history
 from tests.gui.helpers import message_boxes, show_main_window

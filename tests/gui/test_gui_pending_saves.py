@@ -19,10 +19,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import get_audit, start_audit
+from auditor.audits.records import get_audit, start_audit
 from auditor.demo import make_demo
 from auditor.errors import StoreError, ValidationError
-from auditor.frameworks import ensure_builtin_frameworks
+from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
 from tests import disks
 from tests.gui.conftest import AUDITOR

@@ -14,16 +14,12 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from auditor.audits import start_audit
+from auditor.audits.records import start_audit
 from auditor.clock import today
-from auditor.programmes import create_programme, find_programme, list_programmes
-from auditor.sampling import SampleSpec
-from auditor.sampling_store import (
-    auditor_lists,
-    check_sample_records,
-    draw_for_programme,
-    programme_cases,
-)
+from auditor.programmes.assignment import auditor_lists, programme_cases
+from auditor.programmes.records import create_programme, find_programme, list_programmes
+from auditor.programmes.samples import check_sample_records, draw_for_programme
+from auditor.programmes.sampling import SampleSpec
 from auditor.store import Store
 from tests.gui.helpers import message_boxes, unlabelled
 from ui.main_window import MainWindow

@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
-from auditor.register import RegisterFilter, RegisterRow
+from auditor.cases.register import RegisterFilter, RegisterRow
 from ui.cases.model import CaseRegisterModel
 from ui.widgets.table import UID_ROLE
 

@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from auditor.actions import list_all_actions
-from auditor.audits import get_audit
+from auditor.audits.actions import list_all_actions
+from auditor.audits.records import get_audit
 from auditor.demo import make_demo
 from auditor.domain import AuditStatus
-from auditor.stats import AuditFilter
+from auditor.figures.stats import AuditFilter
 from tests.gui.conftest import AUDITOR
 from ui.actions.done_date import DoneDateDialog
 from ui.actions.view import ActionsView

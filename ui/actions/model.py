@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from auditor.actions import ActionRow
+from auditor.audits.actions import ActionRow
 from auditor.clock import uk_date
 from ui.widgets.table import Column, RowTableModel
 

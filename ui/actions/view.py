@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.actions import ActionRow, list_all_actions, set_action_status
+from auditor.audits.actions import ActionRow, list_all_actions, set_action_status
 from ui.actions.done_date import DoneDateDialog
 from ui.actions.model import ActionListModel
 from ui.errors import reporting_user_errors

@@ -14,8 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.actions import add_action, delete_action, set_action_status, update_action
-from auditor.audits import Action, get_audit
+from auditor.audits.actions import (
+    Action,
+    add_action,
+    delete_action,
+    set_action_status,
+    update_action,
+)
+from auditor.audits.records import get_audit
 from auditor.clock import uk_date
 from auditor.errors import AuditorError
 from ui.errors import reporting_user_errors, show_error

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 
-from auditor.audits import Audit
+from auditor.audits.records import Audit
 from ui.audit_form.criterion_card import CriterionCard
 from ui.widgets.common import heading, named
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.framework import Criterion, ScaleValue
+from auditor.frameworks.model import Criterion, ScaleValue
 from ui.widgets.common import TextBox, named, wrapped
 
 CHECK = "✓"

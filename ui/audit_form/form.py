@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import Audit, get_audit, record_answer, update_audit
+from auditor.audits.grading import grade_audit
+from auditor.audits.records import Audit, get_audit, record_answer, update_audit
+from auditor.audits.workflow import submission_problems, submit_audit
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditorError, ValidationError
-from auditor.grading import grade_audit
-from auditor.workflow import submission_problems, submit_audit
 from ui.audit_form.actions_panel import ActionsPanel
 from ui.audit_form.autosave import AutoSaver, SaveRound, plain_reason
 from ui.audit_form.criteria_list import CriteriaList

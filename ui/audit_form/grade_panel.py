@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.audits.grading import GradeResult
 from auditor.domain import GRADE_LABELS, Grade
-from auditor.framework import Framework
-from auditor.grading import GradeResult
+from auditor.frameworks.model import Framework
 from ui.widgets.common import TextBox, heading, named, wrapped
 
 SAFEGUARDING_TEXT = "Immediate safeguarding concern: a child may be unsafe now"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from auditor.audits import Audit
+from auditor.audits.records import Audit
 from auditor.clock import uk_date
 from auditor.domain import AuditStatus
 from ui.widgets.common import heading, named, wrapped

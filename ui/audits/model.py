@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from auditor.audits import AuditSummary
+from auditor.audits.records import AuditSummary
 from auditor.clock import uk_date
 from auditor.domain import Grade, case_type_label
 from ui.widgets.table import Column, RowTableModel

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import AuditSummary, list_audits
+from auditor.audits.records import AuditSummary, list_audits
+from auditor.audits.workflow import delete_audit, finalise_audit, return_to_draft
 from auditor.domain import AuditStatus
-from auditor.workflow import delete_audit, finalise_audit, return_to_draft
 from ui.audits.model import AuditListModel
 from ui.errors import reporting_user_errors
 from ui.session import Session

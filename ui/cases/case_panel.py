@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import list_audits
-from auditor.cases import Case, get_case
+from auditor.audits.records import list_audits
+from auditor.audits.timeliness import TimescaleCheck, check_timescales
+from auditor.cases.records import Case, get_case
 from auditor.clock import today, uk_date
 from auditor.domain import CASE_DATE_FIELDS
-from auditor.frameworks import list_frameworks
-from auditor.timeliness import TimescaleCheck, check_timescales
+from auditor.frameworks.library import list_frameworks
 from ui.session import Session
 from ui.widgets.common import heading, named, wrapped
 

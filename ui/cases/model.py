@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from auditor.cases.register import SORT_KEYS, RegisterFilter, RegisterRow, filter_register
 from auditor.clock import uk_date
 from auditor.domain import AuditStatus, case_type_label
-from auditor.register import SORT_KEYS, RegisterFilter, RegisterRow, filter_register
 from ui.widgets.table import Column, RowTableModel
 
 

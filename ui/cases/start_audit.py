@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import start_audit
-from auditor.cases import get_case
+from auditor.audits.records import start_audit
+from auditor.cases.records import get_case
 from auditor.clock import today
-from auditor.double_audit import open_programme_audit, programmes_assigning
 from auditor.errors import ValidationError
-from auditor.frameworks import list_frameworks
-from auditor.programmes import list_programmes
+from auditor.frameworks.library import list_frameworks
+from auditor.programmes.double_audit import open_programme_audit, programmes_assigning
+from auditor.programmes.records import list_programmes
 from ui.session import Session
 from ui.widgets.common import named, wrapped
 

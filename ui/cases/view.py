@@ -23,8 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.cases.register import (
+    REGISTER_STATUS_LABELS,
+    RegisterFilter,
+    RegisterRow,
+    load_register,
+)
 from auditor.domain import CASE_TYPE_LABELS
-from auditor.register import REGISTER_STATUS_LABELS, RegisterFilter, RegisterRow, load_register
 from auditor.store import Store
 from ui.cases.case_panel import CasePanel
 from ui.cases.model import CaseRegisterModel

@@ -19,9 +19,9 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
-from auditor.dashboard import MonthPoint
 from auditor.domain import GRADE_LABELS, Grade
-from auditor.stats import CriterionFigures, Headline
+from auditor.figures.dashboard import MonthPoint
+from auditor.figures.stats import CriterionFigures, Headline
 
 BLUE = QColor("#1a5fb4")
 GREY = QColor("#8a9099")

@@ -1,6 +1,6 @@
 """The dashboard: grade distribution, compliance per criterion against target and the monthly
 trend, filtered by programme, team and date range. The queries run off the GUI thread
-(``auditor.dashboard.dashboard_figures`` on a worker's own Store); only drawing is here.
+(``auditor.figures.dashboard.dashboard_figures`` on a worker's own Store); only drawing is here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.clock import today
-from auditor.dashboard import DashboardFigures, dashboard_figures
-from auditor.stats import AuditFilter, worst_gaps_first
+from auditor.figures.dashboard import DashboardFigures, dashboard_figures
+from auditor.figures.stats import AuditFilter, worst_gaps_first
 from ui.dashboard.charts import criteria_chart, grade_chart, trend_chart
 from ui.errors import show_error
 from ui.session import Session

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.domain import CASE_TYPE_LABELS
-from auditor.framework import ALL_CASE_TYPES, Criterion, Framework
-from auditor.frameworks import list_frameworks
+from auditor.frameworks.library import list_frameworks
+from auditor.frameworks.model import ALL_CASE_TYPES, Criterion, Framework
 from ui.session import Session
 from ui.widgets.common import buddy, named
 

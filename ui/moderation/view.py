@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import Audit, get_audit
+from auditor.audits.grading import grade_audit
+from auditor.audits.records import Audit, get_audit
+from auditor.audits.workflow import ModeratedAnswer, finalise_audit, moderate_audit
 from auditor.domain import GRADE_LABELS, AuditStatus, Grade
-from auditor.framework import Criterion
-from auditor.grading import grade_audit
-from auditor.workflow import ModeratedAnswer, finalise_audit, moderate_audit
+from auditor.frameworks.model import Criterion
 from ui.errors import reporting_user_errors
 from ui.session import Session
 from ui.widgets.common import TextBox, heading, named, wrapped

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from auditor.packs import export_pack
-from auditor.programmes import list_programmes
+from auditor.programmes.records import list_programmes
 from ui.file_choice import file_name_part
 from ui.packs.writer import PackWriterDialog, WritePack, today_text
 from ui.session import Session

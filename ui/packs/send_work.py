@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from auditor import APP_NAME
 from auditor.errors import ValidationError
 from auditor.packs import make_assignment_pack
-from auditor.programmes import Programme, list_programmes
-from auditor.sampling_store import programme_cases
+from auditor.programmes.assignment import programme_cases
+from auditor.programmes.records import Programme, list_programmes
 from ui.file_choice import file_name_part
 from ui.packs.writer import PackWriterDialog, WritePack, today_text
 from ui.session import Session

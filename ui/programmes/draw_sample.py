@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.programmes import Programme
-from auditor.sampling import Sample
-from auditor.sampling_store import draw_for_programme, save_sample
+from auditor.programmes.records import Programme
+from auditor.programmes.samples import draw_for_programme, save_sample
+from auditor.programmes.sampling import Sample
 from auditor.store import Store
 from ui.operations import ProgressFn
 from ui.programmes.sample_choices import SampleChoices

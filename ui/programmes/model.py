@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, Qt
 
 from auditor.clock import uk_date
 from auditor.domain import AuditStatus, case_type_label
-from auditor.programme_progress import ProgrammeProgress, programme_progress
-from auditor.programmes import Programme, get_programme, list_programmes
-from auditor.sampling_store import ProgrammeCase, programme_cases
+from auditor.programmes.assignment import ProgrammeCase, programme_cases
+from auditor.programmes.progress import ProgrammeProgress, programme_progress
+from auditor.programmes.records import Programme, get_programme, list_programmes
 from auditor.store import Store
 from ui.widgets.table import Column, RowTableModel
 

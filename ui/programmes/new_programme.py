@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from auditor.clock import today
 from auditor.errors import AuditorError
-from auditor.frameworks import list_frameworks
-from auditor.programmes import create_programme
+from auditor.frameworks.library import list_frameworks
+from auditor.programmes.records import create_programme
 from ui.errors import show_error
 from ui.session import Session
 from ui.widgets.common import TextBox, named, wrapped

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.double_audit import assign_double_audits, open_programme_audit
-from auditor.programmes import Programme
-from auditor.sampling_store import add_auditors, assign_cases, check_sample_records, share_evenly
+from auditor.programmes.assignment import add_auditors, assign_cases, share_evenly
+from auditor.programmes.double_audit import assign_double_audits, open_programme_audit
+from auditor.programmes.records import Programme
+from auditor.programmes.samples import check_sample_records
 from auditor.store import Store
 from ui.errors import reporting_user_errors
 from ui.operations import ProgressFn

@@ -1,4 +1,5 @@
-"""The choices behind a draw, as the core's :class:`~auditor.sampling.SampleSpec`: how the
+"""The choices behind a draw, as the core's
+:class:`~auditor.programmes.sampling.SampleSpec`: how the
 cases are chosen (random, stratified by team and/or case type, closed between two dates,
 hand-picked), how many (a number, a percentage, a quota from each team, or every eligible
 case), which are left out (audited in the last N months) and the seed that repeats the draw.
@@ -28,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.audits.timeliness import add_months
 from auditor.clock import today
-from auditor.programmes import Programme
-from auditor.sampling import CLOSED_WINDOW_MONTHS, SampleSpec
-from auditor.timeliness import add_months
+from auditor.programmes.records import Programme
+from auditor.programmes.sampling import CLOSED_WINDOW_MONTHS, SampleSpec
 from ui.programmes.new_programme import date_edit
 from ui.widgets.common import TextBox, combo_with, named, wrapped
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.domain import case_type_label
-from auditor.sampling import Sample
+from auditor.programmes.sampling import Sample
 from ui.widgets.common import heading, named, wrapped
 
 EMPTY = "Press Preview to see how many cases would be drawn, stratum by stratum."

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.clock import uk_date
-from auditor.programmes import Programme
+from auditor.programmes.records import Programme
 from ui.programmes.model import UNASSIGNED, period_text
 
 METHOD_WORDS = {

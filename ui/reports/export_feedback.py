@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import APP_NAME
-from auditor.audits import Audit, get_audit
+from auditor.audits.records import Audit, get_audit
 from auditor.reports import export_audit_feedback
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.store import Store

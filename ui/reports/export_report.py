@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 from auditor import APP_NAME
 from auditor.clock import uk_date
 from auditor.errors import AuditorError
-from auditor.frameworks import list_frameworks
+from auditor.figures.stats import AuditFilter, headlines_by
+from auditor.frameworks.library import list_frameworks
 from auditor.reports import ExportCancelled, ReportSummary, export_report_from
 from auditor.reports.scope import ReportScope, resolve_scope
-from auditor.stats import AuditFilter, headlines_by
 from auditor.store import Store
 from ui.errors import show_error
 from ui.operations import Cancelled, CoreProgress, ProgressFn

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from auditor.audits import Action
+from auditor.audits.actions import Action
 from auditor.clock import today
 from ui.widgets.common import TextBox, named
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDateEdit
 
-from auditor.cases import teams
-from auditor.programmes import list_programmes
+from auditor.cases.records import teams
+from auditor.programmes.records import list_programmes
 from auditor.store import Store
 from ui.widgets.common import combo_with, named, set_combo_items
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from openpyxl.formatting.rule import CellIsRule
 
-from auditor.actions import ActionRow
+from auditor.audits.actions import ActionRow
 from auditor.clock import parse_date
+from auditor.figures.stats import AUDITS_FROM
 from auditor.reports import styles
 from auditor.reports.output import Ticker
 from auditor.reports.scope import ReportScope
 from auditor.reports.table import Column, TableWriter
-from auditor.stats import AUDITS_FROM
 
 
 def write_actions(wb: Any, scope: ReportScope, ticker: Ticker) -> int:

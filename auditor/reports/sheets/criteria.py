@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from auditor.figures.stats import AMBER_MARGIN, CriterionFigures, worst_gaps_first
 from auditor.reports import styles
 from auditor.reports.scope import ReportFigures, ReportScope
 from auditor.reports.table import Column, TableWriter
-from auditor.stats import AMBER_MARGIN, CriterionFigures, worst_gaps_first
 
 COLUMNS = (
     Column("Code", 10),

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.domain import Grade
-from auditor.reports import styles
-from auditor.reports.scope import ReportScope
-from auditor.reports.table import Column, TableWriter
-from auditor.stats import (
+from auditor.figures.stats import (
     SMALL_SAMPLE,
     criterion_figures_by,
     headlines_by,
     overall_met_percent,
 )
+from auditor.reports import styles
+from auditor.reports.scope import ReportScope
+from auditor.reports.table import Column, TableWriter
 
 SHEETS = (("team", "By team", "ByTeam", "Team"), ("auditor", "By auditor", "ByAuditor", "Auditor"))
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.agreement import AgreementFigure
 from auditor.clock import parse_date
 from auditor.domain import Grade
+from auditor.figures.agreement import AgreementFigure
+from auditor.figures.stats import AUDITS_FROM, SMALL_SAMPLE
 from auditor.reports import styles
 from auditor.reports.output import Ticker
 from auditor.reports.scope import ReportFigures, ReportScope
 from auditor.reports.table import Column, TableWriter
-from auditor.stats import AUDITS_FROM, SMALL_SAMPLE
 
 MODERATION_COLUMNS = (
     Column("Audit no.", 8),

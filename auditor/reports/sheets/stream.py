@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from auditor.clock import parse_date
+from auditor.figures.stats import AUDITS_FROM
 from auditor.reports.scope import ReportScope
-from auditor.stats import AUDITS_FROM
 
 AUDIT_COLUMNS = (
     "a.id, c.reference, c.case_type, c.team, c.worker, a.auditor, p.name, a.audit_date, "

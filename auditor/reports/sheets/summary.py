@@ -10,11 +10,11 @@ from openpyxl.chart.marker import DataPoint
 from auditor import __version__
 from auditor.clock import uk_time
 from auditor.domain import Grade
+from auditor.figures.stats import SMALL_SAMPLE, overall_met_percent, wilson_interval
 from auditor.reports import styles
 from auditor.reports.layout import Lines
 from auditor.reports.scope import ReportFigures, ReportScope
 from auditor.reports.table import NO_AUDITS
-from auditor.stats import SMALL_SAMPLE, overall_met_percent, wilson_interval
 
 WIDTHS = (52, 14, 14, 40)
 

@@ -11,10 +11,7 @@ from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from auditor.reports import styles
-from auditor.reports.scope import ReportFigures, ReportScope
-from auditor.reports.table import Column, TableWriter
-from auditor.stats import (
+from auditor.figures.stats import (
     AMBER_MARGIN,
     SMALL_SAMPLE,
     CriterionFigures,
@@ -29,6 +26,9 @@ from auditor.stats import (
     within,
     worst_gaps_first,
 )
+from auditor.reports import styles
+from auditor.reports.scope import ReportFigures, ReportScope
+from auditor.reports.table import Column, TableWriter
 
 FIRST_CRITERION_ROW = 5  # header, audits, % good or better, % met all criteria, criteria...
 CHART_CRITERIA = 5  # criteria furthest below target drawn on the second chart

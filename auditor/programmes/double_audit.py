@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from auditor.audits import Answer, audit_row, get_audit, start_audit
+from auditor.audits.records import Answer, audit_row, get_audit, start_audit
 from auditor.domain import AuditStatus
 from auditor.errors import BlindAuditError, NotFoundError, ValidationError
-from auditor.programmes import get_programme
+from auditor.programmes.records import get_programme
 from auditor.store import Store
 from auditor.store.trail import Change, record
 

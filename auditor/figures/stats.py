@@ -18,7 +18,7 @@ from typing import Any
 
 from auditor.clock import parse_date, today
 from auditor.domain import AuditStatus, Grade
-from auditor.framework import Framework
+from auditor.frameworks.model import Framework
 from auditor.store import Store
 
 REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auditor.audits import Audit, audit_row, get_audit, touch_audit
+from auditor.audits.records import Audit, audit_row, get_audit, touch_audit
 from auditor.clock import new_uid, now_utc
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditStateError, ValidationError

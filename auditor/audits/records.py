@@ -10,17 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.cases import Case, get_case
+from auditor.audits.grading import GradeResult, grade_audit
+from auditor.cases.records import Case, get_case
 from auditor.clock import new_uid, now_utc, parse_date, today
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditStateError, NotFoundError, ValidationError
-from auditor.framework import Framework
-from auditor.frameworks import get_framework
-from auditor.grading import GradeResult, grade_audit
+from auditor.frameworks.library import get_framework
+from auditor.frameworks.model import Framework
 from auditor.store import Store
 from auditor.store.writes import change_audit, new_audit, save_answers
+
+if TYPE_CHECKING:
+    from auditor.audits.actions import Action
 
 UNSET: Any = object()  # "leave this field as it is" (None means "clear it")
 
@@ -36,22 +39,6 @@ class Answer:
     evidence: str
     updated_by: str
     updated_at: str
-
-
-@dataclass(frozen=True)
-class Action:
-    uid: str
-    audit_uid: str
-    text: str
-    owner: str
-    due_date: date | None
-    status: str
-    done_date: date | None
-
-    def is_overdue(self, on: date | None = None) -> bool:
-        return (
-            self.status == "open" and self.due_date is not None and self.due_date < (on or today())
-        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +87,10 @@ class Audit:
 
 
 def get_audit(store: Store, uid: str) -> Audit:
+    # Actions build on audits (auditor.audits.actions imports this module); an audit lists
+    # its actions, so that one import is made here, where it is used.
+    from auditor.audits.actions import actions_of
+
     row = audit_row(store, uid)
     answers = {
         r["criterion_code"]: Answer(
@@ -128,26 +119,8 @@ def get_audit(store: Store, uid: str) -> Audit:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         submitted_at=row["submitted_at"],
-        actions=tuple(list_actions_for(store, row["id"], uid)),
+        actions=tuple(actions_of(store, row["id"], uid)),
     )
-
-
-def list_actions_for(store: Store, audit_id: int, audit_uid: str) -> list[Action]:
-    return [
-        Action(
-            r["uid"],
-            audit_uid,
-            r["text"],
-            r["owner"],
-            parse_date(r["due_date"]),
-            r["status"],
-            parse_date(r["done_date"]),
-        )
-        for r in store.query(
-            "SELECT * FROM actions WHERE audit_id = ? AND deleted_at IS NULL ORDER BY id",
-            [audit_id],
-        )
-    ]
 
 
 def audit_row(store: Store, uid: str) -> dict[str, Any]:

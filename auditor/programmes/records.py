@@ -11,7 +11,7 @@ from typing import Any
 
 from auditor.clock import new_uid, now_utc, parse_date
 from auditor.errors import NotFoundError, ValidationError
-from auditor.frameworks import get_framework
+from auditor.frameworks.library import get_framework
 from auditor.store import Store
 from auditor.store.trail import Change, record
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from auditor.clock import parse_date, uk_date
 from auditor.domain import CaseType
-from auditor.framework import AUDIT_DATE, Timescale
+from auditor.frameworks.model import AUDIT_DATE, Timescale
 from auditor.workdays import WorkingCalendar, add_working_days, working_days_between
 
 _UNIT_WORDS = {

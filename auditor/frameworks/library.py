@@ -1,6 +1,6 @@
 """Framework versions kept in the database: every audit points at the snapshot it was scored on.
 
-Framework *files* are read by :mod:`auditor.framework`; this module registers them in a
+Framework *files* are read by :mod:`auditor.frameworks.model`; this module registers them in a
 database and gives them back by code and version, so a changed file never rewrites the
 questions, scales or rules of audits already made.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor.clock import now_utc
 from auditor.errors import FrameworkError, NotFoundError
-from auditor.framework import Framework, load_builtin_frameworks, parse_framework
+from auditor.frameworks.model import Framework, load_builtin_frameworks, parse_framework
 from auditor.store import Store
 
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.stats import AUDITS_FROM, AuditFilter
+from auditor.figures.stats import AUDITS_FROM, AuditFilter
 from auditor.store import Store
 
 Pair = tuple[str, str]

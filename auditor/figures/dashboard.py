@@ -1,6 +1,6 @@
 """The dashboard's figures in one call: headlines, compliance per criterion, the monthly
-trend and moderation agreement, for one filter. Built on :mod:`auditor.stats` and
-:mod:`auditor.agreement` (the numbers the reports use); adds only the monthly trend of
+trend and moderation agreement, for one filter. Built on :mod:`auditor.figures.stats` and
+:mod:`auditor.figures.agreement` (the numbers the reports use); adds only the monthly trend of
 answers met, which those modules do not give as one series.
 """
 
@@ -9,11 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.agreement import AgreementReport, agreement_report
-from auditor.framework import Framework
-from auditor.frameworks import get_framework, list_frameworks
-from auditor.programmes import get_programme
-from auditor.stats import (
+from auditor.figures.agreement import AgreementReport, agreement_report
+from auditor.figures.stats import (
     AuditFilter,
     CriterionFigures,
     Headline,
@@ -22,6 +19,9 @@ from auditor.stats import (
     headline,
     headlines_by,
 )
+from auditor.frameworks.library import get_framework, list_frameworks
+from auditor.frameworks.model import Framework
+from auditor.programmes.records import get_programme
 from auditor.store import Store
 
 

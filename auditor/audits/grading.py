@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.domain import CaseType, Grade
-from auditor.framework import Criterion, Framework, GradingRules
+from auditor.frameworks.model import Criterion, Framework, GradingRules
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from auditor.audits.timeliness import add_months
 from auditor.clock import today, uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
-from auditor.timeliness import add_months
 
 METHODS = ("random", "percent", "stratified", "closed", "hand")
 STRATA_FIELDS = ("team", "case_type")

@@ -10,12 +10,47 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from auditor.audits import UNSET, audit_row, check_editable, touch_audit
+from auditor.audits.records import UNSET, audit_row, check_editable, touch_audit
 from auditor.clock import new_uid, now_utc, parse_date, today
 from auditor.domain import ActionStatus
 from auditor.errors import NotFoundError, ValidationError
 from auditor.store import Store
 from auditor.store.writes import change_action, new_action
+
+
+@dataclass(frozen=True)
+class Action:
+    uid: str
+    audit_uid: str
+    text: str
+    owner: str
+    due_date: date | None
+    status: str
+    done_date: date | None
+
+    def is_overdue(self, on: date | None = None) -> bool:
+        return (
+            self.status == "open" and self.due_date is not None and self.due_date < (on or today())
+        )
+
+
+def actions_of(store: Store, audit_id: int, audit_uid: str) -> list[Action]:
+    """The live actions of one audit, oldest first."""
+    return [
+        Action(
+            r["uid"],
+            audit_uid,
+            r["text"],
+            r["owner"],
+            parse_date(r["due_date"]),
+            r["status"],
+            parse_date(r["done_date"]),
+        )
+        for r in store.query(
+            "SELECT * FROM actions WHERE audit_id = ? AND deleted_at IS NULL ORDER BY id",
+            [audit_id],
+        )
+    ]
 
 
 def add_action(

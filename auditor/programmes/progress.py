@@ -1,6 +1,6 @@
 """How far a programme's audits have got: the cases sampled, the audits started, and those
 submitted or gone further (moderated, final) — the statuses every report counts
-(:data:`auditor.stats.REPORTED_STATUSES`). The Programmes screen and ``programme list``
+(:data:`auditor.figures.stats.REPORTED_STATUSES`). The Programmes screen and ``programme list``
 show these same figures."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.sampling_store import ProgrammeCase, programme_cases
-from auditor.stats import REPORTED_STATUSES
+from auditor.figures.stats import REPORTED_STATUSES
+from auditor.programmes.assignment import ProgrammeCase, programme_cases
 from auditor.store import Store
 
 _REPORTED = frozenset(status.value for status in REPORTED_STATUSES)
