@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from auditor.clock import new_uid, now_utc
+from auditor.clock import new_uid
 from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.framework import Framework
 from auditor.frameworks import ensure_builtin_frameworks
@@ -84,22 +84,27 @@ def make_demo(
     end = end or date.today()
     n_audits = cases // 2 if audits is None else audits
     with store.atomic():
-        case_rows = _make_cases(store, rng, cases, end, prefix=f"DEMO-{seed:02d}")
         programmes = _make_programmes(store, framework, end, months)
-        for i in range(n_audits):
+        # The audits' months and dates first: a case's dates all come before its first audit.
+        plan = [rng.randrange(months) for _ in range(n_audits)]
+        audit_dates = [_audit_date(rng, programmes[month][2], end) for month in plan]
+        as_of = [min(audit_dates[i::cases], default=end) for i in range(cases)]
+        case_rows = _make_cases(store, rng, cases, as_of, prefix=f"DEMO-{seed:02d}")
+        for i, (month, audit_date) in enumerate(zip(plan, audit_dates, strict=True)):
             case = case_rows[i % len(case_rows)]
-            month = rng.randrange(months)
-            _make_audit(store, rng, framework, case, programmes[month], month, months)
+            _make_audit(store, rng, framework, case, programmes[month], month, months, audit_date)
     return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))
 
 
 def _make_cases(
-    store: Store, rng: random.Random, n: int, end: date, *, prefix: str
+    store: Store, rng: random.Random, n: int, as_of: list[date], *, prefix: str
 ) -> list[dict[str, Any]]:
+    """``n`` cases, the i-th with every date on or before ``as_of[i]`` (its first audit)."""
     rows = []
     existing = store.scalar("SELECT COUNT(*) FROM cases WHERE reference LIKE ?", [f"{prefix}%"])
     for i in range(existing, existing + n):
         case_type = rng.choices(list(CASE_TYPE_WEIGHTS), list(CASE_TYPE_WEIGHTS.values()))[0]
+        end = as_of[i - existing]
         referral = end - timedelta(days=rng.randint(30, 540))
         row = {
             "uid": new_uid(),
@@ -108,8 +113,8 @@ def _make_cases(
             "team": rng.choice(TEAMS[case_type]),
             "worker": f"Demo Worker {rng.randint(1, 24):02d}",
             **_case_dates(rng, case_type, referral, end),
-            "created_at": now_utc(),
-            "updated_at": now_utc(),
+            "created_at": _at(end, -60),  # imported before its first audit
+            "updated_at": _at(end, -60),
         }
         rows.append(row)
     # Every column any case has: case types carry different dates (a looked-after child's
@@ -132,20 +137,34 @@ def _make_cases(
 def _case_dates(
     rng: random.Random, case_type: CaseType, referral: date, end: date
 ) -> dict[str, str | None]:
+    """A case's dates in the order real work has: referral, then the assessment's start and
+    end, then the plan; visits, reviews and closure after the referral; none after ``end``
+    (the case's first audit, or today), and none after the closure of a closed case."""
+    closed = None
+    if rng.random() < 0.2:  # closed: everything happened by the closure
+        closed = end = end - timedelta(days=rng.randint(1, min(90, (end - referral).days)))
+
     def later(d: date, lo: int, hi: int) -> date:
         return min(end, add_working_days(d, rng.randint(lo, hi)))
 
+    def recent(lo: int, hi: int, since: date = referral) -> date:
+        """A day ``lo``..``hi`` days before the end, never before ``since``."""
+        return max(since, end - timedelta(days=rng.randint(lo, hi)))
+
     start = later(referral, 0, 3)
+    assessment_end = later(start, 15, 60) if rng.random() < 0.9 else None
     dates: dict[str, date | None] = {
         "referral_date": referral,
         "assessment_start": start,
-        "assessment_end": later(start, 15, 60) if rng.random() < 0.9 else None,
-        "last_visit": end - timedelta(days=rng.randint(1, 60)),
-        "last_supervision": end - timedelta(days=rng.randint(3, 70)),
+        "assessment_end": assessment_end,
+        "last_visit": recent(1, 60),
+        "last_supervision": recent(3, 70),
     }
     if case_type is CaseType.CHILD_PROTECTION:
         strategy = later(referral, 0, 5)
         icpc = later(strategy, 8, 22)
+        if assessment_end is not None:  # the assessment is done by the conference
+            dates["assessment_end"] = max(start, min(assessment_end, icpc))
         dates.update(
             strategy_discussion_date=strategy,
             initial_conference_date=icpc,
@@ -157,12 +176,27 @@ def _case_dates(
         dates.update(
             looked_after_start=lac,
             first_lac_review_date=later(lac, 12, 28),
-            health_assessment_date=end - timedelta(days=rng.randint(20, 450)),
+            health_assessment_date=recent(20, 450, since=lac),
         )
-    if rng.random() < 0.2:
-        dates["closed_date"] = end - timedelta(days=rng.randint(1, 90))
+    dates["closed_date"] = closed
     # Every row has every date field: the bulk insert takes its columns from the first row.
     return {k: (d.isoformat() if (d := dates.get(k)) else None) for k in CASE_DATE_FIELDS}
+
+
+def _audit_date(rng: random.Random, first_day: date, end: date) -> date:
+    """A day in the programme's month, never after ``end`` or today."""
+    return min(end, date.today(), first_day + timedelta(days=rng.randint(0, 27)))
+
+
+def _at(day: date, minutes: int = 0) -> str:
+    """A timestamp on ``day`` (09:00 UTC plus ``minutes``), never later than now."""
+    stamp = datetime.combine(day, time(9), UTC) + timedelta(minutes=minutes)
+    return min(stamp, datetime.now(UTC)).isoformat(timespec="microseconds")
+
+
+def _after(rng: random.Random, day: date, lo: int, hi: int, end: date) -> date:
+    """A day ``lo``..``hi`` days after ``day``, never after ``end`` or today."""
+    return min(end, date.today(), day + timedelta(days=rng.randint(lo, hi)))
 
 
 def _make_programmes(
@@ -189,8 +223,8 @@ def _make_programmes(
                 (start + timedelta(days=34)).isoformat(),
                 "Synthetic demo programme.",
                 ACTOR,
-                now_utc(),
-                now_utc(),
+                _at(start - timedelta(days=3)),
+                _at(start - timedelta(days=3)),
             ],
         )
         store.db.conn.executemany(
@@ -209,9 +243,9 @@ def _make_audit(
     programme: tuple[int, str, date],
     month: int,
     months: int,
+    audit_date: date,
 ) -> None:
     programme_id, _, first_day = programme
-    audit_date = min(date.today(), first_day + timedelta(days=rng.randint(0, 27)))
     recent = month >= months - 1
     status = _pick_status(rng, recent)
     # Practice improves month on month, differently by team: the trend the reports show.
@@ -222,6 +256,7 @@ def _make_audit(
         case["case_type"],
         quality,
         complete=status is not AuditStatus.DRAFT or rng.random() < 0.3,
+        seen=(date.fromisoformat(case["referral_date"]), audit_date),
     )
     result = grade_audit(framework, case["case_type"], {k: v for k, (v, _) in answers.items()})
     auditor = rng.choice(AUDITORS)
@@ -233,13 +268,14 @@ def _make_audit(
             "Impact for the child weighed more heavily than the compliance score suggests (demo).",
         )
     concern = status is not AuditStatus.DRAFT and rng.random() < 0.02
-    uid, now = new_uid(), now_utc()
+    uid, now = new_uid(), _at(audit_date)
+    stamps = _workflow_stamps(rng, status, audit_date)
     cursor = store.execute(
         "INSERT INTO audits (uid, case_id, programme_id, framework_code, framework_version, "
         "auditor, status, audit_date, suggested_grade, compliance, final_grade, grade_reason, "
         "strengths, improvements, feedback, safeguarding_concern, safeguarding_note, created_at, "
-        "updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?)",
+        "updated_at, submitted_at, moderated_at, finalised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             uid,
             case["id"],
@@ -259,8 +295,8 @@ def _make_audit(
             int(concern),
             "Demo concern: escalated to the team manager the same day." if concern else "",
             now,
-            now,
-            now if status is not AuditStatus.DRAFT else None,
+            max(s for s in (now, *stamps) if s),
+            *stamps,
         ],
     )
     audit_id = int(cursor.lastrowid or 0)
@@ -269,7 +305,7 @@ def _make_audit(
     store.execute(
         "INSERT OR IGNORE INTO programme_cases (uid, programme_id, case_id, auditor, added_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        [new_uid(), programme_id, case["id"], auditor, now],
+        [new_uid(), programme_id, case["id"], auditor, _at(first_day)],
     )
     store.db.conn.executemany(
         "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
@@ -287,8 +323,36 @@ def _make_audit(
     changes.append(Change("audit", uid, "status", "draft", status.value, audit_uid=uid))
     _make_actions(store, rng, audit_id, uid, audit_date, result.compliance or 100, concern, changes)
     if status in (AuditStatus.MODERATED, AuditStatus.FINAL) and rng.random() < 0.3:
-        _make_moderation(store, rng, framework, audit_id, uid, case["case_type"], answers, final)
+        _make_moderation(
+            store,
+            rng,
+            framework,
+            audit_id,
+            uid,
+            case["case_type"],
+            answers,
+            final,
+            stamps[1] or now,
+        )
     record(store, changes, actor=auditor)
+
+
+def _workflow_stamps(
+    rng: random.Random, status: AuditStatus, audit_date: date
+) -> tuple[str | None, str | None, str | None]:
+    """When the audit was submitted, moderated and made final, each on or after the one
+    before (a draft has none; a submitted audit only its submission)."""
+    if status is AuditStatus.DRAFT:
+        return None, None, None
+    today = date.today()
+    submitted = _after(rng, audit_date, 0, 5, today)
+    moderated = _after(rng, submitted, 1, 10, today)
+    final = _after(rng, moderated, 0, 7, today)
+    return (
+        _at(submitted, 240),
+        _at(moderated, 300) if status in (AuditStatus.MODERATED, AuditStatus.FINAL) else None,
+        _at(final, 360) if status is AuditStatus.FINAL else None,
+    )
 
 
 def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
@@ -300,8 +364,17 @@ def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
 
 
 def _answers(
-    rng: random.Random, framework: Framework, case_type: str, quality: float, *, complete: bool
+    rng: random.Random,
+    framework: Framework,
+    case_type: str,
+    quality: float,
+    *,
+    complete: bool,
+    seen: tuple[date, date],
 ) -> dict[str, tuple[str, str]]:
+    """Answers with evidence dated between ``seen``'s two days (the referral and the audit)."""
+    first, last = seen
+    span = max(0, (last - first).days)
     answers = {}
     for criterion in framework.criteria_for(case_type):
         if not complete and rng.random() < 0.4:
@@ -314,7 +387,7 @@ def _answers(
             value = "yes" if roll < quality else "partly" if roll < quality + 0.2 else "no"
             if value not in codes:
                 value = "no"
-        day = (date.today() - timedelta(days=rng.randint(5, 300))).strftime("%d/%m/%Y")
+        day = (last - timedelta(days=rng.randint(0, min(span, 300)))).strftime("%d/%m/%Y")
         text = rng.choice(EVIDENCE[value]).format(d=day) if value in EVIDENCE else ""
         answers[criterion.code] = (value, text)
     return answers
@@ -332,8 +405,11 @@ def _make_actions(
 ) -> None:
     count = (1 if compliance < 80 else 0) + (1 if compliance < 60 else 0) + int(concern)
     for n in range(count):
+        # Raised at the audit, due after it, done (if at all) between the two.
         uid, due = new_uid(), audit_date + timedelta(days=rng.choice((7, 14, 28, 42)))
         done = due < date.today() and rng.random() < 0.6
+        done_day = audit_date + timedelta(days=rng.randint(1, (due - audit_date).days))
+        raised = _at(audit_date, 120)
         text = (
             "Convene a strategy discussion today (demo)."
             if concern and n == 0
@@ -356,9 +432,9 @@ def _make_actions(
                 f"Demo Team Manager {rng.randint(1, 6)}",
                 due.isoformat(),
                 "done" if done else "open",
-                due.isoformat() if done else None,
-                now_utc(),
-                now_utc(),
+                done_day.isoformat() if done else None,
+                raised,
+                _at(done_day, 60) if done else raised,
             ],
         )
         changes.append(Change("action", uid, "created", None, text, audit_uid=audit_uid))
@@ -373,6 +449,7 @@ def _make_moderation(
     case_type: str,
     answers: dict[str, tuple[str, str]],
     grade: Grade | None,
+    at: str,
 ) -> None:
     moderated = {code: value for code, (value, _) in answers.items()}
     for code in rng.sample(sorted(moderated), k=min(2, len(moderated))):
@@ -391,7 +468,7 @@ def _make_moderation(
             grade.value if grade else None,
             moderator_grade,
             "Demo moderation.",
-            now_utc(),
+            at,  # when the audit was moderated
         ],
     )
     store.db.conn.executemany(
