@@ -13,6 +13,7 @@ column's guess and certainty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,7 @@ from auditor.importing.values import (
 SAMPLE_ROWS = 1_000  # rows looked at: enough to judge a column, quick for 200,000 rows
 MOSTLY = 0.8  # the share of values that must fit for the values alone to decide
 FEW_DATES = 0.5  # below this share of dates, a date header's guess is questioned
+_REPEAT = re.compile(r" \(\d+\)$")  # the reader's number for a repeated header
 UNIQUE = 0.98  # the share of different values in a column of references
 FILLED = 0.95  # the share of filled cells in a column of references
 
@@ -163,11 +165,14 @@ def _from_values(header: str, profile: _Profile, taken: Mapping[str, str]) -> Co
             why = f"{dates}; the header does not say which date"
             return ColumnGuess(header, None, Basis.NOT_SURE, profile.dates, why)
         return ColumnGuess(header, name, Basis.WORDS_AND_VALUES, profile.dates, dates)
+    if profile.dates >= FEW_DATES:
+        why = f"only {_percent(profile.dates)} look like dates"
+        return ColumnGuess(header, None, Basis.NOT_SURE, profile.dates, why)
     if profile.dates < FEW_DATES and profile.case_types < FEW_DATES:
         for name, words in _TEXT_WORDS.items():
             if name not in taken and words & set(header_key(header).split()):
                 return ColumnGuess(header, name, Basis.WORDS)
-    named = guess_field(header)
+    named = guess_field(_REPEAT.sub("", header))  # "Team (2)": a second "Team"
     if named and named in taken:
         label = IMPORT_FIELDS[named]
         why = f"{label} is read from “{taken[named]}”"
