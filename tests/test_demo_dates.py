@@ -49,9 +49,7 @@ def test_a_cases_dates_are_in_the_order_of_the_work(
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_audits_come_after_their_cases_dates_and_move_on_in_order(
-    store: Store, seed: int
-) -> None:
+def test_audits_come_after_their_cases_dates_and_move_on_in_order(store: Store, seed: int) -> None:
     _demo(store, seed, None)
     today = date.today().isoformat()
     now = datetime.now(UTC).isoformat()
@@ -76,9 +74,7 @@ def test_audits_come_after_their_cases_dates_and_move_on_in_order(
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_actions_are_raised_at_their_audit_and_due_and_done_after(
-    store: Store, seed: int
-) -> None:
+def test_actions_are_raised_at_their_audit_and_due_and_done_after(store: Store, seed: int) -> None:
     _demo(store, seed, None)
     today = date.today().isoformat()
     rows = list(
@@ -98,9 +94,7 @@ def test_actions_are_raised_at_their_audit_and_due_and_done_after(
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_moderations_and_evidence_are_dated_within_the_audits_life(
-    store: Store, seed: int
-) -> None:
+def test_moderations_and_evidence_are_dated_within_the_audits_life(store: Store, seed: int) -> None:
     _demo(store, seed, None)
     for row in store.query(
         "SELECT m.created_at, u.submitted_at FROM moderations m JOIN audits u ON u.id = m.audit_id"
