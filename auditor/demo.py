@@ -89,7 +89,7 @@ def make_demo(
         plan = [rng.randrange(months) for _ in range(n_audits)]
         audit_dates = [_audit_date(rng, programmes[month][2], end) for month in plan]
         as_of = [min(audit_dates[i::cases], default=end) for i in range(cases)]
-        case_rows = _make_cases(store, rng, cases, as_of, prefix=f"DEMO-{seed:02d}")
+        case_rows = _make_cases(store, rng, cases, as_of, end, prefix=f"DEMO-{seed:02d}")
         for i, (month, audit_date) in enumerate(zip(plan, audit_dates, strict=True)):
             case = case_rows[i % len(case_rows)]
             _make_audit(store, rng, framework, case, programmes[month], month, months, audit_date)
@@ -97,24 +97,25 @@ def make_demo(
 
 
 def _make_cases(
-    store: Store, rng: random.Random, n: int, as_of: list[date], *, prefix: str
+    store: Store, rng: random.Random, n: int, as_of: list[date], end: date, *, prefix: str
 ) -> list[dict[str, Any]]:
-    """``n`` cases, the i-th with every date on or before ``as_of[i]`` (its first audit)."""
+    """``n`` cases, the i-th with its history on or before ``as_of[i]`` (its first audit)
+    and its latest visit, supervision and closure by ``end``."""
     rows = []
     existing = store.scalar("SELECT COUNT(*) FROM cases WHERE reference LIKE ?", [f"{prefix}%"])
     for i in range(existing, existing + n):
         case_type = rng.choices(list(CASE_TYPE_WEIGHTS), list(CASE_TYPE_WEIGHTS.values()))[0]
-        end = as_of[i - existing]
-        referral = end - timedelta(days=rng.randint(30, 540))
+        audited = as_of[i - existing]
+        referral = audited - timedelta(days=rng.randint(30, 540))
         row = {
             "uid": new_uid(),
             "reference": f"{prefix}-{i + 1:06d}",
             "case_type": case_type.value,
             "team": rng.choice(TEAMS[case_type]),
             "worker": f"Demo Worker {rng.randint(1, 24):02d}",
-            **_case_dates(rng, case_type, referral, end),
-            "created_at": _at(end, -60),  # imported before its first audit
-            "updated_at": _at(end, -60),
+            **_case_dates(rng, case_type, referral, audited, end),
+            "created_at": _at(audited, -60),  # imported before its first audit
+            "updated_at": _at(audited, -60),
         }
         rows.append(row)
     # Every column any case has: case types carry different dates (a looked-after child's
@@ -135,21 +136,16 @@ def _make_cases(
 
 
 def _case_dates(
-    rng: random.Random, case_type: CaseType, referral: date, end: date
+    rng: random.Random, case_type: CaseType, referral: date, audited: date, end: date
 ) -> dict[str, str | None]:
-    """A case's dates in the order real work has: referral, then the assessment's start and
-    end, then the plan; visits, reviews and closure after the referral; none after ``end``
-    (the case's first audit, or today), and none after the closure of a closed case."""
-    closed = None
-    if rng.random() < 0.2:  # closed: everything happened by the closure
-        closed = end = end - timedelta(days=rng.randint(1, min(90, (end - referral).days)))
+    """A case's dates in the order real work has. Its history (referral, then the
+    assessment's start and end, then the plan; conferences, becoming looked after) is over
+    by ``audited``, its first audit (or ``end``); its latest visit, supervision and health
+    assessment are recent as of ``end`` (today), as a case list exported today says, or as
+    of its closure, which comes after all the rest."""
 
     def later(d: date, lo: int, hi: int) -> date:
-        return min(end, add_working_days(d, rng.randint(lo, hi)))
-
-    def recent(lo: int, hi: int, since: date = referral) -> date:
-        """A day ``lo``..``hi`` days before the end, never before ``since``."""
-        return max(since, end - timedelta(days=rng.randint(lo, hi)))
+        return min(audited, add_working_days(d, rng.randint(lo, hi)))
 
     start = later(referral, 0, 3)
     assessment_end = later(start, 15, 60) if rng.random() < 0.9 else None
@@ -157,8 +153,6 @@ def _case_dates(
         "referral_date": referral,
         "assessment_start": start,
         "assessment_end": assessment_end,
-        "last_visit": recent(1, 60),
-        "last_supervision": recent(3, 70),
     }
     if case_type is CaseType.CHILD_PROTECTION:
         strategy = later(referral, 0, 5)
@@ -171,16 +165,33 @@ def _case_dates(
             core_group_first_date=later(icpc, 5, 14),
             plan_start=icpc,
         )
+    lac = None
     if case_type in (CaseType.LOOKED_AFTER, CaseType.CARE_LEAVER):
         lac = later(referral, 10, 80)
-        dates.update(
-            looked_after_start=lac,
-            first_lac_review_date=later(lac, 12, 28),
-            health_assessment_date=recent(20, 450, since=lac),
-        )
-    dates["closed_date"] = closed
+        dates.update(looked_after_start=lac, first_lac_review_date=later(lac, 12, 28))
+    history = max(d for d in dates.values() if d)
+    if rng.random() < 0.2:  # closed, after everything else
+        dates["closed_date"] = max(history, end - timedelta(days=rng.randint(1, 90)))
+    latest = dates.get("closed_date") or end
+
+    def recent(lo: int, hi: int, since: date) -> date:
+        """A day ``lo``..``hi`` days before the latest, never before ``since``."""
+        return min(latest, max(since, latest - timedelta(days=rng.randint(lo, hi))))
+
+    dates["last_visit"] = recent(1, 60, referral)
+    dates["last_supervision"] = recent(3, 70, referral)
+    if lac is not None:
+        dates["health_assessment_date"] = recent(20, 450, lac)
     # Every row has every date field: the bulk insert takes its columns from the first row.
     return {k: (d.isoformat() if (d := dates.get(k)) else None) for k in CASE_DATE_FIELDS}
+
+
+# A case's dates that its history holds (over before it is audited); the others are the
+# latest as of today.
+CASE_HISTORY_DATES = tuple(
+    f for f in CASE_DATE_FIELDS if f not in ("last_visit", "last_supervision",
+                                              "health_assessment_date", "closed_date")
+)  # fmt: skip
 
 
 def _audit_date(rng: random.Random, first_day: date, end: date) -> date:

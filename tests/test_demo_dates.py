@@ -1,5 +1,6 @@
 """Demo data's dates follow the order real work has, as a QA lead reading it expects: a
-case's referral before its assessment before its plan; an audit after the case's dates;
+case's referral before its assessment before its plan; an audit after the case's history
+(its latest visit and supervision are as of today, as a case list exported today says);
 submitted after the audit, moderated after that; an action raised at its audit, due and
 done after it; nothing later than today."""
 
@@ -10,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from auditor.demo import make_demo
+from auditor.demo import CASE_HISTORY_DATES, make_demo
 from auditor.domain import CASE_DATE_FIELDS
 from auditor.store import Store
 
@@ -58,8 +59,8 @@ def test_audits_come_after_their_cases_dates_and_move_on_in_order(store: Store, 
     assert audits
     for audit in audits:
         case = cases[audit["case_id"]]
-        latest = max(case[f] for f in CASE_DATE_FIELDS if case[f])
-        assert latest <= audit["audit_date"] <= today, (case["reference"], audit["audit_date"])
+        history = max(case[f] for f in CASE_HISTORY_DATES if case[f])
+        assert history <= audit["audit_date"] <= today, (case["reference"], audit["audit_date"])
         stamps = [audit["created_at"], audit["submitted_at"], audit["moderated_at"]]
         stamps.append(audit["finalised_at"])
         steps = [s for s in stamps if s]
