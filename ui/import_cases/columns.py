@@ -28,8 +28,7 @@ NOT_IMPORTED = "Not imported"
 SAMPLE_ROWS = 200  # rows searched for sample values: enough to skip blank cells
 SAMPLES = 3
 MAX_WORDS = 12  # more unknown words than this: the wrong column is probably chosen
-MAX_VALUES_WIDTH = 300  # first values longer than this are whole in their tooltip
-SURE = 3  # the "How sure" column
+SURE = 3  # the "How sure" column (shown third, beside "Read as")
 
 
 def field_choices() -> list[tuple[str, str | None]]:
@@ -71,8 +70,10 @@ class ColumnChoices(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SURE, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # How sure beside the choice it qualifies; the first values take the width left.
+        header.moveSection(header.visualIndex(SURE), 2)
         self.combos: dict[str, QComboBox] = {}
         self.started: ColumnMapping = ColumnMapping()
         self.reasons: dict[str, str] = {}  # heading → how sure the first choice is
@@ -93,8 +94,6 @@ class ColumnChoices(QTableWidget):
             height = next(iter(self.combos.values())).sizeHint().height() + 4
             self.verticalHeader().setDefaultSectionSize(height)
         self.show_mapping(mapping)
-        self.resizeColumnToContents(2)
-        self.setColumnWidth(2, min(self.columnWidth(2), MAX_VALUES_WIDTH))
 
     def show_mapping(self, mapping: ColumnMapping) -> None:
         """Set every combo to what ``mapping`` says, without reporting it as a choice, and

@@ -3,7 +3,7 @@ and every change it made to cases that were already in the database."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWizardPage
 
 from ui.import_cases.check_page import counted, fit_columns, result_table
@@ -54,3 +54,6 @@ class DonePage(QWizardPage):
         for widget in (self.changes, self.changes_heading):
             widget.setVisible(bool(summary.changes))
         fit_columns(self.changes)
+        # Again once the page has its full width: rows fitted while the columns were still
+        # narrow stay tall.
+        QTimer.singleShot(0, self, lambda: fit_columns(self.changes))
