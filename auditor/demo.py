@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from auditor.audits.grading import grade_audit
-from auditor.clock import new_uid, now_utc
+from auditor.clock import new_uid
 from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.frameworks.model import Framework
@@ -91,34 +91,43 @@ def make_demo(
     store.execute(f"PRAGMA cache_size = {_BULK_CACHE}")
     try:
         with store.atomic(), batched(store):
-            case_rows = _make_cases(store, rng, cases, end, prefix=f"DEMO-{seed:02d}")
             programmes = _make_programmes(store, framework, end, months)
-            for i in range(n_audits):
+            # The audits' months and dates first: a case's dates all come before its first
+            # audit.
+            plan = [rng.randrange(months) for _ in range(n_audits)]
+            audit_dates = [_audit_date(rng, programmes[month][2], end) for month in plan]
+            as_of = [min(audit_dates[i::cases], default=end) for i in range(cases)]
+            case_rows = _make_cases(store, rng, cases, as_of, end, prefix=f"DEMO-{seed:02d}")
+            for i, (month, audit_date) in enumerate(zip(plan, audit_dates, strict=True)):
                 case = case_rows[i % len(case_rows)]
-                month = rng.randrange(months)
-                _make_audit(store, rng, framework, case, programmes[month], month, months)
+                _make_audit(
+                    store, rng, framework, case, programmes[month], month, months, audit_date
+                )
     finally:
         store.execute(f"PRAGMA cache_size = {int(cache)}")
     return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))
 
 
 def _make_cases(
-    store: Store, rng: random.Random, n: int, end: date, *, prefix: str
+    store: Store, rng: random.Random, n: int, as_of: list[date], end: date, *, prefix: str
 ) -> list[dict[str, Any]]:
+    """``n`` cases, the i-th with its history on or before ``as_of[i]`` (its first audit)
+    and its latest visit, supervision and closure by ``end``."""
     rows = []
     existing = store.scalar("SELECT COUNT(*) FROM cases WHERE reference LIKE ?", [f"{prefix}%"])
     for i in range(existing, existing + n):
         case_type = rng.choices(list(CASE_TYPE_WEIGHTS), list(CASE_TYPE_WEIGHTS.values()))[0]
-        referral = end - timedelta(days=rng.randint(30, 540))
+        audited = as_of[i - existing]
+        referral = audited - timedelta(days=rng.randint(30, 540))
         row = {
             "uid": new_uid(),
             "reference": f"{prefix}-{i + 1:06d}",
             "case_type": case_type.value,
             "team": rng.choice(TEAMS[case_type]),
             "worker": f"Demo Worker {rng.randint(1, 24):02d}",
-            **_case_dates(rng, case_type, referral, end),
-            "created_at": now_utc(),
-            "updated_at": now_utc(),
+            **_case_dates(rng, case_type, referral, audited, end),
+            "created_at": _at(audited, -60),  # imported before its first audit
+            "updated_at": _at(audited, -60),
         }
         rows.append(row)
     new_cases(store, rows, actor=ACTOR)
@@ -133,39 +142,78 @@ def _make_cases(
 
 
 def _case_dates(
-    rng: random.Random, case_type: CaseType, referral: date, end: date
+    rng: random.Random, case_type: CaseType, referral: date, audited: date, end: date
 ) -> dict[str, str | None]:
+    """A case's dates in the order real work has. Its history (referral, then the
+    assessment's start and end, then the plan; conferences, becoming looked after) is over
+    by ``audited``, its first audit (or ``end``); its latest visit, supervision and health
+    assessment are recent as of ``end`` (today), as a case list exported today says, or as
+    of its closure, which comes after all the rest."""
+
     def later(d: date, lo: int, hi: int) -> date:
-        return min(end, add_working_days(d, rng.randint(lo, hi)))
+        return min(audited, add_working_days(d, rng.randint(lo, hi)))
 
     start = later(referral, 0, 3)
+    assessment_end = later(start, 15, 60) if rng.random() < 0.9 else None
     dates: dict[str, date | None] = {
         "referral_date": referral,
         "assessment_start": start,
-        "assessment_end": later(start, 15, 60) if rng.random() < 0.9 else None,
-        "last_visit": end - timedelta(days=rng.randint(1, 60)),
-        "last_supervision": end - timedelta(days=rng.randint(3, 70)),
+        "assessment_end": assessment_end,
     }
     if case_type is CaseType.CHILD_PROTECTION:
         strategy = later(referral, 0, 5)
         icpc = later(strategy, 8, 22)
+        if assessment_end is not None:  # the assessment is done by the conference
+            dates["assessment_end"] = max(start, min(assessment_end, icpc))
         dates.update(
             strategy_discussion_date=strategy,
             initial_conference_date=icpc,
             core_group_first_date=later(icpc, 5, 14),
             plan_start=icpc,
         )
+    lac = None
     if case_type in (CaseType.LOOKED_AFTER, CaseType.CARE_LEAVER):
         lac = later(referral, 10, 80)
-        dates.update(
-            looked_after_start=lac,
-            first_lac_review_date=later(lac, 12, 28),
-            health_assessment_date=end - timedelta(days=rng.randint(20, 450)),
-        )
-    if rng.random() < 0.2:
-        dates["closed_date"] = end - timedelta(days=rng.randint(1, 90))
+        dates.update(looked_after_start=lac, first_lac_review_date=later(lac, 12, 28))
+    history = max(d for d in dates.values() if d)
+    if rng.random() < 0.2:  # closed, after everything else
+        dates["closed_date"] = max(history, end - timedelta(days=rng.randint(1, 90)))
+    latest = dates.get("closed_date") or end
+
+    def recent(lo: int, hi: int, since: date) -> date:
+        """A day ``lo``..``hi`` days before the latest, never before ``since``."""
+        return min(latest, max(since, latest - timedelta(days=rng.randint(lo, hi))))
+
+    dates["last_visit"] = recent(1, 60, referral)
+    dates["last_supervision"] = recent(3, 70, referral)
+    if lac is not None:
+        dates["health_assessment_date"] = recent(20, 450, lac)
     # Every row has every date field: the bulk insert takes its columns from the first row.
     return {k: (d.isoformat() if (d := dates.get(k)) else None) for k in CASE_DATE_FIELDS}
+
+
+# A case's dates that its history holds (over before it is audited); the others are the
+# latest as of today.
+CASE_HISTORY_DATES = tuple(
+    f for f in CASE_DATE_FIELDS if f not in ("last_visit", "last_supervision",
+                                              "health_assessment_date", "closed_date")
+)  # fmt: skip
+
+
+def _audit_date(rng: random.Random, first_day: date, end: date) -> date:
+    """A day in the programme's month, never after ``end`` or today."""
+    return min(end, date.today(), first_day + timedelta(days=rng.randint(0, 27)))
+
+
+def _at(day: date, minutes: int = 0) -> str:
+    """A timestamp on ``day`` (09:00 UTC plus ``minutes``), never later than now."""
+    stamp = datetime.combine(day, time(9), UTC) + timedelta(minutes=minutes)
+    return min(stamp, datetime.now(UTC)).isoformat(timespec="microseconds")
+
+
+def _after(rng: random.Random, day: date, lo: int, hi: int, end: date) -> date:
+    """A day ``lo``..``hi`` days after ``day``, never after ``end`` or today."""
+    return min(end, date.today(), day + timedelta(days=rng.randint(lo, hi)))
 
 
 def _make_programmes(
@@ -192,8 +240,8 @@ def _make_programmes(
                 (start + timedelta(days=34)).isoformat(),
                 "Synthetic demo programme.",
                 ACTOR,
-                now_utc(),
-                now_utc(),
+                _at(start - timedelta(days=3)),
+                _at(start - timedelta(days=3)),
             ],
         )
         store.db.conn.executemany(
@@ -212,9 +260,9 @@ def _make_audit(
     programme: tuple[int, str, date],
     month: int,
     months: int,
+    audit_date: date,
 ) -> None:
     programme_id, _, first_day = programme
-    audit_date = min(date.today(), first_day + timedelta(days=rng.randint(0, 27)))
     recent = month >= months - 1
     status = _pick_status(rng, recent)
     # Practice improves month on month, differently by team: the trend the reports show.
@@ -225,6 +273,7 @@ def _make_audit(
         case["case_type"],
         quality,
         complete=status is not AuditStatus.DRAFT or rng.random() < 0.3,
+        seen=(date.fromisoformat(case["referral_date"]), audit_date),
     )
     result = grade_audit(framework, case["case_type"], {k: v for k, (v, _) in answers.items()})
     auditor = rng.choice(AUDITORS)
@@ -236,7 +285,8 @@ def _make_audit(
             "Impact for the child weighed more heavily than the compliance score suggests (demo).",
         )
     concern = status is not AuditStatus.DRAFT and rng.random() < 0.02
-    uid, now = new_uid(), now_utc()
+    uid, now = new_uid(), _at(audit_date)
+    stamps = _workflow_stamps(rng, status, audit_date)
     audit_id = new_audit(
         store,
         {
@@ -264,8 +314,10 @@ def _make_audit(
             if concern
             else "",
             "created_at": now,
-            "updated_at": now,
-            "submitted_at": now if status is not AuditStatus.DRAFT else None,
+            "updated_at": max(s for s in (now, *stamps) if s),
+            "submitted_at": stamps[0],
+            "moderated_at": stamps[1],
+            "finalised_at": stamps[2],
         },
         actor=auditor,
         description=case["reference"],
@@ -276,7 +328,7 @@ def _make_audit(
     store.execute(
         "INSERT OR IGNORE INTO programme_cases (uid, programme_id, case_id, auditor, added_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        [new_uid(), programme_id, case["id"], auditor, now],
+        [new_uid(), programme_id, case["id"], auditor, _at(first_day)],
     )
     save_answers(
         store,
@@ -289,7 +341,35 @@ def _make_audit(
     )
     _make_actions(store, rng, audit, audit_date, result.compliance or 100, concern, auditor)
     if status in (AuditStatus.MODERATED, AuditStatus.FINAL) and rng.random() < 0.3:
-        _make_moderation(store, rng, framework, audit_id, uid, case["case_type"], answers, final)
+        _make_moderation(
+            store,
+            rng,
+            framework,
+            audit_id,
+            uid,
+            case["case_type"],
+            answers,
+            final,
+            stamps[1] or now,
+        )
+
+
+def _workflow_stamps(
+    rng: random.Random, status: AuditStatus, audit_date: date
+) -> tuple[str | None, str | None, str | None]:
+    """When the audit was submitted, moderated and made final, each on or after the one
+    before (a draft has none; a submitted audit only its submission)."""
+    if status is AuditStatus.DRAFT:
+        return None, None, None
+    today = date.today()
+    submitted = _after(rng, audit_date, 0, 5, today)
+    moderated = _after(rng, submitted, 1, 10, today)
+    final = _after(rng, moderated, 0, 7, today)
+    return (
+        _at(submitted, 240),
+        _at(moderated, 300) if status in (AuditStatus.MODERATED, AuditStatus.FINAL) else None,
+        _at(final, 360) if status is AuditStatus.FINAL else None,
+    )
 
 
 def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
@@ -301,8 +381,17 @@ def _pick_status(rng: random.Random, recent: bool) -> AuditStatus:
 
 
 def _answers(
-    rng: random.Random, framework: Framework, case_type: str, quality: float, *, complete: bool
+    rng: random.Random,
+    framework: Framework,
+    case_type: str,
+    quality: float,
+    *,
+    complete: bool,
+    seen: tuple[date, date],
 ) -> dict[str, tuple[str, str]]:
+    """Answers with evidence dated between ``seen``'s two days (the referral and the audit)."""
+    first, last = seen
+    span = max(0, (last - first).days)
     answers = {}
     for criterion in framework.criteria_for(case_type):
         if not complete and rng.random() < 0.4:
@@ -315,7 +404,7 @@ def _answers(
             value = "yes" if roll < quality else "partly" if roll < quality + 0.2 else "no"
             if value not in codes:
                 value = "no"
-        day = (date.today() - timedelta(days=rng.randint(5, 300))).strftime("%d/%m/%Y")
+        day = (last - timedelta(days=rng.randint(0, min(span, 300)))).strftime("%d/%m/%Y")
         text = rng.choice(EVIDENCE[value]).format(d=day) if value in EVIDENCE else ""
         answers[criterion.code] = (value, text)
     return answers
@@ -332,8 +421,11 @@ def _make_actions(
 ) -> None:
     count = (1 if compliance < 80 else 0) + (1 if compliance < 60 else 0) + int(concern)
     for n in range(count):
+        # Raised at the audit, due after it, done (if at all) between the two.
         uid, due = new_uid(), audit_date + timedelta(days=rng.choice((7, 14, 28, 42)))
         done = due < date.today() and rng.random() < 0.6
+        done_day = audit_date + timedelta(days=rng.randint(1, (due - audit_date).days))
+        raised = _at(audit_date, 120)
         text = (
             "Convene a strategy discussion today (demo)."
             if concern and n == 0
@@ -355,9 +447,9 @@ def _make_actions(
                 "owner": f"Demo Team Manager {rng.randint(1, 6)}",
                 "due_date": due.isoformat(),
                 "status": "done" if done else "open",
-                "done_date": due.isoformat() if done else None,
-                "created_at": now_utc(),
-                "updated_at": now_utc(),
+                "done_date": done_day.isoformat() if done else None,
+                "created_at": raised,
+                "updated_at": _at(done_day, 60) if done else raised,
             },
             audit_uid=audit["uid"],
             actor=auditor,
@@ -373,6 +465,7 @@ def _make_moderation(
     case_type: str,
     answers: dict[str, tuple[str, str]],
     grade: Grade | None,
+    at: str,
 ) -> None:
     moderated = {code: value for code, (value, _) in answers.items()}
     for code in rng.sample(sorted(moderated), k=min(2, len(moderated))):
@@ -391,7 +484,7 @@ def _make_moderation(
             grade.value if grade else None,
             moderator_grade,
             "Demo moderation.",
-            now_utc(),
+            at,  # when the audit was moderated
         ],
     )
     store.db.conn.executemany(

@@ -18,12 +18,13 @@ from auditor.errors import ValidationError
 from auditor.importing import (
     IMPORT_FIELDS,
     ColumnMapping,
+    Guesses,
     ImportProblemsError,
     ImportSummary,
     Table,
     Validation,
     apply_import,
-    guess_mapping,
+    guess_columns,
     list_mappings,
     load_mapping,
     parse_case_type,
@@ -104,7 +105,7 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
 
 def _read_and_map(args: argparse.Namespace, store: Store) -> tuple[Table, ColumnMapping]:
     table = read_table(args.file, sheet=args.sheet, header_row=args.header_row)
-    mapping = load_mapping(store, args.mapping) if args.mapping else guess_mapping(table.headers)
+    mapping = load_mapping(store, args.mapping) if args.mapping else guess_columns(table).mapping
     for item in args.map:
         name, _, header = (part.strip() for part in item.partition("="))
         if name not in IMPORT_FIELDS:
@@ -130,7 +131,7 @@ def _read_and_map(args: argparse.Namespace, store: Store) -> tuple[Table, Column
 def cmd_cases_preview(args: argparse.Namespace) -> int:
     with open_store(args, readonly=True) as store:
         table, mapping = _read_and_map(args, store)
-    _print_table_info(table, mapping)
+    _print_table_info(table, mapping, None if args.mapping else guess_columns(table))
     print(f"\nFirst {min(args.rows, len(table.rows))} rows:")
     for row in table.preview(args.rows):
         cells = " | ".join("" if v is None else str(v) for v in row.values)
@@ -161,7 +162,7 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_import_json(table, mapping, validation, summary, blocked))
         return 2 if blocked else 0
-    _print_table_info(table, mapping)
+    _print_table_info(table, mapping, None if args.mapping else guess_columns(table))
     _print_problems(validation, blocked)
     if blocked:
         raise _problems_error(validation)
@@ -195,16 +196,25 @@ def _progress_printer(verb: str) -> Any:
     return show
 
 
-def _print_table_info(table: Table, mapping: ColumnMapping) -> None:
+def _print_table_info(table: Table, mapping: ColumnMapping, guesses: Guesses | None = None) -> None:
+    """The file, its notes and every column's field; with ``guesses``, how sure each guess
+    is (as the import wizard's Columns page says it), and the columns left out."""
     print(f"Read {table.description}: header on row {table.header_row}, {len(table.rows):,} rows")
     for note in table.notes:
         print(f"  note: {note}")
     print("Columns:")
     for header in table.headers:
         name = mapping.field_for(header)
-        print(f"  {header} → {IMPORT_FIELDS[name] if name else '(not imported)'}")
+        line = f"  {header} → {IMPORT_FIELDS[name] if name else '(not imported)'}"
+        guess = guesses.for_header(header) if guesses else None
+        if guess is not None and guess.field == name:  # not changed with --map
+            line += f"  [{guess.certainty[:1].lower()}{guess.certainty[1:]}]"
+        print(line)
     for word, case_type in mapping.case_type_words.items():
         print(f"  case type word '{word}' → {case_type}")
+    left_out = [h for h in table.headers if mapping.field_for(h) is None]
+    if guesses is not None and left_out:
+        print(f"Not imported: {', '.join(left_out)}")
 
 
 def _print_problems(validation: Validation, blocked: bool) -> None:

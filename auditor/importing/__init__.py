@@ -4,8 +4,10 @@ The steps a wizard or the command line takes, each a plain function:
 
 1. :func:`read_table` — the file as headers and rows (title, blank and totals rows skipped);
    anything unsafe or not what its name says is refused with :class:`ImportFileError`.
-2. :func:`guess_mapping` / :func:`load_mapping` — which column holds which case field;
-   :meth:`ColumnMapping.with_column` corrects it, :func:`save_mapping` keeps it by name.
+2. :func:`guess_columns` (from the headers and the values, with how sure each guess is) /
+   :func:`load_mapping` — which column holds which case field; :func:`guess_mapping` is the
+   headers alone. :meth:`ColumnMapping.with_column` corrects it, :func:`save_mapping` keeps
+   it by name.
 3. :func:`validate_table` — every row checked; problems with row, column and value.
 4. :func:`preview_import` (a dry run) or :func:`apply_import` — one transaction, with
    progress and cancel; returns an :class:`ImportSummary`.
@@ -13,6 +15,7 @@ The steps a wizard or the command line takes, each a plain function:
 
 from auditor.importing.apply import CaseChange, ImportSummary, apply_import, preview_import
 from auditor.importing.errors import ImportCancelled, ImportFileError, ImportProblemsError
+from auditor.importing.guessing import Basis, ColumnGuess, Guesses, guess_columns
 from auditor.importing.mapping import (
     HEADER_SYNONYMS,
     IMPORT_FIELDS,
@@ -33,9 +36,12 @@ __all__ = [
     "HEADER_SYNONYMS",
     "IMPORT_FIELDS",
     "REQUIRED_FIELDS",
+    "Basis",
     "CaseChange",
     "CaseRecord",
+    "ColumnGuess",
     "ColumnMapping",
+    "Guesses",
     "ImportCancelled",
     "ImportFileError",
     "ImportProblemsError",
@@ -47,6 +53,7 @@ __all__ = [
     "apply_import",
     "delete_mapping",
     "detect_kind",
+    "guess_columns",
     "guess_field",
     "guess_mapping",
     "list_mappings",

@@ -187,20 +187,76 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _header_lookup() -> dict[str, str]:
-    lookup: dict[str, str] = {}
+# Words a header may add or spell its own way, each read as the word the synonyms use:
+# "Referral Dt" is "Referral Date" is "Referral"; "Assessment Completed Date" is
+# "Assessment End". None: a word that says nothing about which field ("date", "of").
+HEADER_WORDS: dict[str, str | None] = {
+    "date": None,
+    "dates": None,
+    "dt": None,
+    "dte": None,
+    "of": None,
+    "the": None,
+    "on": None,
+    "received": None,
+    "recd": None,
+    "completed": "end",
+    "complete": "end",
+    "completion": "end",
+    "ended": "end",
+    "finished": "end",
+    "finish": "end",
+    "concluded": "end",
+    "finalised": "end",
+    "finalized": "end",
+    "started": "start",
+    "starting": "start",
+    "commenced": "start",
+    "commencement": "start",
+    "began": "start",
+    "begun": "start",
+    "no": "number",
+    "num": "number",
+    "nr": "number",
+    "ref": "reference",
+}
+_ALONE_TOO_VAGUE = {"end", "start"}  # "Completed", "Start date": of what?
+
+
+def header_key(header: str) -> str:
+    """A header as the words that matter, in a fixed order: "Date Assessment Completed",
+    "Assessment Completed Date" and "assessment_end" all give "assessment end"."""
+    words: set[str] = set()
+    for word in normalise_words(header).split():
+        read = HEADER_WORDS.get(word, word)
+        if read is not None:
+            words.add(read)
+    if words <= _ALONE_TOO_VAGUE and not {"end", "start"} & set(normalise_words(header).split()):
+        return ""  # "Completed date" alone: a completion word with nothing completed
+    return " ".join(sorted(words))
+
+
+def header_keys() -> dict[str, list[str]]:
+    """Every header key the synonyms, names and labels give → the fields giving it (one
+    field each, which tests check: a key naming two fields would be a coin toss)."""
+    keys: dict[str, list[str]] = {}
     for name, label in IMPORT_FIELDS.items():
         for words in (*HEADER_SYNONYMS.get(name, ()), name, label):
-            lookup.setdefault(normalise_words(words), name)
-    return lookup
+            fields = keys.setdefault(header_key(words), [])
+            if name not in fields:
+                fields.append(name)
+    keys.pop("", None)
+    return keys
 
 
-_HEADERS = _header_lookup()
+_HEADERS = {key: fields[0] for key, fields in header_keys().items()}
 
 
 def guess_field(header: str) -> str | None:
-    """The case field a header most likely names ("Date of referral" → ``referral_date``)."""
-    return _HEADERS.get(normalise_words(header))
+    """The case field a header names ("Date of referral", "Referral Dt" → ``referral_date``);
+    None when the header alone does not say (:mod:`auditor.importing.guessing` then looks
+    at the values)."""
+    return _HEADERS.get(header_key(header))
 
 
 @dataclass(frozen=True)

@@ -525,3 +525,98 @@ def test_a_typed_path_is_read_once_though_the_field_loses_focus_while_it_is_read
     gate.set()
     qtbot.wait_until(lambda: wizard.button(NEXT).isEnabled(), timeout=10_000)
     assert reads == [path]
+
+
+# -- guesses from the headers and the values (issue 12, item 11) -----------------------------
+
+ISSUE_HEADER = [
+    "Person", "Category", "Referral Dt", "Assessment Start Date", "Assessment Completed Date",
+    "Key Contact",
+]  # fmt: skip
+ISSUE_ROWS = [
+    ["DEMO-01-000201", "Child Protection", "05/01/2026", "06/01/2026", "20/02/2026", "Demo A"],
+    ["DEMO-01-000202", "Looked After", "12/01/2026", "13/01/2026", "", "Demo B"],
+]
+
+
+def sure(wizard: ImportWizard) -> dict[str, str]:
+    """Each column's "How sure" cell, by its heading, as the Columns page shows it."""
+    columns = wizard.columns_page.columns
+    heading = columns.horizontalHeaderItem(3).text()
+    assert heading == "How sure"
+    return {columns.item(r, 0).text(): columns.item(r, 3).text() for r in range(columns.rowCount())}
+
+
+def test_ordinary_headers_and_values_are_guessed_and_every_column_left_out_is_named(
+    qtbot: QtBot, session: Session, parent: QWidget, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    wizard = start(session, parent)
+    choose(wizard, write_csv(tmp_path / "list.csv", [ISSUE_HEADER, *ISSUE_ROWS]), monkeypatch)
+    click_next(wizard)
+    combos = wizard.columns_page.columns.combos
+    assert {h: combos[h].currentData() for h in ISSUE_HEADER} == {
+        "Person": "reference",
+        "Category": "case_type",
+        "Referral Dt": "referral_date",
+        "Assessment Start Date": "assessment_start",
+        "Assessment Completed Date": "assessment_end",
+        "Key Contact": None,
+    }
+    assert sure(wizard) == {
+        "Person": "From the values (all 2 values different)",
+        "Category": "From the values (100 % are case types)",
+        "Referral Dt": "From the header",
+        "Assessment Start Date": "From the header",
+        "Assessment Completed Date": "From the header",
+        "Key Contact": "Not sure: no case detail matches it",
+    }
+    # The user's own choice, by keyboard, says so.
+    combos["Key Contact"].setFocus()
+    qtbot.keyClicks(combos["Key Contact"], "Allocated")  # type-ahead; a space would open it
+    assert combos["Key Contact"].currentData() == "worker"
+    assert sure(wizard)["Key Contact"] == "Your choice"
+    qtbot.keyClick(combos["Key Contact"], Qt.Key.Key_Home)  # back to "Not imported"
+    assert combos["Key Contact"].currentData() is None
+    assert sure(wizard)["Key Contact"] == "Your choice: not imported"
+    click_next(wizard)
+    check = wizard.check_page
+    assert check.left_out.isVisible()
+    assert check.left_out.text() == (
+        "Not imported: Key Contact. Press Back to read it as case details."
+    )
+    click_next(wizard)
+    assert "• Columns not imported: Key Contact" in wizard.done_page.summary.text()
+    cases = case_rows(session.store)
+    assert cases["DEMO-01-000201"]["assessment_end"] == "2026-02-20"
+    assert cases["DEMO-01-000202"]["case_type"] == "looked_after"
+
+
+def test_after_an_import_the_changes_read_before_and_now(
+    qtbot: QtBot, session: Session, parent: QWidget, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    header = ["Case Ref", "Case Type", "Team"]
+    first = write_csv(tmp_path / "jan.csv", [header, ["CASE-TEST-0101", "CP", "Team North"]])
+    wizard = start(session, parent)
+    choose(wizard, first, monkeypatch)
+    for _ in range(3):
+        click_next(wizard)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    second = write_csv(tmp_path / "feb.csv", [header, ["CASE-TEST-0101", "CP", "Team South"]])
+    wizard = start(session, parent)
+    choose(wizard, second, monkeypatch)
+    click_next(wizard)
+    click_next(wizard)
+
+    def headings(model: QAbstractItemModel) -> list[str]:
+        return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+
+    check = wizard.check_page.changes_model
+    assert headings(check) == ["Case", "Detail", "Now", "From the file"]
+    assert cells(check) == [("CASE-TEST-0101", "Team", "Team North", "Team South")]
+    click_next(wizard)
+    done = wizard.done_page.changes_model
+    assert headings(done) == ["Case", "Detail", "Before", "Now"]
+    now = headings(done).index("Now")
+    assert cells(done)[0][now] == case_rows(session.store)["CASE-TEST-0101"]["team"]

@@ -64,6 +64,20 @@ def counted(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def not_imported_text(state: ImportState) -> str:
+    """The columns of the file that the import leaves out, named: none is dropped unsaid."""
+    table = state.table
+    if table is None:
+        return ""
+    left_out = [h for h in table.headers if state.mapping.field_for(h) is None]
+    if not left_out:
+        return ""
+    return (
+        f"Not imported: {', '.join(left_out)}. Press Back to read "
+        f"{'it' if len(left_out) == 1 else 'them'} as case details."
+    )
+
+
 class CheckPage(QWizardPage):
     def __init__(self, session: Session, state: ImportState) -> None:
         super().__init__()
@@ -76,6 +90,7 @@ class CheckPage(QWizardPage):
         )
         self.setButtonText(QWizard.WizardButton.NextButton, "&Import")
         self.counts = wrapped(object_name="importCounts")
+        self.left_out = wrapped(object_name="notImported")
         self.problems_model = ProblemsModel(self)
         self.problems = result_table(
             self.problems_model,
@@ -111,6 +126,7 @@ class CheckPage(QWizardPage):
     def _layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)
+        layout.addWidget(self.left_out)
         layout.addWidget(self.problems, 3)
         layout.addWidget(self.fix_first)
         layout.addWidget(self.valid_only)
@@ -175,6 +191,8 @@ class CheckPage(QWizardPage):
         self.again.setVisible(False)
         self.outcome.setText("")
         self.counts.setText(self._counts_text(validation) if validation else "")
+        self.left_out.setText(not_imported_text(self.state) if validation else "")
+        self.left_out.setVisible(bool(self.left_out.text()))
         self.preview.setText(
             self._preview_text(validation, preview) if validation and preview else ""
         )

@@ -28,6 +28,7 @@ NOT_IMPORTED = "Not imported"
 SAMPLE_ROWS = 200  # rows searched for sample values: enough to skip blank cells
 SAMPLES = 3
 MAX_WORDS = 12  # more unknown words than this: the wrong column is probably chosen
+SURE = 3  # the "How sure" column (shown third, beside "Read as")
 
 
 def field_choices() -> list[tuple[str, str | None]]:
@@ -57,9 +58,11 @@ class ColumnChoices(QTableWidget):
     field_chosen = Signal(str, object)  # the column's heading, the field name or None
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 3, parent)
+        super().__init__(0, 4, parent)
         named(self, "Columns in the file", "Each column of your file and the case detail it holds")
-        self.setHorizontalHeaderLabels(["Column in your file", "Read as", "First values"])
+        self.setHorizontalHeaderLabels(
+            ["Column in your file", "Read as", "First values", "How sure"]
+        )
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
@@ -67,27 +70,56 @@ class ColumnChoices(QTableWidget):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SURE, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # How sure beside the choice it qualifies; the first values take the width left.
+        header.moveSection(header.visualIndex(SURE), 2)
         self.combos: dict[str, QComboBox] = {}
+        self.started: ColumnMapping = ColumnMapping()
+        self.reasons: dict[str, str] = {}  # heading → how sure the first choice is
+        self.chosen: set[str] = set()  # headings the user chose a detail for
 
-    def show_table(self, table: Table, mapping: ColumnMapping) -> None:
-        self.combos = {}
+    def show_table(self, table: Table, mapping: ColumnMapping, reasons: dict[str, str]) -> None:
+        """The file's columns read through ``mapping``; ``reasons`` says for each column
+        how sure that first choice is ("From the header", "Not sure: ...")."""
+        self.combos, self.chosen = {}, set()
+        self.started, self.reasons = mapping, reasons
         self.setRowCount(len(table.headers))
         for row, heading in enumerate(table.headers):
             self.setItem(row, 0, _item(heading))
             self.setCellWidget(row, 1, self._combo(heading))
             self.setItem(row, 2, _item(sample_values(table, row)))
+            self.setItem(row, 3, _item(""))
         if self.combos:
             height = next(iter(self.combos.values())).sizeHint().height() + 4
             self.verticalHeader().setDefaultSectionSize(height)
         self.show_mapping(mapping)
 
     def show_mapping(self, mapping: ColumnMapping) -> None:
-        """Set every combo to what ``mapping`` says, without reporting it as a choice."""
-        for heading, combo in self.combos.items():
+        """Set every combo to what ``mapping`` says, without reporting it as a choice, and
+        say for each column how sure its choice is."""
+        for row, (heading, combo) in enumerate(self.combos.items()):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(mapping.field_for(heading))))
             combo.blockSignals(False)
+            item = self.item(row, SURE)
+            if item is not None:
+                text = self.certainty(heading, mapping)
+                item.setText(text)
+                item.setToolTip(text)
+
+    def certainty(self, heading: str, mapping: ColumnMapping) -> str:
+        """How sure the column's current choice is: the first guess's reason while it
+        stands, "Your choice" once the user chose, and why a column was let go."""
+        now = mapping.field_for(heading)
+        if heading in self.chosen:
+            return "Your choice" if now else "Your choice: not imported"
+        if now == self.started.field_for(heading):
+            return self.reasons.get(heading, "")
+        was = self.started.field_for(heading)
+        if now is None and was is not None:
+            return f"Not imported: {IMPORT_FIELDS[was]} now comes from another column"
+        return ""
 
     def _combo(self, heading: str) -> QComboBox:
         combo = named(
@@ -97,11 +129,13 @@ class ColumnChoices(QTableWidget):
         )
         for label, name in field_choices():
             combo.addItem(label, name)
-        combo.currentIndexChanged.connect(
-            lambda _i, h=heading, c=combo: self.field_chosen.emit(h, c.currentData())
-        )
+        combo.currentIndexChanged.connect(lambda _i, h=heading, c=combo: self._chose(h, c))
         self.combos[heading] = combo
         return combo
+
+    def _chose(self, heading: str, combo: QComboBox) -> None:
+        self.chosen.add(heading)
+        self.field_chosen.emit(heading, combo.currentData())
 
 
 def _item(text: str) -> QTableWidgetItem:

@@ -13,7 +13,7 @@ from auditor.importing import (
     REQUIRED_FIELDS,
     ColumnMapping,
     Table,
-    guess_mapping,
+    guess_columns,
     list_mappings,
     load_mapping,
     save_mapping,
@@ -103,20 +103,20 @@ class ColumnsPage(QWizardPage):
         if table is not shown_table or self.state.saved_mapping != shown_name:
             self._shown_for = (table, self.state.saved_mapping)
             self._words_for = (None, None)
-            self._start_mapping(table)
-            self.columns.show_table(table, self.state.mapping)
+            reasons = self._start_mapping(table)
+            self.columns.show_table(table, self.state.mapping, reasons)
             self.columns.resizeColumnToContents(0)
         self._refresh()
 
-    def _start_mapping(self, table: Table) -> None:
+    def _start_mapping(self, table: Table) -> dict[str, str]:
+        """The first mapping (guessed, or the saved one), and for each column how sure it is."""
         name = self.state.saved_mapping
         self.note.setText("")
         self.saved.setText("")
         self.save_name.setText(name)
         self.save_button.setEnabled(bool(name))
         if not name:
-            self.state.mapping = guess_mapping(table.headers)
-            return
+            return self._guess(table)
         with reporting_user_errors(self, "loading the saved mapping"):
             mapping, missing = fit_to_headings(
                 load_mapping(self.session.store, name), table.headers
@@ -127,8 +127,16 @@ class ColumnsPage(QWizardPage):
                     f"⚠ The saved mapping “{name}” reads columns this file does "
                     f"not have: {'; '.join(missing)}. Choose them below."
                 )
-            return
-        self.state.mapping = guess_mapping(table.headers)  # the saved one has gone
+            return {
+                heading: "From the saved mapping" if mapping.field_for(heading) else ""
+                for heading in table.headers
+            }
+        return self._guess(table)  # the saved one has gone
+
+    def _guess(self, table: Table) -> dict[str, str]:
+        guesses = guess_columns(table)
+        self.state.mapping = guesses.mapping
+        return {guess.header: guess.certainty for guess in guesses.columns}
 
     def isComplete(self) -> bool:
         return all(self.state.mapping.header_for(name) for name in REQUIRED_FIELDS)

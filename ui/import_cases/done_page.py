@@ -3,7 +3,7 @@ and every change it made to cases that were already in the database."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWizardPage
 
 from ui.import_cases.check_page import counted, fit_columns, result_table
@@ -20,7 +20,7 @@ class DonePage(QWizardPage):
         self.setSubTitle("The cases are in the case register. Their audits are untouched.")
         self.summary = wrapped(object_name="importSummary")
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.changes_model = ChangesModel(self)
+        self.changes_model = ChangesModel(self, imported=True)
         self.changes_heading = heading("Changes made to cases already in the database", level=3)
         self.changes = result_table(
             self.changes_model,
@@ -46,8 +46,14 @@ class DonePage(QWizardPage):
         ]
         if summary.skipped:
             lines.append(f"• {counted(summary.skipped, 'row')} with problems left out")
+        left_out = [h for h in table.headers if self.state.mapping.field_for(h) is None]
+        if left_out:
+            lines.append(f"• Columns not imported: {', '.join(left_out)}")
         self.summary.setText("\n".join(lines))
         self.changes_model.set_changes(summary.changes)
         for widget in (self.changes, self.changes_heading):
             widget.setVisible(bool(summary.changes))
         fit_columns(self.changes)
+        # Again once the page has its full width: rows fitted while the columns were still
+        # narrow stay tall.
+        QTimer.singleShot(0, self, lambda: fit_columns(self.changes))

@@ -54,27 +54,30 @@ def describe_change(change: CaseChange) -> str:
     return f"{change.reference}: {IMPORT_FIELDS.get(change.field, change.field)}: {old} → {new}"
 
 
-CHANGE_COLUMNS = (
-    Column("Case", lambda c: c.reference, lambda c: c.reference, "The case reference"),
-    Column(
-        "Detail",
-        lambda c: IMPORT_FIELDS.get(c.field, c.field),
-        lambda c: c.field,
-        "Which detail of the case changes",
-    ),
-    Column(
-        "Now",
-        lambda c: shown_value(c.field, c.old),
-        lambda c: c.old or "",
-        "What the database holds now",
-    ),
-    Column(
-        "From the file",
-        lambda c: shown_value(c.field, c.new),
-        lambda c: c.new or "",
-        "What the file says, written by the import",
-    ),
-)
+def change_columns(*, imported: bool) -> tuple[Column, ...]:
+    """Case, detail, then the old and new value: before the import they are what the
+    database holds "Now" and what comes "From the file"; after it, "Before" and "Now"."""
+    old_heading, old_tip = (
+        ("Before", "What the database held before the import")
+        if imported
+        else ("Now", "What the database holds now")
+    )
+    new_heading, new_tip = (
+        ("Now", "What the database holds now: the file's value, written by the import")
+        if imported
+        else ("From the file", "What the file says, written by the import")
+    )
+    return (
+        Column("Case", lambda c: c.reference, lambda c: c.reference, "The case reference"),
+        Column(
+            "Detail",
+            lambda c: IMPORT_FIELDS.get(c.field, c.field),
+            lambda c: c.field,
+            "Which detail of the case changes",
+        ),
+        Column(old_heading, lambda c: shown_value(c.field, c.old), lambda c: c.old or "", old_tip),
+        Column(new_heading, lambda c: shown_value(c.field, c.new), lambda c: c.new or "", new_tip),
+    )
 
 
 class ProblemsModel(RowTableModel):
@@ -88,8 +91,14 @@ class ProblemsModel(RowTableModel):
 
 
 class ChangesModel(RowTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(CHANGE_COLUMNS, uid_of=lambda c: f"{c.reference}/{c.field}", parent=parent)
+    """Changes an import would make (``imported=False``) or has made."""
+
+    def __init__(self, parent: QObject | None = None, *, imported: bool = False) -> None:
+        super().__init__(
+            change_columns(imported=imported),
+            uid_of=lambda c: f"{c.reference}/{c.field}",
+            parent=parent,
+        )
 
     def set_changes(self, changes: tuple[CaseChange, ...]) -> None:
         self.set_rows(changes)

@@ -15,11 +15,14 @@ This module is imported when the menus are built, so it leaves the core's reader
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget, QWizard
 
 from auditor import APP_NAME
 from ui.session import Session
 from ui.widgets.progress import ProgressDialog
+
+WIDTH, HEIGHT = 1120, 680
 
 BUTTON_TIPS = {
     QWizard.WizardButton.BackButton: "Go back a step",
@@ -34,6 +37,15 @@ def open_import_wizard(session: Session, parent: QWidget | None) -> ImportWizard
     wizard = ImportWizard(session, parent)
     wizard.open()
     return wizard
+
+
+def wizard_size(widget: QWidget) -> tuple[int, int]:
+    """Wide enough for the Columns page's four columns, within the screen's free area."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return WIDTH, HEIGHT
+    free = screen.availableGeometry()
+    return min(WIDTH, free.width() - 40), min(HEIGHT, free.height() - 40)
 
 
 class ImportWizard(QWizard):
@@ -63,7 +75,7 @@ class ImportWizard(QWizard):
         self.done_page = DonePage(self.state)
         for page in (self.file_page, self.columns_page, self.check_page, self.done_page):
             self.addPage(page)
-        self.resize(940, 660)
+        self.resize(*wizard_size(self))
 
     def done(self, result: int) -> None:
         """Not while the progress dialog of a read, check or import is up: that work
