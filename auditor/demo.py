@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from auditor.audits.grading import grade_audit
-from auditor.clock import new_uid
+from auditor.clock import new_uid, uk_date
 from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.frameworks.model import Framework
@@ -404,7 +404,7 @@ def _answers(
             value = "yes" if roll < quality else "partly" if roll < quality + 0.2 else "no"
             if value not in codes:
                 value = "no"
-        day = (last - timedelta(days=rng.randint(0, min(span, 300)))).strftime("%d/%m/%Y")
+        day = uk_date(last - timedelta(days=rng.randint(0, min(span, 300))))
         text = rng.choice(EVIDENCE[value]).format(d=day) if value in EVIDENCE else ""
         answers[criterion.code] = (value, text)
     return answers

@@ -12,6 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from auditor import APP_NAME, __version__
+from auditor.cases.records import has_cases
 from auditor.demo import make_demo
 from auditor.errors import AuditorError, DatabaseInUse
 from auditor.frameworks.library import ensure_builtin_frameworks
@@ -101,7 +102,7 @@ class AppController(QObject):
     def first_run(self) -> None:
         """Ask the auditor's name once; offer demo data when the database is empty."""
         assert self.session is not None and self.window is not None
-        empty = not self.session.store.scalar("SELECT 1 FROM cases LIMIT 1")
+        empty = not has_cases(self.session.store)
         offer_demo = empty and not self.settings.get(DEMO_OFFERED)
         if self.settings.auditor_name and not offer_demo:
             return

@@ -88,6 +88,11 @@ def update_case(store: Store, uid: str, *, actor: str, **fields: Any) -> list[Ch
         return change_cases(store, [(_row(store, uid), values)], actor=actor)
 
 
+def has_cases(store: Store) -> bool:
+    """Whether the database holds any case (an empty one is offered demo data)."""
+    return store.scalar("SELECT 1 FROM cases LIMIT 1") is not None
+
+
 def get_case(store: Store, uid: str) -> Case:
     return Case.from_row(_row(store, uid))
 

@@ -14,6 +14,7 @@ from auditor.cases.records import list_cases
 from auditor.cli import programme_commands
 from auditor.cli.arguments import default_actor
 from auditor.cli.common import db_option_parent, open_store, print_json
+from auditor.clock import uk_date
 from auditor.errors import ValidationError
 from auditor.importing import (
     IMPORT_FIELDS,
@@ -308,7 +309,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         return 0
     for c in found:
         closed = c.dates.get("closed_date")
-        status = f"closed {closed:%d/%m/%Y}" if closed else "open"
+        status = f"closed {uk_date(closed)}" if closed else "open"
         print(f"{c.reference:16} {c.case_type.label:20} {c.team:28} {c.worker:24} {status}")
     print(f"{len(found):,} case(s)")
     return 0

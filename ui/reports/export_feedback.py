@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from auditor import APP_NAME
 from auditor.audits.records import Audit, get_audit
+from auditor.clock import uk_date
 from auditor.reports import export_audit_feedback
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.store import Store
@@ -70,7 +71,7 @@ class ExportFeedbackDialog(QDialog):
         case = audit.case
         self.about = text_block(
             f"Feedback for the practitioner on the audit of <b>{case.reference}</b> "
-            f"({case.case_type.label}, {case.team}), audited {audit.audit_date:%d/%m/%Y} by "
+            f"({case.case_type.label}, {case.team}), audited {uk_date(audit.audit_date)} by "
             f"{audit.auditor}; status: {audit.status.label.lower()}.",
             object_name="feedbackAudit",
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import __version__
+from auditor.clock import uk_time
 from auditor.reports.scope import ReportScope
 from auditor.reports.table import Column, TableWriter
 from auditor.store.anchor import head_anchor
@@ -111,7 +112,7 @@ def write_about(wb: Any, scope: ReportScope) -> None:
         table="About",
         top_aligned=True,
     )
-    made = scope.made_at.strftime("%d/%m/%Y at %H:%M UTC")
+    made = uk_time(scope.made_at)
     table.append(["Made", f"{made} by Case Auditor {__version__}"])
     table.append(["Database", scope.store.path.name])
     table.append(["Audit trail anchor", _anchor_text(scope)])

@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.marker import DataPoint
 
 from auditor import __version__
-from auditor.clock import uk_time
+from auditor.clock import uk_date, uk_time
 from auditor.domain import Grade
 from auditor.figures.stats import SMALL_SAMPLE, overall_met_percent, wilson_interval
 from auditor.reports import styles
@@ -94,7 +94,7 @@ def _headline(lines: Lines, scope: ReportScope, figures: ReportFigures) -> None:
         lines.pair(label, statuses.count(status))
     lines.pair("Immediate safeguarding concerns", h.safeguarding_concerns)
     lines.pair("Open actions", h.open_actions)
-    lines.pair(f"Overdue actions (open, due before {scope.on:%d/%m/%Y})", h.overdue_actions)
+    lines.pair(f"Overdue actions (open, due before {uk_date(scope.on)})", h.overdue_actions)
     _agreement(lines, figures)
 
 

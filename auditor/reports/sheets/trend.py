@@ -11,6 +11,7 @@ from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
+from auditor.clock import uk_date
 from auditor.figures.stats import (
     AMBER_MARGIN,
     SMALL_SAMPLE,
@@ -188,7 +189,7 @@ def _note(scope: ReportScope) -> str:
     if scope.points_start is not None:
         note += (
             " Each 6-month point covers the six months up to it, counted from "
-            f"{scope.points_start:%d/%m/%Y}."
+            f"{uk_date(scope.points_start)}."
         )
     return note
 
