@@ -19,6 +19,7 @@ from auditor.errors import AuditStateError, NotFoundError, ValidationError
 from auditor.framework import Framework
 from auditor.frameworks import get_framework
 from auditor.grading import GradeResult, grade_audit
+from auditor.ownership import check_drafts_auditor
 from auditor.store import Store
 from auditor.store.trail import Change, record
 
@@ -301,7 +302,7 @@ def record_answer(
     """
     with store.atomic():
         row = audit_row(store, audit_uid)
-        check_editable(row, reason)
+        check_editable(row, reason, actor)
         framework = get_framework(store, row["framework_code"], row["framework_version"])
         problem = answer_problem(
             framework, row["case_type"], criterion_code, None if value is UNSET else value
@@ -443,7 +444,7 @@ def update_audit(
         new["audit_date"] = audit_date.isoformat()
     with store.atomic():
         row = audit_row(store, audit_uid)
-        check_editable(row, reason)
+        check_editable(row, reason, actor)
         changes = [
             Change("audit", audit_uid, name, row[name], value, audit_uid=audit_uid, reason=reason)
             for name, value in new.items()
@@ -459,10 +460,13 @@ def update_audit(
         record(store, changes, actor=actor)
 
 
-def check_editable(row: Mapping[str, Any], reason: str) -> None:
-    """Refuse changes the audit's status forbids. A final audit needs an amendment reason."""
+def check_editable(row: Mapping[str, Any], reason: str, actor: str | None = None) -> None:
+    """Refuse changes the audit's status forbids. A final audit needs an amendment reason;
+    a draft is changed by its own auditor only (``actor``, when given)."""
     status = AuditStatus(row["status"])
     if status is AuditStatus.DRAFT:
+        if actor is not None:
+            check_drafts_auditor(row["auditor"], actor)
         return
     if status is AuditStatus.FINAL:
         if not reason.strip():
