@@ -60,7 +60,10 @@ def test_taking_over_makes_the_taker_the_auditor_and_keeps_the_reason(
     assert audit.auditor == QA and audit.status is AuditStatus.DRAFT
     row = history(store, draft)[-1]
     assert (row["field"], row["old_value"], row["new_value"], row["actor"]) == (
-        "auditor", ME, QA, QA
+        "auditor",
+        ME,
+        QA,
+        QA,
     )
     assert row["reason"] == "Taken over: Test Auditor is on leave."
     assert verify_trail(store) == []
