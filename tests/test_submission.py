@@ -27,8 +27,10 @@ def test_gaps_are_summarised_by_section_with_counts_then_the_audits_own(
     gaps = submission_gaps(audit)
     assert [g.message for g in gaps] == submission_problems(audit)
     assert [(g.kind, g.criterion, g.section) for g in gaps][:3] == [
-        ("evidence", "R-1", "Risk"), (UNANSWERED, "R-2", "Risk"), (UNANSWERED, "V-1", "Child's voice")
-    ]  # fmt: skip
+        ("evidence", "R-1", "Risk"),
+        (UNANSWERED, "R-2", "Risk"),
+        (UNANSWERED, "V-1", "Child's voice"),
+    ]
     assert summarise_gaps(gaps) == [
         "Risk: 1 criterion unanswered and 1 answer without its evidence",
         "Child's voice: 1 criterion unanswered",
