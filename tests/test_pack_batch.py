@@ -50,7 +50,7 @@ def world(tmp_path: Path, mini: Framework) -> Iterator[dict[str, Any]]:
     merge_packs(qa, [read_pack(tmp_path / "ash-1.auditpack")], actor=QA)
     record_answer(ash, only_ash, "R-1", value="partly", actor=ASH)
     record_answer(ash, both, "R-2", value="yes", evidence="Framework used.", actor=ASH)
-    record_answer(qa, both, "R-2", value="no", evidence="Not seen.", actor=QA)
+    record_answer(qa, both, "R-2", value="no", evidence="Not seen.", actor=ASH)
     other = add_case(birch, actor=BIRCH, reference="TEST-0002", case_type="child_in_need")
     audit = start_audit(birch, case_uid=other.uid, auditor=BIRCH, framework_code="MINI")
     record_answer(birch, audit, "V-1", value="yes", evidence="Views quoted.", actor=BIRCH)

@@ -127,7 +127,7 @@ def test_conflicts_listed_and_resolved(
         uid = store.scalar("SELECT uid FROM audits")
         record_answer(store, uid, "RISK-01", value="yes", actor="Auditor A")
     with Store.open(qa) as store:
-        record_answer(store, uid, "RISK-01", value="partly", actor="QA Lead")
+        record_answer(store, uid, "RISK-01", value="partly", actor="Auditor A")
     second = tmp_path / "2.auditpack"
     run(capsys, "pack", "export", str(second), "--db", str(own))
     code, out, _ = run(capsys, "pack", "import", str(second), "--db", str(qa))

@@ -244,13 +244,13 @@ def test_a_pack_older_than_ours_leaves_ours(
     shared: tuple[Store, Store, str], tmp_path: Path
 ) -> None:
     qa, own, uid = shared
-    record_answer(qa, uid, "R-2", value="yes", evidence="QA saw it.", actor=QA)
+    record_answer(qa, uid, "R-2", value="yes", evidence="QA saw it.", actor="Auditor A")
     preview = preview_merge(qa, pack_of(own, tmp_path, by="Auditor A"))
     assert len(preview.unchanged) == 1 and preview.conflicts == ()
 
 
 def _diverge(qa: Store, own: Store, uid: str) -> None:
-    record_answer(qa, uid, "R-1", value="partly", evidence="QA view.", actor=QA)
+    record_answer(qa, uid, "R-1", value="partly", evidence="QA view.", actor="Auditor A")
     record_answer(own, uid, "R-1", value="yes", actor="Auditor A")
     update_audit(own, uid, actor="Auditor A", strengths="Warm relationship.")
 
@@ -375,7 +375,7 @@ def test_a_deletion_against_an_edit_is_a_conflict(
     shared: tuple[Store, Store, str], tmp_path: Path
 ) -> None:
     qa, own, uid = shared
-    record_answer(qa, uid, "R-2", value="yes", evidence="Framework applied.", actor=QA)
+    record_answer(qa, uid, "R-2", value="yes", evidence="Framework applied.", actor="Auditor A")
     delete_audit(own, uid, actor="Auditor A", reason="Wrong case")
     [conflict] = preview_merge(qa, pack_of(own, tmp_path, by="Auditor A")).conflicts
     assert ("deleted", False, True) in [(d.key, d.ours, d.theirs) for d in conflict.differences]

@@ -69,7 +69,7 @@ def add_action(
     uid, now = new_uid(), now_utc()
     with store.atomic():
         row = audit_row(store, audit_uid)
-        check_editable(row, reason)
+        check_editable(row, reason, actor)
         new_action(
             store,
             {
@@ -112,7 +112,7 @@ def update_action(
         new["due_date"] = due_date.isoformat() if due_date else None
     with store.atomic():
         action, audit = _action_and_audit(store, action_uid)
-        check_editable(audit, reason)
+        check_editable(audit, reason, actor)
         _apply(store, action, audit, new, actor=actor, reason=reason)
 
 
@@ -133,7 +133,7 @@ def delete_action(store: Store, action_uid: str, *, actor: str, reason: str = ""
     """Remove an action (kept as a tombstone so the deletion travels in audit packs)."""
     with store.atomic():
         action, audit = _action_and_audit(store, action_uid)
-        check_editable(audit, reason)
+        check_editable(audit, reason, actor)
         _apply(store, action, audit, {"deleted_at": now_utc()}, actor=actor, reason=reason)
 
 

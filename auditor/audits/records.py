@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from auditor.audits.grading import GradeResult, grade_audit
+from auditor.audits.ownership import check_drafts_auditor
 from auditor.cases.records import Case, get_case
 from auditor.clock import new_uid, now_utc, parse_date, today
 from auditor.domain import AuditStatus, Grade
@@ -263,7 +264,7 @@ def record_answer(
     """
     with store.atomic():
         row = audit_row(store, audit_uid)
-        check_editable(row, reason)
+        check_editable(row, reason, actor)
         framework = get_framework(store, row["framework_code"], row["framework_version"])
         problem = answer_problem(
             framework, row["case_type"], criterion_code, None if value is UNSET else value
@@ -357,15 +358,18 @@ def update_audit(
         new["audit_date"] = audit_date.isoformat()
     with store.atomic():
         row = audit_row(store, audit_uid)
-        check_editable(row, reason)
+        check_editable(row, reason, actor)
         if change_audit(store, row, new, actor=actor, reason=reason):
             touch_audit(store, row["id"])
 
 
-def check_editable(row: Mapping[str, Any], reason: str) -> None:
-    """Refuse changes the audit's status forbids. A final audit needs an amendment reason."""
+def check_editable(row: Mapping[str, Any], reason: str, actor: str | None = None) -> None:
+    """Refuse changes the audit's status forbids. A final audit needs an amendment reason;
+    a draft is changed by its own auditor only (``actor``, when given)."""
     status = AuditStatus(row["status"])
     if status is AuditStatus.DRAFT:
+        if actor is not None:
+            check_drafts_auditor(row["auditor"], actor)
         return
     if status is AuditStatus.FINAL:
         if not reason.strip():

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.audits.records import Audit, audit_row, get_audit, touch_audit
+from auditor.audits.submission import submission_gaps
 from auditor.clock import new_uid, now_utc
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditStateError, ValidationError
@@ -19,28 +20,9 @@ from auditor.store.writes import change_audit, save_answers
 
 
 def submission_problems(audit: Audit) -> list[str]:
-    """Everything that stops ``audit`` being submitted, in plain words (empty: ready)."""
-    problems = []
-    for criterion in audit.criteria:
-        answer = audit.answers.get(criterion.code)
-        if answer is None or not answer.value:
-            problems.append(f"{criterion.code} is not answered")
-            continue
-        value = criterion.scale.value(answer.value)
-        if value.asks_evidence and not answer.evidence.strip():
-            problems.append(
-                f"{criterion.code} is answered '{value.label}': write the evidence you saw"
-            )
-    suggested = audit.grade().suggested
-    if audit.final_grade is None:
-        problems.append("choose the final grade")
-    elif suggested and audit.final_grade != suggested and not audit.grade_reason.strip():
-        problems.append(
-            f"give a reason why your grade differs from the suggested grade ({suggested.label})"
-        )
-    if audit.safeguarding_concern and not any(a.status == "open" for a in audit.actions):
-        problems.append("an immediate safeguarding concern needs at least one open action")
-    return problems
+    """Everything that stops ``audit`` being submitted, in plain words (empty: ready);
+    :mod:`auditor.audits.submission` has the same by kind and section, and their summary."""
+    return [gap.message for gap in submission_gaps(audit)]
 
 
 def submit_audit(store: Store, audit_uid: str, *, actor: str) -> None:

@@ -435,7 +435,7 @@ def conflict(
     qa = make_window("qa", QA)
     export_pack(own, tmp_path / "first.auditpack", created_by=ASH)
     apply_merge(qa.session.store, read_pack(tmp_path / "first.auditpack"), actor=QA)
-    record_answer(qa.session.store, uid, "R-1", value="partly", evidence="QA view.", actor=QA)
+    record_answer(qa.session.store, uid, "R-1", value="partly", evidence="QA view.", actor=ASH)
     record_answer(own, uid, "R-1", value="yes", actor=ASH)
     update_audit(own, uid, actor=ASH, strengths="Warm relationship.")
     path = tmp_path / "second.auditpack"

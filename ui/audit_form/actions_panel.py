@@ -47,11 +47,14 @@ class ActionsPanel(QWidget):
         audit_uid: str,
         reason: Callable[[], str],
         parent: QWidget | None = None,
+        *,
+        safeguarding: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.audit_uid = audit_uid
         self.reason = reason  # the amendment reason in force ("" for a draft)
+        self.safeguarding = safeguarding  # whether the audit raises a safeguarding concern now
         self.actions: tuple[Action, ...] = ()
         self.table = named(
             QTableWidget(0, len(COLUMNS)),
@@ -70,7 +73,8 @@ class ActionsPanel(QWidget):
         self.add_button.setObjectName("addAction")
         self.edit_button = self._button("&Change…", "Change the selected action", self.edit)
         self.done_button = self._button("Mark &done", "Mark the selected action done", self.done)
-        self.delete_button = self._button("&Remove…", "Remove the selected action", self.remove)
+        # Rem&ove: R is the grade reason's, in the same form.
+        self.delete_button = self._button("Rem&ove…", "Remove the selected action", self.remove)
         buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.done_button, self.delete_button):
             buttons.addWidget(button)
@@ -112,7 +116,7 @@ class ActionsPanel(QWidget):
         return self.actions[rows[0].row()] if rows else None
 
     def add(self) -> None:
-        dialog = ActionDialog(parent=self)
+        dialog = ActionDialog(parent=self, safeguarding=self.safeguarding())
         dialog.accepted.connect(lambda: self._save(dialog, None))
         dialog.open()
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
@@ -27,8 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.audits.grading import grade_audit
+from auditor.audits.ownership import is_drafts_auditor
 from auditor.audits.records import Audit, get_audit, record_answer, update_audit
-from auditor.audits.workflow import submission_problems, submit_audit
+from auditor.audits.safeguarding import answered_safe_now
+from auditor.audits.submission import (
+    EVIDENCE,
+    FINAL_GRADE,
+    GRADE_REASON,
+    SAFEGUARDING_ACTION,
+    Gap,
+    submission_gaps,
+    summarise_gaps,
+)
+from auditor.audits.takeover import take_over_audit
+from auditor.audits.workflow import submit_audit
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditorError, ValidationError
 from ui.audit_form.actions_panel import ActionsPanel
@@ -38,7 +50,7 @@ from ui.audit_form.criterion_card import CriterionCard
 from ui.audit_form.feedback_panel import FEEDBACK_FIELDS, FeedbackPanel
 from ui.audit_form.grade_panel import GradePanel
 from ui.audit_form.header import AuditHeader
-from ui.errors import Choice, ask, show_error
+from ui.errors import Choice, ask, reporting_user_errors, show_error
 from ui.session import Session
 from ui.widgets.common import named
 from ui.widgets.history import HistoryDialog
@@ -46,6 +58,8 @@ from ui.widgets.reason import ReasonDialog
 
 CHOICES = ("final_grade", "safeguarding_concern")  # the audit's fields that are not text
 UNSAVED = "unsavedChanges"  # the question asked when leaving with changes not yet saved
+SAFE_NOW_QUESTION = "safeNowQuestion"  # a concern raised while "Is the child safe now?" is Yes
+ACTIONS_TAB = "Act&ions"
 
 
 NOT_SAVED = (
@@ -67,6 +81,7 @@ class AuditForm(QWidget):
         self.amend_reason = ""
         self.saver = AutoSaver(self._save_change, on_round=self._on_save_round, parent=self)
         self._bug_reported = False  # one crash dialog while the same changes keep failing
+        self._shown = False
         self._build()
         self._load()
 
@@ -87,12 +102,18 @@ class AuditForm(QWidget):
         for panel in (self.grade, self.feedback):
             panel.text_edited.connect(lambda f, t: self._edit_text(f"audit:{f}", t))
             panel.text_left.connect(lambda f: self.saver.save_typed(f"audit:{f}"))
-        self.actions = ActionsPanel(self.session, self.uid, lambda: self.amend_reason)
+        self.actions = ActionsPanel(
+            self.session,
+            self.uid,
+            lambda: self.amend_reason,
+            safeguarding=lambda: self.grade.safeguarding.isChecked(),
+        )
         self.actions.changed.connect(self._on_actions_changed)
         self.tabs = QTabWidget(objectName="auditTabs")
+        # Every mnemonic is unique in the form and the window's menus (File, Edit, View, Help).
         self.tabs.addTab(_scrolling(self.grade), "&Grade")
-        self.tabs.addTab(_scrolling(self.feedback), "F&eedback")
-        self.tabs.addTab(self.actions, "Ac&tions")
+        self.tabs.addTab(_scrolling(self.feedback), "Feedbac&k")
+        self.tabs.addTab(self.actions, ACTIONS_TAB)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.criteria)
         self.splitter.addWidget(self.tabs)
@@ -109,7 +130,13 @@ class AuditForm(QWidget):
 
     def _buttons(self) -> QHBoxLayout:
         self.back_button = _button("← &Back", "Back to the list (Alt+Left)", self._back)
-        self.history_button = _button("&History…", "Every change to this audit", self.history)
+        self.history_button = _button("Histor&y…", "Every change to this audit", self.history)
+        self.take_over_button = _button(
+            "&Take over…",
+            "Make this draft yours to finish: your reason is kept in the audit trail",
+            self.take_over,
+        )
+        self.take_over_button.setObjectName("takeOverButton")
         self.amend_button = _button(
             "A&mend…", "Change a final audit: every change is recorded with your reason", self.amend
         )
@@ -121,6 +148,7 @@ class AuditForm(QWidget):
         row.addWidget(self.back_button)
         row.addWidget(self.history_button)
         row.addStretch(1)
+        row.addWidget(self.take_over_button)
         row.addWidget(self.amend_button)
         row.addWidget(self.submit_button)
         return row
@@ -164,9 +192,14 @@ class AuditForm(QWidget):
         self._load()
 
     @property
+    def mine(self) -> bool:
+        """A draft is changed by its own auditor only; anyone else may take it over."""
+        return is_drafts_auditor(self.audit.auditor, self.session.actor)
+
+    @property
     def editable(self) -> bool:
         status = self.audit.status
-        return status is AuditStatus.DRAFT or (
+        return (status is AuditStatus.DRAFT and self.mine) or (
             status is AuditStatus.FINAL and bool(self.amend_reason)
         )
 
@@ -176,9 +209,11 @@ class AuditForm(QWidget):
             card.set_read_only(read_only)
         for panel in (self.grade, self.feedback, self.actions):
             panel.set_read_only(read_only)
-        self.submit_button.setVisible(status is AuditStatus.DRAFT)
+        draft = status is AuditStatus.DRAFT
+        self.submit_button.setVisible(draft and self.mine)
+        self.take_over_button.setVisible(draft and not self.mine)
         self.amend_button.setVisible(status is AuditStatus.FINAL and not self.amend_reason)
-        self.header.show_mode(self.audit, self.amend_reason)
+        self.header.show_mode(self.audit, self.amend_reason, mine=self.mine)
 
     def _regrade(self) -> None:
         result = grade_audit(self.audit.framework, self.audit.case.case_type, self.values)
@@ -288,9 +323,51 @@ class AuditForm(QWidget):
         self.saver.save_now("audit:final_grade", grade or None)
 
     def _on_safeguarding_toggled(self, concern: bool) -> None:
+        safe = answered_safe_now(self.audit.framework, self.audit.case.case_type, self.values)
+        if concern and safe is not None:
+            self._ask_safe_now(safe.code, safe.text)
+        else:
+            self._save_safeguarding(concern)
+
+    def _save_safeguarding(self, concern: bool) -> None:
         key = "audit:safeguarding_concern"
         if key not in self.saver.save_now(key, concern).refused:
             self._on_actions_changed()  # the banner shows the flag, saved or waiting
+
+    def _ask_safe_now(self, code: str, question: str) -> None:
+        """A concern raised while "Is the child safe now?" is answered Yes: one of the two is
+        wrong. Ask which; correcting the answer raises the concern and goes to the question."""
+
+        def correct_answer() -> None:
+            self._save_safeguarding(True)
+            self.set_current(self.cards[code])
+            self.cards[code].setFocus(Qt.FocusReason.OtherFocusReason)
+
+        def cancel() -> None:
+            self.grade.set_safeguarding(False)
+            self.grade.safeguarding.setFocus()
+
+        ask(
+            self,
+            f"You answered Yes to {code}, “{question}”, yet you raise an immediate "
+            "safeguarding concern: a child may be unsafe now.",
+            [
+                Choice(
+                    f"Raise it and &correct {code}",
+                    QMessageBox.ButtonRole.AcceptRole,
+                    correct_answer,
+                ),
+                Choice(
+                    "Raise it, &both are right",
+                    QMessageBox.ButtonRole.AcceptRole,
+                    lambda: self._save_safeguarding(True),
+                ),
+                Choice("Cancel", QMessageBox.ButtonRole.RejectRole, cancel),
+            ],
+            detail=f"Correct {code} to No if the child may be unsafe now, or cancel if the "
+            "child is safe.",
+            object_name=SAFE_NOW_QUESTION,
+        )
 
     def _write(self, save: Callable[[], object]) -> bool:
         """Run a save that is not kept for later (a submission): stamp the header, or show
@@ -306,7 +383,7 @@ class AuditForm(QWidget):
 
     def _on_actions_changed(self) -> None:
         actions = self.actions.actions
-        self.tabs.setTabText(2, f"Ac&tions ({len(actions)})")
+        self.tabs.setTabText(2, f"{ACTIONS_TAB} ({len(actions)})")
         open_actions = sum(1 for a in actions if a.status == "open")
         self.header.show_safeguarding(self.grade.safeguarding.isChecked(), open_actions)
 
@@ -336,10 +413,9 @@ class AuditForm(QWidget):
             show_error(self, AuditorError(f"{message} ({self._unsaved_reason()})."))
             return
         self.audit = get_audit(self.session.store, self.uid)
-        problems = submission_problems(self.audit)
-        if problems:
-            show_error(self, ValidationError("This audit cannot be submitted yet.", problems))
-            self._focus_problem(problems)
+        gaps = submission_gaps(self.audit)
+        if gaps:
+            self._show_gaps(gaps)
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -361,12 +437,31 @@ class AuditForm(QWidget):
             self.session.changes.audits_changed.emit()
             self.status_changed.emit(self.audit.status.value)
 
-    def _focus_problem(self, problems: list[str]) -> None:
-        for code, card in self.cards.items():
-            if any(p.startswith(f"{code} ") for p in problems):
-                self.set_current(card)
-                return
-        self.tabs.setCurrentIndex(0)
+    def _show_gaps(self, gaps: list[Gap]) -> None:
+        """Say what is missing by section, with counts (not one line a criterion), every
+        gap under Show Details; go to the first, and put the focus there once the message
+        is closed (not left on the grade combo, whose type-ahead would take the typing)."""
+        first = gaps[0]
+        lines = [*summarise_gaps(gaps), f"Going to the first: {first.message}."]
+        box = show_error(self, ValidationError("This audit cannot be submitted yet.", lines))
+        box.setDetailedText("\n".join(g.message[:1].upper() + g.message[1:] for g in gaps))
+        self._go_to_gap(first)
+        box.finished.connect(lambda _result: self._go_to_gap(first))
+
+    def _go_to_gap(self, gap: Gap) -> None:
+        if gap.criterion:
+            card = self.cards[gap.criterion]
+            self.set_current(card)
+            target: QWidget = card.evidence if gap.kind == EVIDENCE else card
+        elif gap.kind == SAFEGUARDING_ACTION:
+            self.tabs.setCurrentWidget(self.actions)
+            target = self.actions.add_button
+        else:
+            self.tabs.setCurrentIndex(0)
+            target = {FINAL_GRADE: self.grade.final_grade, GRADE_REASON: self.grade.reason}.get(
+                gap.kind, self.grade.final_grade
+            )
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def amend(self) -> None:
         dialog = ReasonDialog(
@@ -382,6 +477,38 @@ class AuditForm(QWidget):
     def _start_amending(self, reason: str) -> None:
         self.amend_reason = reason
         self._apply_mode()
+
+    def take_over(self) -> None:
+        """Someone else's draft: make it yours, with a reason kept in the trail."""
+        dialog = ReasonDialog(
+            "Take over a draft",
+            f"This draft of {self.audit.case.reference} is {self.audit.auditor}'s. Why do you "
+            "take it over? Your reason is kept in the audit trail, and the audit becomes yours.",
+            ok_text="Take over",
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._take_over_now(dialog.reason))
+        dialog.open()
+
+    def _take_over_now(self, reason: str) -> None:
+        with reporting_user_errors(self, "taking over an audit"):
+            take_over_audit(self.session.store, self.uid, actor=self.session.actor, reason=reason)
+            self._reload()
+            self.session.changes.audits_changed.emit()
+            self.focus_current()
+
+    def focus_current(self) -> None:
+        """The keyboard focus on the current criterion, so the first key answers it."""
+        if self.current is not None:
+            self.criteria.show_card(self.current)
+            self.current.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            # Once the form is in the window: focus set before it is shown is lost.
+            self._shown = True
+            QTimer.singleShot(0, self.focus_current)
 
     def history(self) -> None:
         self.saver.flush()
@@ -469,7 +596,12 @@ def _button(text: str, tip: str, slot: Callable[[], object]) -> QPushButton:
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
+    """A tab's panel scrolling down, never sideways: the splitter cannot make it narrower
+    than its content, whose labels wrap."""
     area = QScrollArea()
     area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
+    scroll_bar = area.style().pixelMetric(area.style().PixelMetric.PM_ScrollBarExtent)
+    area.setMinimumWidth(widget.minimumSizeHint().width() + scroll_bar + 2 * area.frameWidth())
     return area

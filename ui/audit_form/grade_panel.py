@@ -20,11 +20,28 @@ from auditor.domain import GRADE_LABELS, Grade
 from auditor.frameworks.model import Framework
 from ui.widgets.common import TextBox, heading, named, wrapped
 
-SAFEGUARDING_TEXT = "Immediate safeguarding concern: a child may be unsafe now"
+SAFEGUARDING_TEXT = "Immediate safeguarding concern"
+SAFEGUARDING_HELP = (
+    "Tick if you believe a child may be unsafe now. The audit then needs an open action, "
+    "due today or the next working day."
+)
 
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} %"
+
+
+def suggestion_text(result: GradeResult) -> str:
+    """The suggested grade, said to be provisional (and on how many answers) until every
+    criterion asked is answered: one answer in, "Outstanding" means little."""
+    if result.suggested is None:
+        return "Suggested grade: –"
+    if result.complete:
+        return f"Suggested grade: {result.suggested.label}"
+    return (
+        f"Suggested grade: {result.suggested.label} (provisional, on {result.answered} of "
+        f"{result.applicable} answers)"
+    )
 
 
 class GradePanel(QWidget):
@@ -59,6 +76,11 @@ class GradePanel(QWidget):
             QComboBox(), "Final grade", "Your judgement of the file", object_name="finalGrade"
         )
         self.final_grade.addItem("Choose the final grade…", "")
+        # Narrower than its longest grade when the panel is: the arrow is never cut off.
+        self.final_grade.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.final_grade.setMinimumContentsLength(16)
         for grade, label in GRADE_LABELS.items():
             self.final_grade.addItem(label, grade.value)
         self.final_grade.currentIndexChanged.connect(self._on_final_grade_changed)
@@ -73,6 +95,7 @@ class GradePanel(QWidget):
             "without an open action.",
             object_name="safeguardingConcern",
         )
+        self.safeguarding_help = wrapped(SAFEGUARDING_HELP, object_name="safeguardingHelp")
         self.safeguarding.toggled.connect(self._on_safeguarding_toggled)
         self.safeguarding_note = self._text_box(
             "safeguarding_note", "What you did about it", "Who you told and when"
@@ -85,10 +108,12 @@ class GradePanel(QWidget):
         layout.addLayout(grid)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow("&Final grade:", self.final_grade)
+        # Mnemonics unique in the whole form and the menu bar (File, Edit, View, Help).
+        form.addRow("Fina&l grade:", self.final_grade)
         form.addRow(self.reason_note)
         form.addRow("&Reason for a different grade:", self.reason)
         form.addRow(self.safeguarding)
+        form.addRow(self.safeguarding_help)
         form.addRow("Safeguarding &note:", self.safeguarding_note)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -104,8 +129,7 @@ class GradePanel(QWidget):
 
     def show_result(self, result: GradeResult) -> None:
         self.suggested = result.suggested
-        label = result.suggested.label if result.suggested else "–"
-        self.suggested_label.setText(f"Suggested grade: {label}")
+        self.suggested_label.setText(suggestion_text(result))
         self.compliance.setText(f"Compliance {percent(result.compliance)} · {result.progress_text}")
         if result.limiting_failures:
             codes = ", ".join(result.limiting_failures)

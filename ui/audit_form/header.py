@@ -20,13 +20,8 @@ SAFEGUARDING_BANNER = "⚠ IMMEDIATE SAFEGUARDING CONCERN — a child may be uns
 class AuditHeader(QWidget):
     def __init__(self, audit: Audit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        case, framework = audit.case, audit.framework
-        self.title = heading(f"Audit of {case.reference}", level=1)
-        self.facts = wrapped(
-            f"{case.case_type.label} · {case.team} · worker {case.worker} · "
-            f"{framework.title} {framework.version} · auditor {audit.auditor} · "
-            f"{uk_date(audit.audit_date.isoformat())}"
-        )
+        self.title = heading(f"Audit of {audit.case.reference}", level=1)
+        self.facts = wrapped(self._facts(audit))
         self.status = QLabel(objectName="statusBadge")
         self.progress = QLabel(objectName="progress")
         self.saved = QLabel("No changes yet", objectName="savedLabel")
@@ -83,10 +78,29 @@ class AuditHeader(QWidget):
         self.banner.setText(f"{SAFEGUARDING_BANNER} {follow_up}")
         self.banner.setVisible(concern)
 
-    def show_mode(self, audit: Audit, amend_reason: str) -> None:
+    def show_mode(self, audit: Audit, amend_reason: str, *, mine: bool = True) -> None:
+        """Say whether the audit can be changed here, and how; ``mine``: the person working
+        is the audit's auditor (a draft is changed by its own auditor only)."""
+        self.facts.setText(self._facts(audit))
         self.status.setText(f"Status: {audit.status.label}")
-        self.mode_banner.setText(_mode_text(audit.status, amend_reason))
-        self.mode_banner.setVisible(audit.status is not AuditStatus.DRAFT)
+        if audit.status is AuditStatus.DRAFT and not mine:
+            text = (
+                f"{audit.auditor}'s draft: read-only for you. To finish it yourself, take it "
+                "over (Take over…); your reason is kept in the audit trail."
+            )
+        else:
+            text = _mode_text(audit.status, amend_reason)
+        self.mode_banner.setText(text)
+        self.mode_banner.setVisible(bool(text))
+
+    @staticmethod
+    def _facts(audit: Audit) -> str:
+        case, framework = audit.case, audit.framework
+        return (
+            f"{case.case_type.label} · {case.team} · worker {case.worker} · "
+            f"{framework.title} {framework.version} · auditor {audit.auditor} · "
+            f"{uk_date(audit.audit_date.isoformat())}"
+        )
 
 
 def _mode_text(status: AuditStatus, amend_reason: str) -> str:

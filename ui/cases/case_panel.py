@@ -44,6 +44,8 @@ class CasePanel(QScrollArea):
         self.session = session
         self.case: Case | None = None
         self.setWidgetResizable(True)
+        # Down, never sideways: the panel is as wide as its content needs (see _fit_width).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.layout_ = QVBoxLayout(body)
         self.title = heading("No case selected")
@@ -57,11 +59,14 @@ class CasePanel(QScrollArea):
         self.start_button.setEnabled(False)
         self.start_button.clicked.connect(self._on_start_clicked)
         self.dates = QFormLayout()
+        self.dates.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.checks = QVBoxLayout()
         self.audits = named(
             QListWidget(), "Audits of this case", "Double-click or press Enter to open"
         )
         self.audits.itemActivated.connect(self._on_audit_activated)
+        self.audits.setWordWrap(True)  # a long grade wraps rather than scrolling sideways
+        self.audits.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for widget in (self.title, self.facts, self.start_button):
             self.layout_.addWidget(widget)
         self.layout_.addWidget(heading("Key dates", level=3))
@@ -72,6 +77,7 @@ class CasePanel(QScrollArea):
         self.layout_.addWidget(self.audits)
         self.layout_.addStretch(1)
         self.setWidget(body)
+        self._fit_width()
 
     def show_case(self, uid: str | None) -> None:
         self.case = get_case(self.session.store, uid) if uid else None
@@ -82,6 +88,7 @@ class CasePanel(QScrollArea):
         if self.case is None:
             self.title.setText("No case selected")
             self.facts.setText("Choose a case in the register to see its dates and audits.")
+            self._fit_width()
             return
         case = self.case
         self.title.setText(case.reference)
@@ -92,6 +99,15 @@ class CasePanel(QScrollArea):
         self._show_dates(case)
         self._show_checks(case)
         self._show_audits(case)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Never narrower than the content's narrowest (dates whole, Start audit uncut):
+        the register beside it gives way instead."""
+        body = self.widget()
+        body.layout().activate()
+        scroll_bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        self.setMinimumWidth(body.minimumSizeHint().width() + scroll_bar + 2 * self.frameWidth())
 
     def _show_dates(self, case: Case) -> None:
         shown = [(n, d) for n, d in case.dates.items() if d is not None]
