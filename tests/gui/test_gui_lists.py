@@ -1,0 +1,63 @@
+"""The lists by keyboard: Find in the register with several words and the way back from an
+empty result; safeguarding actions marked and first in Actions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ui.cases.view import CasesView
+from ui.main_window import MainWindow
+
+
+def _find(qtbot: QtBot, cases: CasesView, text: str) -> None:
+    """Ctrl+F, type ``text`` over what is there, Enter (the filter runs at once)."""
+    qtbot.keyClick(cases, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is cases.text
+    cases.text.selectAll()
+    qtbot.keyClicks(cases.text, text)
+    qtbot.keyClick(cases.text, Qt.Key.Key_Return)
+
+
+def test_find_matches_every_word_in_any_field(qtbot: QtBot, window: MainWindow) -> None:
+    cases = window.page("cases")
+    assert isinstance(cases, CasesView)
+    north = {r.uid for r in cases.model.rows if r.team == "Demo Safeguarding Team North"}
+    assert north, "the demo has cases in the north safeguarding team"
+    _find(qtbot, cases, "safeguarding north")
+    assert {r.uid for r in cases.model.rows} == north
+    _find(qtbot, cases, "North  PROTECTION")  # a case type word, another order, other case
+    assert {r.uid for r in cases.model.rows} == north
+    worker = cases.model.rows[0].worker
+    reference = cases.model.rows[0].reference
+    _find(qtbot, cases, f"{worker.split()[-1]} {reference[-4:]} north")
+    assert [r.reference for r in cases.model.rows] == [reference]
+    assert cases.table.isVisible() and not cases.empty.isVisible()
+
+
+def test_an_empty_result_says_so_and_clears_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    cases = window.page("cases")
+    assert isinstance(cases, CasesView)
+    cases.status.setCurrentIndex(cases.status.findData("open"))
+    _find(qtbot, cases, "safeguarding nowhere")
+    assert cases.model.rowCount() == 0
+    assert not cases.table.isVisible() and cases.empty.isVisible()
+    assert cases.no_match.text() == (
+        "No case matches “safeguarding nowhere” with the team, type and status chosen."
+    )
+    qtbot.keyClick(cases.text, Qt.Key.Key_Tab)  # to the team, the type, the status...
+    for _ in range(20):
+        if QApplication.focusWidget() is cases.clear_button:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is cases.clear_button, "Tab reaches Clear the filters"
+    qtbot.keyClick(cases.clear_button, Qt.Key.Key_Space)
+    assert cases.model.rowCount() == 12 and cases.text.text() == ""
+    assert cases.status.currentIndex() == 0
+    assert cases.table.isVisible() and not cases.empty.isVisible()
+    assert QApplication.focusWidget() is cases.table
+    _find(qtbot, cases, "nothing like this")
+    assert cases.no_match.text() == "No case matches “nothing like this”."
+    qtbot.keyClick(cases.text, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # C&lear
+    qtbot.wait_until(lambda: cases.model.rowCount() == 12)  # a mnemonic clicks after a beat
