@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 VIEWS = (
     ("cases", "Cases", "The case register: find a case and start an audit"),
     ("audits", "Audits", "My drafts, submitted, moderated and final audits"),
-    ("actions", "Actions", "Every action raised by audits, overdue ones first"),
+    ("actions", "Actions", "Every action raised by audits, open safeguarding ones first"),
     ("dashboard", "Dashboard", "Grades, compliance per criterion and the monthly trend"),
     ("frameworks", "Frameworks", "The criteria and where they come from"),
     ("programmes", "Programmes", "Rounds of audits: draw a sample and share it among auditors"),

@@ -7,8 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from auditor.actions import list_all_actions
+from auditor.demo import make_demo
+from ui.actions.model import ACTION_COLUMNS
+from ui.actions.view import ActionsView
 from ui.cases.view import CasesView
 from ui.main_window import MainWindow
+from ui.session import Session
 
 
 def _find(qtbot: QtBot, cases: CasesView, text: str) -> None:
@@ -61,3 +66,31 @@ def test_an_empty_result_says_so_and_clears_by_keyboard(qtbot: QtBot, window: Ma
     assert cases.no_match.text() == "No case matches “nothing like this”."
     qtbot.keyClick(cases.text, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # C&lear
     qtbot.wait_until(lambda: cases.model.rowCount() == 12)  # a mnemonic clicks after a beat
+
+
+def test_safeguarding_actions_are_marked_and_first(qtbot: QtBot, session: Session) -> None:
+    make_demo(session.store, cases=40, audits=40, seed=2)
+    with session.store.atomic():  # two audits with actions flag a concern (demo: 2 % do)
+        session.store.execute(
+            "UPDATE audits SET safeguarding_concern = 1 WHERE id IN (SELECT audit_id FROM "
+            "actions WHERE status = 'open' ORDER BY due_date DESC LIMIT 2)"
+        )
+    view = ActionsView(session)
+    qtbot.add_widget(view)
+    view.show()
+    view.shown()
+    urgent = [r for r in view.model.rows if r.comes_first]
+    assert urgent and len(urgent) < view.model.rowCount(), "the demo has both kinds"
+    column = next(i for i, c in enumerate(ACTION_COLUMNS) if c.title == "Safeguarding")
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        for sort_column in (0, 2):  # by what must change, by due date
+            view.table.sortByColumn(sort_column, order)
+            leading = view.model.rows[: len(urgent)]
+            assert all(r.comes_first for r in leading), (sort_column, order)
+    first = view.model.index(0, column)
+    assert first.data() == "⚠ Safeguarding"  # in words...
+    assert first.data(Qt.ItemDataRole.BackgroundRole) is not None  # ...and in colour
+    ordinary = view.model.rows.index(next(r for r in view.model.rows if not r.safeguarding))
+    assert view.model.index(ordinary, column).data() == ""
+    core = list_all_actions(session.store)  # the core's own order leads with them too
+    assert all(r.comes_first for r in core[: len(urgent)])
