@@ -109,7 +109,7 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     assert "IMMEDIATE SAFEGUARDING CONCERN" in form.header.banner.text()
     form.submit()
     box = message_boxes(USER_ERROR)[0]
-    assert "an immediate safeguarding concern needs at least one open action" in (
+    assert "An immediate safeguarding concern needs at least one open action" in (
         box.informativeText()
     )
     box.close()
@@ -200,7 +200,7 @@ def test_submitting_an_incomplete_audit_names_what_is_missing(
     assert box.text() == "This audit cannot be submitted yet."
     second = list(form.cards)[1]
     assert f"{second} is not answered" in box.informativeText()
-    assert "choose the final grade" in box.informativeText()
+    assert "Choose the final grade" in box.informativeText()
     assert form.current is form.cards[second], "the form goes to the first missing answer"
     box.close()
     assert get_audit(window.session.store, form.uid).status is AuditStatus.DRAFT

@@ -395,7 +395,7 @@ def test_send_work_makes_a_pack_of_the_auditors_assigned_cases(
     assert dialog.assigned.text().startswith(f"✗ No case of this programme is assigned to {ASH}")
     assert not dialog.save_button.isEnabled()
     dialog.auditor.setCurrentText("Demo Auditor Birch")
-    assert dialog.assigned.text() == "✓ 3 case(s) assigned to Demo Auditor Birch."
+    assert dialog.assigned.text() == "✓ 3 cases assigned to Demo Auditor Birch."
     assert dialog.save_button.isEnabled()
     dialog.save_button.click()
     assert suggested[0].startswith("work-for-Demo-Auditor-Birch-")
@@ -475,7 +475,7 @@ def test_a_conflict_is_shown_side_by_side_and_resolved(
     assert all(k.currentData() == side and not k.isEnabled() for k in view.keep)
     preview.merge_button.click()
     box = one_box(MERGED)
-    assert "1 conflicts resolved, 0 kept for later" in box.informativeText()
+    assert "1 conflict resolved, 0 kept for later" in box.informativeText()
     audit = get_audit(qa.session.store, uid)
     expected = ("yes", "Warm relationship.") if side == "theirs" else ("partly", "")
     assert (audit.answer_value("R-1"), audit.strengths) == expected

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.actions import ActionRow, list_all_actions, set_action_status
+from auditor.words import plural
 from ui.actions.done_date import DoneDateDialog
 from ui.actions.model import ActionListModel
 from ui.errors import reporting_user_errors
@@ -124,7 +125,7 @@ class ActionsView(QWidget):
 
         self.model.set_filter(keep)
         late = sum(1 for r in self.model.rows if r.days_overdue())
-        self.count.setText(f"{self.model.rowCount():,} actions, {late:,} overdue")
+        self.count.setText(f"{plural(self.model.rowCount(), 'action')}, {late:,} overdue")
 
     def selected(self) -> ActionRow | None:
         rows = self.table.selectionModel().selectedRows()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from auditor.audits import AuditSummary, list_audits
 from auditor.domain import AuditStatus
+from auditor.words import plural
 from auditor.workflow import delete_audit, finalise_audit, return_to_draft
 from ui.audits.model import AuditListModel
 from ui.errors import reporting_user_errors
@@ -153,7 +154,7 @@ class AuditsView(QWidget):
         )  # fmt: skip
         shown, total = self.model.rowCount(), self.model.total
         self.count.setText(
-            f"{shown:,} of {total:,} audits" if shown != total else f"{total:,} audits"
+            f"{shown:,} of {plural(total, 'audit')}" if shown != total else plural(total, "audit")
         )
 
     def selected(self) -> AuditSummary | None:

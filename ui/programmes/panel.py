@@ -27,6 +27,7 @@ from auditor.double_audit import assign_double_audits, open_programme_audit
 from auditor.programmes import Programme
 from auditor.sampling_store import add_auditors, assign_cases, check_sample_records, share_evenly
 from auditor.store import Store
+from auditor.words import plural
 from ui.errors import reporting_user_errors
 from ui.operations import ProgressFn
 from ui.programmes.draw_sample import DrawSampleDialog
@@ -243,7 +244,9 @@ class ProgrammePanel(QWidget):
         if self.programme is None:
             return
         dialog = DrawSampleDialog(self.session, self.programme, self)
-        dialog.saved.connect(lambda added: self._done(f"✓ {added:,} case(s) added to the sample."))
+        dialog.saved.connect(
+            lambda added: self._done(f"✓ {plural(added, 'case')} added to the sample.")
+        )
         dialog.open()
 
     def assign_evenly(self) -> None:
@@ -253,7 +256,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Sharing the cases evenly",
             share,
-            lambda changes: f"✓ {len(changes):,} case(s) shared evenly.",
+            lambda changes: f"✓ {plural(len(changes), 'case')} shared evenly.",
         )
 
     def assign_selected(self) -> None:
@@ -268,7 +271,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Assigning the selected cases",
             assign,
-            lambda changes: f"✓ {len(changes):,} case(s) given to {auditor}.",
+            lambda changes: f"✓ {plural(len(changes), 'case')} given to {auditor}.",
         )
 
     def choose_double_audits(self) -> None:
@@ -278,7 +281,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Choosing the double audits",
             choose,
-            lambda chosen: f"✓ {len(chosen):,} case(s) will be audited twice.",
+            lambda chosen: f"✓ {plural(len(chosen), 'case')} will be audited twice.",
         )
 
     def check_sample(self) -> None:
