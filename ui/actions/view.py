@@ -61,7 +61,7 @@ class ActionsView(QWidget):
         self.count = QLabel(objectName="actionCount")
         self.done_button = self._button("Mark &done…", "Mark the selected action done on a date",
                                         self.mark_done)  # fmt: skip
-        self.reopen_button = self._button("Re&open", "Open the selected action again", self.reopen)
+        self.reopen_button = self._button("&Reopen", "Open the selected action again", self.reopen)
         self.open_button = self._button(
             "Open &audit", "Open the audit that raised it", self.open_audit
         )
@@ -111,7 +111,7 @@ class ActionsView(QWidget):
         set_combo_items(self.team, [("All teams", ""), *_distinct(r.team for r in rows)])
         set_combo_items(self.auditor, [("All auditors", ""), *_distinct(r.auditor for r in rows)])
         self.model.set_rows(rows)
-        fit_columns_once(self.table)
+        fit_columns_once(self.table, main=0)  # what must change: the widest
         self._apply_filter()
 
     def _apply_filter(self) -> None:

@@ -72,7 +72,7 @@ class AuditsView(QWidget):
         for key, text, tip, slot in (
             ("open", "&Open", "Open the audit form (Enter)", self.open_selected),
             ("moderate", "&Moderate…", "Moderate a submitted audit", self.moderate_selected),
-            ("final", "Make &final", "Lock a submitted or moderated audit", self.finalise_selected),
+            ("final", "Make fi&nal", "Lock a submitted or moderated audit", self.finalise_selected),
             ("return", "&Return to auditor…", "Send a submitted audit back", self.return_selected),
             (
                 "delete",
@@ -80,7 +80,7 @@ class AuditsView(QWidget):
                 "Delete a draft (kept as a tombstone)",
                 self.delete_selected,
             ),
-            ("history", "&History…", "Every change to the selected audit", self.history_selected),
+            ("history", "Histor&y…", "Every change to the selected audit", self.history_selected),
             (
                 "feedback",
                 "E&xport feedback…",

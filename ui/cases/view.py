@@ -119,17 +119,20 @@ class CasesView(QWidget):
         self.panel.start_audit_requested.connect(self.start_audit)
         self.panel.open_audit_requested.connect(self.open_audit_requested)
 
+        find = QHBoxLayout()  # Find has a row of its own: team names are long
+        find.addWidget(buddy("F&ind:", self.text))  # Alt+F is the File menu
+        find.addWidget(self.text, 1)
         filters = QHBoxLayout()
-        filters.addWidget(buddy("F&ind:", self.text))  # Alt+F is the File menu
-        filters.addWidget(self.text, 3)
         for label, combo in (("&Team:", self.team), ("T&ype:", self.case_type)):
             filters.addWidget(buddy(label, combo))
-            filters.addWidget(combo, 1)
+            filters.addWidget(combo)
         filters.addWidget(buddy("St&atus:", self.status))
-        filters.addWidget(self.status, 1)
+        filters.addWidget(self.status)
+        filters.addStretch(1)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(find)
         column.addLayout(filters)
         column.addWidget(self.table, 1)
         column.addWidget(self.empty, 1)

@@ -61,7 +61,7 @@ class DashboardView(QWidget):
         self.all_dates.clicked.connect(self._on_all_dates_clicked)
         filters = QHBoxLayout()
         for label, widget in (("&Programme:", self.programme), ("&Team:", self.team),
-                              ("&From:", self.date_from), ("T&o:", self.date_to)):  # fmt: skip
+                              ("Fro&m:", self.date_from), ("T&o:", self.date_to)):  # fmt: skip
             filters.addWidget(buddy(label, widget))
             filters.addWidget(widget)
         filters.addWidget(self.all_dates)

@@ -77,7 +77,7 @@ class FrameworksView(QWidget):
         )  # fmt: skip
         self.details.setOpenLinks(False)
         top = QHBoxLayout()
-        top.addWidget(buddy("&Framework:", self.choice))
+        top.addWidget(buddy("F&ramework:", self.choice))
         top.addWidget(self.choice, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)

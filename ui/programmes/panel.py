@@ -60,7 +60,7 @@ BUTTONS = (  # key, text, tooltip
     ("double", "Choose double a&udits",
      "Give the programme's share of cases a second, independent auditor"),
     ("add_auditor", "&Add auditor…", "Put another auditor on the programme"),
-    ("evenly", "Assign &evenly", "Share the unassigned cases evenly among its auditors"),
+    ("evenly", "Assign even&ly", "Share the unassigned cases evenly among its auditors"),
     ("assign", "Assi&gn", "Give the selected cases to this auditor"),
 )  # fmt: skip
 ALL_CASES = "\x00all"  # the auditor filter's "every case" value (no auditor has this name)
@@ -102,7 +102,7 @@ class ProgrammePanel(QWidget):
         self.auditor_filter.currentIndexChanged.connect(self._apply_filter)
         self.sizes = wrapped("", object_name="listSizes")
         lists = QHBoxLayout()
-        lists.addWidget(buddy("S&how:", self.auditor_filter))
+        lists.addWidget(buddy("Sho&w:", self.auditor_filter))
         lists.addWidget(self.auditor_filter)
         lists.addWidget(self.sizes, 1)
         self.table = named(

@@ -134,9 +134,10 @@ class RowTableModel(QAbstractTableModel):
             return column.sort_key(row)
         if role == _ALIGN and column.numeric:
             return _RIGHT
-        if self.decorate is not None:
-            return self.decorate(row, index.column(), role)
-        return None
+        extra = self.decorate(row, index.column(), role) if self.decorate else None
+        if extra is None and role == _TOOLTIP:
+            return column.text(row) or None  # the whole text of a cell cut short with "…"
+        return extra
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
