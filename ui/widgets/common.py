@@ -147,9 +147,18 @@ def fit_columns_once(table: QTableView, *, main: int | None = None) -> None:
     bar = table.verticalScrollBar()
     if room and not bar.isVisible():  # rows still coming may add the scroll bar
         room -= bar.sizeHint().width()
-    widths = _fit_to(wants, floors, room) if room else wants
-    if main is not None and room:
-        widths[main] = max(widths[main], room - sum(widths) + widths[main])
+    if not room:
+        widths = wants
+    elif main is None:
+        widths = _fit_to(wants, floors, room)
+    else:  # the others give way first; the main column keeps a third or what it needs
+        keep = min(wants[main], room // 3)
+        others = [c for c in range(count) if c != main]
+        fitted = _fit_to([wants[c] for c in others], [floors[c] for c in others], room - keep)
+        widths = [0] * count
+        for column, width in zip(others, fitted, strict=True):
+            widths[column] = width
+        widths[main] = max(keep, room - sum(fitted))
     for column, width in enumerate(widths):
         header.resizeSection(column, width)
 
