@@ -94,6 +94,8 @@ def in_process(db: Path) -> list[tuple[str, float]]:
     model = CaseRegisterModel()
     timed("fill the table model", lambda: model.set_rows(rows))
     timed("text filter 'worker 07'", lambda: model.apply_filter(RegisterFilter(text="worker 07")))
+    several = RegisterFilter(text="safeguarding north worker 07")  # every word, any field
+    timed("text filter, four words", lambda: model.apply_filter(several))
     team = rows[len(rows) // 2].team
     timed("team filter", lambda: model.apply_filter(RegisterFilter(team=team)))
     timed("clear the filter", lambda: model.apply_filter(RegisterFilter()))

@@ -37,7 +37,7 @@ def test_import_with_problems_writes_nothing_and_exits_2(
     assert code == 2
     assert "Case Type → Case type" in out
     assert err.splitlines() == [
-        "case-auditor: 1 problem(s) in 1 row(s); nothing was imported. Fix the file, or use "
+        "case-auditor: 1 problem in 1 row; nothing was imported. Fix the file, or use "
         "--valid-only to import the 2 valid rows",
         "  - row 3, column 'Case Type', value 'Martian': unknown case type (known: Early help, "
         "Child in need, Child protection, Child looked after, Care leaver, or CP, CIN, CLA/LAC, "
@@ -169,7 +169,7 @@ def test_programme_sample_assign_show_and_check(
     code, dry, _ = run(capsys, *args, "--dry-run")
     assert code == 0 and "Dry run: nothing saved. Run again with --seed 11" in dry
     code, saved, _ = run(capsys, *args)
-    assert code == 0 and "Saved 6 case(s) to 'Dip May'." in saved
+    assert code == 0 and "Saved 6 cases to 'Dip May'." in saved
     assert dry.splitlines()[:-1] == saved.splitlines()[:-1]  # the dry run showed this sample
     assert "  Demo Team 0: 2 of 10" in saved
 
@@ -193,11 +193,11 @@ def test_programme_sample_assign_show_and_check(
         "--auditor",
         "Demo Auditor Birch",
     )
-    assert code == 0 and "1 case(s) assigned" in out
+    assert code == 0 and "1 case assigned" in out
     code, out, _ = run(
         capsys, "programme", "show", "Dip May", "--db", db, "--auditor", "Demo Auditor Birch"
     )
-    assert "Demo Auditor Birch: 4 case(s)" in out and first in out
+    assert "Demo Auditor Birch: 4 cases" in out and first in out
     code, out, _ = run(capsys, "programme", "check-sample", "Dip May", "--db", db)
     assert code == 0 and "every recorded draw (1) reproduces exactly" in out
     code, out, _ = run(capsys, "programme", "list", "--db", db)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from auditor.audits.records import start_audit
 from auditor.audits.workflow import delete_audit
 from auditor.cases.records import add_case
@@ -11,7 +14,9 @@ from auditor.cases.register import (
     RegisterFilter,
     RegisterRow,
     filter_register,
+    find_words,
     load_register,
+    search_text,
     sort_register,
 )
 from auditor.store import Store
@@ -78,7 +83,12 @@ def _synthetic(n: int) -> list[RegisterRow]:
             None if i % 5 else "2026-01-01",
             i % 3,
             (None, "draft", "final")[i % 3],
-            f"ref-{i:06d}\t{teams[i % 3]}\tworker {i % 40:02d}".casefold(),
+            search_text(
+                f"REF-{i:06d}",
+                teams[i % 3],
+                f"Worker {i % 40:02d}",
+                "child_in_need" if i % 2 else "child_protection",
+            ),
         )
         for i in range(n)
     ]
@@ -102,6 +112,72 @@ def test_100k_rows_filter_and_sort_in_well_under_a_second() -> None:
     ordered = sort_register(found, "referral_date", descending=True)
     everything = sort_register(rows, "worker")
     elapsed = time.perf_counter() - started
-    assert found and all(r.team == "North" and "worker 07" in r.search for r in found)
+    assert found and all(r.team == "North" and {"worker", "07"} <= _words_in(r) for r in found)
     assert len(ordered) == len(found) and len(everything) == 100_000
     assert elapsed < 1.0, f"filter and sort of 100,000 rows took {elapsed:.2f} s"
+
+
+def _words_in(row: RegisterRow) -> set[str]:
+    """Every word of the row's fields, and every part of a word (Find matches parts)."""
+    return {
+        word[i:j]
+        for word in row.search.split()
+        for i in range(len(word))
+        for j in range(i + 1, len(word) + 1)
+    }
+
+
+def test_find_matches_every_word_in_any_field_and_order() -> None:
+    rows = [
+        RegisterRow("u1", "DEMO-01-000123", "child_protection", "Demo Safeguarding Team North",
+                    "Demo Worker 07", None, None, 0, None,
+                    search_text("DEMO-01-000123", "Demo Safeguarding Team North",
+                                "Demo Worker 07", "child_protection")),
+        RegisterRow("u2", "DEMO-01-000124", "child_in_need", "Demo Children in Need Team South",
+                    "Demo Worker 08", None, None, 0, None,
+                    search_text("DEMO-01-000124", "Demo Children in Need Team South",
+                                "Demo Worker 08", "child_in_need")),
+    ]  # fmt: skip
+
+    def found(text: str) -> list[str]:
+        return [r.uid for r in filter_register(rows, RegisterFilter(text=text))]
+
+    assert found("safeguarding north") == ["u1"]
+    assert found("NORTH   Safeguarding") == ["u1"]  # any order, any case, any spacing
+    assert found("000123 worker 07") == ["u1"]  # reference and worker
+    assert found("protection north") == ["u1"]  # the case type's words count too
+    assert found("south 07") == []  # each word must match, not just one
+    assert found("demo team") == ["u1", "u2"]
+    assert found('"team north"') == ["u1"]  # a quoted phrase stays together
+    assert found('"north team"') == []
+    assert found("") == found("  ") == ["u1", "u2"]
+
+
+def test_find_words_splits_on_spaces_and_keeps_quoted_phrases() -> None:
+    assert find_words("  Safeguarding  North ") == ["safeguarding", "north"]
+    assert find_words('"Worker  07" north') == ["worker 07", "north"]
+    assert find_words("“demo worker” 12") == ["demo worker", "12"]
+    assert find_words('""') == [] and RegisterFilter(text='"" ').is_empty
+
+
+_FIELD = st.text(alphabet="abcDEF 01-", max_size=12)
+
+
+@given(
+    fields=st.lists(st.tuples(_FIELD, _FIELD, _FIELD), min_size=1, max_size=20),
+    text=st.text(alphabet='abcdef 01-"', max_size=10),
+)
+def test_every_row_found_holds_every_word_and_no_such_row_is_missed(
+    fields: list[tuple[str, str, str]], text: str
+) -> None:
+    rows = [
+        RegisterRow(f"u{i}", ref, "early_help", team, worker, None, None, 0, None,
+                    search_text(ref, team, worker, "early_help"))
+        for i, (ref, team, worker) in enumerate(fields)
+    ]  # fmt: skip
+    words = find_words(text)
+    found = filter_register(rows, RegisterFilter(text=text))
+    assert found == [r for r in rows if all(w in r.search for w in words)]
+    for row in found:  # each word within one field: none spans the gap between two
+        fields_of_row = row.search.split("\t")
+        assert all(any(w in f for f in fields_of_row) for w in words)

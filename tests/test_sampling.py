@@ -121,7 +121,7 @@ def test_exclusion_window_leaves_out_recently_audited_cases() -> None:
     # Audited after 30/04/2025 is within 12 months of 30/04/2026; exactly 12 months ago is not.
     assert [c.reference for c in sample.excluded] == ["FAKE-1", "FAKE-2"]
     assert refs(sample) == ["FAKE-3", "FAKE-4", "FAKE-5"]
-    assert sample.notes[0] == "2 case(s) audited in the 12 months before 30/04/2026 left out"
+    assert sample.notes[0] == "2 cases audited in the 12 months before 30/04/2026 left out"
     assert sample.record()["excluded_recently_audited"] == ["FAKE-1", "FAKE-2"]
 
 
@@ -149,7 +149,7 @@ def test_per_team_quota_and_within_team_strata() -> None:
         "Demo Team C": 2,
         "Demo Team D": 1,
     }
-    assert "Demo Team D has 1 eligible case(s), quota 2" in sample.notes
+    assert "Demo Team D has 1 eligible case, quota 2" in sample.notes
     stratified = draw_sample(
         population(), SampleSpec(method="stratified", per_team=2, by=("case_type",), seed=5)
     )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from auditor import APP_NAME
 from auditor.errors import AuditorError, ValidationError
 from auditor.logs import log_file
+from auditor.words import sentence
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -54,10 +55,10 @@ def show_error(parent: QWidget | None, error: BaseException, *, doing: str = "")
 
 
 def _user_error_box(parent: QWidget | None, error: AuditorError) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, str(error), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, sentence(str(error)), parent=parent)
     box.setObjectName(USER_ERROR)
     if isinstance(error, ValidationError) and error.problems:
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in error.problems)
+        items = "".join(f"<li>{html.escape(sentence(p))}</li>" for p in error.problems)
         box.setInformativeText(f"<ul>{items}</ul>")
     return box
 

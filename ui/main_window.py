@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -43,13 +43,14 @@ log = logging.getLogger(__name__)
 VIEWS = (
     ("cases", "Cases", "The case register: find a case and start an audit"),
     ("audits", "Audits", "My drafts, submitted, moderated and final audits"),
-    ("actions", "Actions", "Every action raised by audits, overdue ones first"),
+    ("actions", "Actions", "Every action raised by audits, open safeguarding ones first"),
     ("dashboard", "Dashboard", "Grades, compliance per criterion and the monthly trend"),
     ("frameworks", "Frameworks", "The criteria and where they come from"),
     ("programmes", "Programmes", "Rounds of audits: draw a sample and share it among auditors"),
 )
 KEYS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6")
 DB_FILTER = "Case Auditor databases (*.db);;All files (*)"
+FRAME_ROOM = QSize(16, 48)  # a window manager's frame and title bar, at most
 
 
 class MainWindow(QMainWindow):
@@ -322,7 +323,26 @@ class MainWindow(QMainWindow):
         settings = self.session.settings
         geometry = settings.window_state(GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 760)
+            self._first_run_size()
+
+    def _first_run_size(self) -> None:
+        """The size before the user has chosen one: 1280×800 where the screen has room for
+        it with the window's frame and the desktop's panels; else the whole available area
+        (a 1366×768 laptop), so the status bar is never below the screen's edge."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        wanted = QSize(1280, 800)
+        if available is None:
+            self.resize(wanted)
+        elif (
+            available.width() >= wanted.width() + FRAME_ROOM.width()
+            and available.height() >= wanted.height() + FRAME_ROOM.height()
+        ):
+            self.resize(wanted)
+            self.move(available.center() - self.rect().center())
+        else:
+            self.setGeometry(available.adjusted(0, 0, -FRAME_ROOM.width(), -FRAME_ROOM.height()))
+            self.setWindowState(Qt.WindowState.WindowMaximized)
 
     def start(self) -> None:
         """Show the last view used; lists load in the background."""

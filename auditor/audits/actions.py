@@ -176,6 +176,14 @@ class ActionRow:
     due_date: date | None
     status: str
     done_date: date | None
+    # Raised on an audit that flags an immediate safeguarding concern: a child may be
+    # unsafe now, so the actions list marks it and, while it is open, puts it first.
+    safeguarding: bool = False
+
+    @property
+    def comes_first(self) -> bool:
+        """An open safeguarding action leads every list of actions, whatever its order."""
+        return self.safeguarding and self.status == ActionStatus.OPEN
 
     def days_overdue(self, on: date | None = None) -> int:
         """Calendar days past the due date for an open action; 0 when not overdue."""
@@ -187,7 +195,8 @@ class ActionRow:
 def list_all_actions(
     store: Store, *, team: str | None = None, auditor: str | None = None, status: str | None = None
 ) -> list[ActionRow]:
-    """Every live action of live audits, soonest due first."""
+    """Every live action of live audits: open safeguarding ones (``comes_first``) first,
+    then soonest due first."""
     where, params = ["x.deleted_at IS NULL", "a.deleted_at IS NULL"], []
     for clause, value in (
         ("c.team = ?", team),
@@ -199,9 +208,11 @@ def list_all_actions(
             params.append(value)
     rows = store.query(
         "SELECT x.uid, a.uid AS audit_uid, c.reference, c.team, a.auditor, x.text, x.owner, "
-        "x.due_date, x.status, x.done_date FROM actions x JOIN audits a ON a.id = x.audit_id "
+        "x.due_date, x.status, x.done_date, a.safeguarding_concern "
+        "FROM actions x JOIN audits a ON a.id = x.audit_id "
         f"JOIN cases c ON c.id = a.case_id WHERE {' AND '.join(where)} "
-        "ORDER BY x.due_date IS NULL, x.due_date, x.id",
+        "ORDER BY a.safeguarding_concern AND x.status = 'open' DESC, "
+        "x.due_date IS NULL, x.due_date, x.id",
         params,
     )
     return [
@@ -216,6 +227,7 @@ def list_all_actions(
             parse_date(r["due_date"]),
             r["status"],
             parse_date(r["done_date"]),
+            bool(r["safeguarding_concern"]),
         )
         for r in rows
     ]

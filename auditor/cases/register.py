@@ -7,12 +7,13 @@ at 100,000 rows — so a list view never goes through a per-row callback machine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from auditor.domain import AuditStatus
+from auditor.domain import CASE_TYPE_LABELS, AuditStatus, case_type_label
 from auditor.progress import Progress
 from auditor.store import Store
 
@@ -29,7 +30,7 @@ class RegisterRow(NamedTuple):
     closed_date: str | None  # ISO date
     audits: int  # live audits of the case
     latest_status: str | None  # status of its newest audit, None when never audited
-    search: str  # reference, team and worker, casefolded, for the text filter
+    search: str  # reference, team, worker and case type in words, casefolded: see search_text
 
 
 class RegisterStatus(StrEnum):
@@ -106,8 +107,31 @@ def _row(values: Sequence[Any], audits: tuple[int, str] | None) -> RegisterRow:
         closed,
         audits[0] if audits else 0,
         audits[1] if audits else None,
-        f"{reference}\t{team}\t{worker}".casefold(),
+        search_text(reference, team, worker, case_type),
     )
+
+
+def search_text(reference: str, team: str, worker: str, case_type: str) -> str:
+    """What Find looks in: the fields a user may remember a case by, casefolded, one tab
+    between them (a word never holds a tab, so no word matches across two fields)."""
+    words = _TYPE_WORDS.get(case_type) or case_type_label(case_type)
+    return f"{reference}\t{team}\t{worker}\t{words}".casefold()
+
+
+# A stored case type → its words, looked up once a row (100,000 rows: no enum per row).
+_TYPE_WORDS = {kind.value: label for kind, label in CASE_TYPE_LABELS.items()}
+
+
+def find_words(text: str) -> list[str]:
+    """The words of a Find text, casefolded. Each must appear (in any field, any order) for
+    a case to match; words in double quotes stay together as one phrase."""
+    words: list[str] = []
+    for quoted, plain in _WORDS.findall(text.casefold()):
+        words.extend([" ".join(quoted.split())] if quoted.strip() else plain.split())
+    return [w for w in words if w]
+
+
+_WORDS = re.compile(r'["“”]([^"“”]*)["“”]?|([^"“”]+)')
 
 
 @dataclass(frozen=True)
@@ -121,15 +145,16 @@ class RegisterFilter:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.text.strip() or self.team or self.case_type or self.status)
+        return not (find_words(self.text) or self.team or self.case_type or self.status)
 
 
 def filter_register(rows: Iterable[RegisterRow], wanted: RegisterFilter) -> list[RegisterRow]:
-    """The rows matching every part of ``wanted``; ``text`` matches reference, team, worker."""
+    """The rows matching every part of ``wanted``. A row matches ``text`` when each of its
+    words (:func:`find_words`) is in the row's reference, team, worker or case type: in any
+    field and any order, so "safeguarding north" finds "Demo Safeguarding Team North"."""
     result = list(rows)
-    needle = wanted.text.strip().casefold()
-    if needle:
-        result = [r for r in result if needle in r.search]
+    for word in find_words(wanted.text):  # one pass a word: each pass has fewer rows
+        result = [r for r in result if word in r.search]
     if wanted.team:
         result = [r for r in result if r.team == wanted.team]
     if wanted.case_type:

@@ -35,6 +35,7 @@ from auditor.importing import (
     validate_table,
 )
 from auditor.store import Store
+from auditor.words import plural
 
 MAX_LISTED = 100  # changes and problems printed before "... and N more"
 
@@ -179,8 +180,8 @@ def _problems_error(validation: Validation) -> ImportProblemsError:
             f"{validation.source} cannot be imported; nothing was imported", lines
         )
     return ImportProblemsError(
-        f"{len(validation.problems):,} problem(s) in "
-        f"{validation.rows_with_problems:,} row(s); nothing was imported. Fix the file, or "
+        f"{plural(len(validation.problems), 'problem')} in "
+        f"{plural(validation.rows_with_problems, 'row')}; nothing was imported. Fix the file, or "
         f"use --valid-only to import the {len(validation.records):,} valid rows",
         lines,
     )
@@ -225,8 +226,8 @@ def _print_problems(validation: Validation, blocked: bool) -> None:
     if blocked:
         return  # the error lists them on stderr
     print(
-        f"Skipped {validation.rows_with_problems:,} row(s) with "
-        f"{len(validation.problems):,} problem(s):"
+        f"Skipped {plural(validation.rows_with_problems, 'row')} with "
+        f"{plural(len(validation.problems), 'problem')}:"
     )
     for problem in validation.problems[:MAX_LISTED]:
         print(f"  {problem}")
@@ -311,7 +312,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         closed = c.dates.get("closed_date")
         status = f"closed {uk_date(closed)}" if closed else "open"
         print(f"{c.reference:16} {c.case_type.label:20} {c.team:28} {c.worker:24} {status}")
-    print(f"{len(found):,} case(s)")
+    print(plural(len(found), "case"))
     return 0
 
 

@@ -28,6 +28,7 @@ from auditor.programmes.records import Programme, create_programme, find_program
 from auditor.programmes.samples import check_sample_records, draw_for_programme, save_sample
 from auditor.programmes.sampling import METHODS, Sample, SampleSpec
 from auditor.store import Store
+from auditor.words import plural
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -186,7 +187,7 @@ def cmd_programme_show(args: argparse.Namespace) -> int:
     for number, draw in enumerate(_draws(programme), start=1):
         print(f"Draw {number}: {_describe_draw(draw)}")
     for auditor, cases in lists.items():
-        print(f"\n{auditor or '(unassigned)'}: {len(cases)} case(s)")
+        print(f"\n{auditor or '(unassigned)'}: {plural(len(cases), 'case')}")
         for c in cases:
             second = f" (second auditor: {c.second_auditor})" if c.second_auditor else ""
             status = c.audit_status or "not started"
@@ -276,7 +277,7 @@ def cmd_programme_assign(args: argparse.Namespace) -> int:
             changes = assign_cases(
                 store, programme.uid, assignments, actor=args.actor, second=args.second
             )
-    print(f"{len(changes)} case(s) assigned in '{programme.name}'")
+    print(f"{plural(len(changes), 'case')} assigned in '{programme.name}'")
     return 0
 
 
@@ -355,7 +356,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
             "--dry-run) to save this same sample."
         )
     else:
-        print(f"Saved {len(sample.cases)} case(s) to '{programme.name}'.")
+        print(f"Saved {plural(len(sample.cases), 'case')} to '{programme.name}'.")
     return 0
 
 
@@ -377,7 +378,7 @@ def _print_sample(programme: Programme, sample: Sample, assignment: dict[str, st
     if spec.closed_from or spec.closed_to:
         print(f"Closed between {_uk(spec.closed_from)} and {_uk(spec.closed_to)}")
     print(
-        f"Eligible: {len(sample.population):,} case(s); left out as recently audited: "
+        f"Eligible: {plural(len(sample.population), 'case')}; left out as recently audited: "
         f"{len(sample.excluded):,}"
     )
     for stratum in sample.strata:

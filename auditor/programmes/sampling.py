@@ -27,6 +27,7 @@ from auditor.audits.timeliness import add_months
 from auditor.clock import today, uk_date
 from auditor.domain import CaseType
 from auditor.errors import ValidationError
+from auditor.words import plural
 
 METHODS = ("random", "percent", "stratified", "closed", "hand")
 STRATA_FIELDS = ("team", "case_type")
@@ -219,7 +220,8 @@ def draw_sample(
     if excluded:
         notes.insert(
             0,
-            f"{len(excluded):,} case(s) audited in the {spec.exclude_months} months before "
+            f"{plural(len(excluded), 'case')} audited in the "
+            f"{plural(spec.exclude_months, 'month')} before "
             f"{uk_date(spec.reference_date)} left out",
         )
     return Sample(spec, cases, tuple(population), tuple(excluded), strata, tuple(notes))
@@ -283,8 +285,9 @@ def _hand_picked(pool: list[Candidate], spec: SampleSpec) -> Sample:
     unknown = [r for r in wanted if r not in by_reference]
     if unknown:
         raise ValidationError(
-            f"{len(unknown)} hand-picked reference(s) are not cases here or are already in "
-            "the sample",
+            f"{plural(len(unknown), 'hand-picked reference')} "
+            + ("is not a case here or is" if len(unknown) == 1 else "are not cases here or are")
+            + " already in the sample",
             unknown,
         )
     cases = tuple(by_reference[r] for r in wanted)
@@ -325,7 +328,7 @@ def _size(spec: SampleSpec, available: int, notes: list[str]) -> int:
     else:
         wanted = spec.n or 0
     if wanted > available:
-        notes.append(f"{wanted:,} cases asked for but {available:,} eligible: all taken")
+        notes.append(f"{plural(wanted, 'case')} asked for but {available:,} eligible: all taken")
     return min(wanted, available)
 
 
@@ -348,7 +351,8 @@ def _stratified(
     quotas = allocate({key: len(members) for key, members in groups.items()}, size)
     if 0 < size < len(groups):
         notes.append(
-            f"{size} case(s) for {len(groups)} strata{' in ' + prefix[0] if prefix else ''}: "
+            f"{plural(size, 'case')} for {len(groups)} strata"
+            f"{' in ' + prefix[0] if prefix else ''}: "
             "one from each of the largest strata"
         )
     chosen: list[Candidate] = []
@@ -370,7 +374,7 @@ def _per_team(
     for (team,), members in _groups(population, ("team",)).items():
         if len(members) < quota:
             notes.append(
-                f"{team or '(no team)'} has {len(members)} eligible case(s), quota {quota}"
+                f"{team or '(no team)'} has {plural(len(members), 'eligible case')}, quota {quota}"
             )
         size = min(quota, len(members))
         if within:

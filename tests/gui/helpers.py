@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -78,6 +79,7 @@ def show_main_window(qtbot: QtBot, session: Session) -> MainWindow:
     """A main window on ``session`` as the app shows it: 1366×768, on screen, started."""
     window = MainWindow(session, open_database=lambda _path: None)
     qtbot.add_widget(window)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # not maximised on a small test screen
     window.resize(1366, 768)
     window.show()
     qtbot.wait_exposed(window)

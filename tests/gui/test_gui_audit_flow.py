@@ -110,7 +110,7 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     assert "IMMEDIATE SAFEGUARDING CONCERN" in form.header.banner.text()
     form.submit()
     box = message_boxes(USER_ERROR)[0]
-    assert "an immediate safeguarding concern needs at least one open action" in (
+    assert "An immediate safeguarding concern needs at least one open action" in (
         box.informativeText()
     )
     box.close()

@@ -109,7 +109,7 @@ def test_reporting_user_errors_lets_bugs_through(qtbot: QtBot) -> None:
     with reporting_user_errors(None):
         raise ValidationError("a reason is required")
     boxes = message_boxes(USER_ERROR)
-    assert [b.text() for b in boxes] == ["a reason is required"]
+    assert [b.text() for b in boxes] == ["A reason is required"]  # a sentence
     for b in boxes:
         b.close()
     with pytest.raises(KeyError), reporting_user_errors(None):

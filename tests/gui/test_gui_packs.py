@@ -26,6 +26,7 @@ from auditor.packs.container import MAGIC
 from auditor.programmes.records import add_programme_cases, create_programme
 from auditor.store import Store
 from auditor.store.trail import history
+from auditor.words import plural
 from tests.gui.helpers import message_boxes, show_main_window
 from ui.errors import USER_ERROR
 from ui.file_choice import FileDialog
@@ -177,7 +178,7 @@ def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
     assert 0 < len(ash) < source.scalar("SELECT COUNT(*) FROM audits")
     path = tmp_path / "ash.auditpack"
     done = export_through_dialog(laptop, monkeypatch, path)
-    assert f"Saved the pack ash.auditpack: {len(ash)} audits" in done.text()
+    assert f"Saved the pack ash.auditpack: {plural(len(ash), 'audit')}" in done.text()
     assert "passphrase" not in done.text()
     assert read_pack(path).manifest.counts["audits"] == len(ash)
     done.close()
@@ -188,7 +189,7 @@ def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
     preview = import_through_dialog(qa, monkeypatch, path)
     page = preview.page_of("ash.auditpack")
     assert page.counts.text() == (
-        f"Merging would add {len(ash)} audits, update 0, delete 0 and leave 0 unchanged. "
+        f"Merging would add {plural(len(ash), 'audit')}, update 0, delete 0 and leave 0 unchanged. "
         "0 audits are in conflict."
     )
     assert page.made.text().startswith(f"Made by {ASH} on ")
@@ -198,7 +199,7 @@ def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
     preview.merge_button.click()
     merged = one_box(MERGED)
     assert "Merged 1 pack." in merged.text()
-    assert f"ash.auditpack: {len(ash)} audits added" in merged.informativeText()
+    assert f"ash.auditpack: {plural(len(ash), 'audit')} added" in merged.informativeText()
     assert audit_uids(qa.session.store) == ash
     assert changed == ["audits"]
     answers = (
@@ -395,12 +396,12 @@ def test_send_work_makes_a_pack_of_the_auditors_assigned_cases(
     assert dialog.assigned.text().startswith(f"✗ No case of this programme is assigned to {ASH}")
     assert not dialog.save_button.isEnabled()
     dialog.auditor.setCurrentText("Demo Auditor Birch")
-    assert dialog.assigned.text() == "✓ 3 case(s) assigned to Demo Auditor Birch."
+    assert dialog.assigned.text() == "✓ 3 cases assigned to Demo Auditor Birch."
     assert dialog.save_button.isEnabled()
     dialog.save_button.click()
     assert suggested[0].startswith("work-for-Demo-Auditor-Birch-")
     done = one_box(DONE)
-    assert "Saved the pack birch.auditpack: 0 audits, 3 cases, 1 programmes" in done.text()
+    assert "Saved the pack birch.auditpack: 0 audits, 3 cases, 1 programme" in done.text()
     pack = read_pack(path)
     assert pack.manifest.kind == "assignment" and pack.manifest.created_by == ASH
     assert {c["uid"] for c in pack.payload["cases"]} == set(cases)
@@ -475,7 +476,7 @@ def test_a_conflict_is_shown_side_by_side_and_resolved(
     assert all(k.currentData() == side and not k.isEnabled() for k in view.keep)
     preview.merge_button.click()
     box = one_box(MERGED)
-    assert "1 conflicts resolved, 0 kept for later" in box.informativeText()
+    assert "1 conflict resolved, 0 kept for later" in box.informativeText()
     audit = get_audit(qa.session.store, uid)
     expected = ("yes", "Warm relationship.") if side == "theirs" else ("partly", "")
     assert (audit.answer_value("R-1"), audit.strengths) == expected

@@ -130,7 +130,7 @@ def test_stratified_draw_with_a_fixed_seed_matches_the_core(view: ProgrammesView
     ))  # fmt: skip
     dialog.preview_button.click()
     preview = dialog.preview_panel
-    assert preview.summary.text() == "12 eligible case(s). Would draw 6 case(s) with seed 4242."
+    assert preview.summary.text() == "12 eligible cases. Would draw 6 cases with seed 4242."
     assert preview.strata.rowCount() == len(expected.strata)
     drawn = [int(preview.strata.item(r, 2).text()) for r in range(preview.strata.rowCount())]
     assert drawn == [s.sampled for s in expected.strata] and sum(drawn) == 6
@@ -140,12 +140,12 @@ def test_stratified_draw_with_a_fixed_seed_matches_the_core(view: ProgrammesView
     assert sorted(r.reference for r in view.panel.model.rows) == wanted
     assert "stratified by team and case type" in view.panel.draws.text()
     assert "seed 4242" in view.panel.draws.text()
-    assert view.panel.message.text() == "✓ 6 case(s) added to the sample."
+    assert view.panel.message.text() == "✓ 6 cases added to the sample."
     assert Counter(c.auditor for c in programme_cases(store, uid)) == {ASH: 3, BIRCH: 3}
     row = view.model.row_of_uid(uid)
     assert [view.model.index(row, column).data() for column in (1, 2, 3)] == ["6", "0", "0"]
     tooltip = view.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert tooltip == "Demo dip sample: 6 case(s), 0 audit(s) started, 0 submitted"
+    assert tooltip == "Demo dip sample: 6 cases, 0 audits started, 0 submitted"
     view.panel.buttons["check"].click()
     assert view.panel.check_result.text().startswith("✓ Checked: drawing the draw again")
     assert check_sample_records(store, uid) == []
@@ -162,9 +162,9 @@ def test_the_exclusion_window_leaves_out_recent_audits(view: ProgrammesView) -> 
     dialog.choices.choose("random", "number")
     dialog.choices.n.setValue(50)  # more than there are: the preview says so before saving
     dialog.preview_button.click()
-    assert dialog.preview_panel.summary.text().startswith("10 eligible case(s). Would draw 10")
+    assert dialog.preview_panel.summary.text().startswith("10 eligible cases. Would draw 10")
     notes = dialog.preview_panel.notes.text()
-    assert "2 case(s) audited in the 12 months before" in notes
+    assert "2 cases audited in the 12 months before" in notes
     assert "50 cases asked for but 10 eligible: all taken" in notes
     preview_and_save(dialog)
     sampled = sample_references(store, uid)
@@ -188,7 +188,7 @@ def test_assign_evenly_gives_lists_that_differ_by_at_most_one(view: ProgrammesVi
     sizes = {name: len(cases) for name, cases in auditor_lists(store, uid).items()}
     assert sum(sizes.values()) == 10 and "" not in sizes
     assert max(sizes.values()) - min(sizes.values()) <= 1
-    assert panel.message.text() == "✓ 10 case(s) shared evenly."
+    assert panel.message.text() == "✓ 10 cases shared evenly."
     assert panel.model.rowCount() == 0  # still showing the unassigned: none are left
     for name in (ASH, BIRCH, CEDAR):
         panel.auditor_filter.setCurrentIndex(panel.auditor_filter.findData(name))
@@ -222,7 +222,7 @@ def test_assign_by_hand_and_add_an_auditor(qtbot: QtBot, view: ProgrammesView) -
     by_reference = {c.reference: c.auditor for c in programme_cases(store, uid)}
     assert [by_reference[r] for r in chosen] == [CEDAR, CEDAR]
     assert Counter(by_reference.values())[CEDAR] == 2
-    assert panel.message.text() == f"✓ 2 case(s) given to {CEDAR}."
+    assert panel.message.text() == f"✓ 2 cases given to {CEDAR}."
     assert f"{CEDAR} 2" in panel.sizes.text()
 
 
@@ -239,7 +239,7 @@ def test_double_audits_get_a_second_auditor(view: ProgrammesView) -> None:
     seconds = [c for c in programme_cases(store, uid) if c.second_auditor]
     assert len(seconds) == 2 and all(c.second_auditor != c.auditor for c in seconds)
     assert not panel.table.isColumnHidden(4) and not panel.buttons["double"].isEnabled()
-    assert panel.message.text() == "✓ 2 case(s) will be audited twice."
+    assert panel.message.text() == "✓ 2 cases will be audited twice."
 
 
 def test_unknown_hand_picked_references_are_named_and_nothing_is_saved(
@@ -254,7 +254,7 @@ def test_unknown_hand_picked_references_are_named_and_nothing_is_saved(
     dialog.choices.references.setPlainText(f"{known}\nNOT-A-CASE-1")
     dialog.preview_button.click()
     boxes = message_boxes("userErrorDialog")
-    assert len(boxes) == 1 and "not cases here" in boxes[0].text()
+    assert len(boxes) == 1 and "is not a case here" in boxes[0].text()
     assert "NOT-A-CASE-1" in boxes[0].informativeText()
     boxes[0].close()
     assert dialog.preview_panel.summary.text() == EMPTY and not dialog.save_button.isEnabled()

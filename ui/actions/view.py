@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from auditor.audits.actions import ActionRow, list_all_actions, set_action_status
+from auditor.words import plural
 from ui.actions.done_date import DoneDateDialog
 from ui.actions.model import ActionListModel
 from ui.errors import reporting_user_errors
@@ -60,7 +61,7 @@ class ActionsView(QWidget):
         self.count = QLabel(objectName="actionCount")
         self.done_button = self._button("Mark &done…", "Mark the selected action done on a date",
                                         self.mark_done)  # fmt: skip
-        self.reopen_button = self._button("Re&open", "Open the selected action again", self.reopen)
+        self.reopen_button = self._button("&Reopen", "Open the selected action again", self.reopen)
         self.open_button = self._button(
             "Open &audit", "Open the audit that raised it", self.open_audit
         )
@@ -110,7 +111,7 @@ class ActionsView(QWidget):
         set_combo_items(self.team, [("All teams", ""), *_distinct(r.team for r in rows)])
         set_combo_items(self.auditor, [("All auditors", ""), *_distinct(r.auditor for r in rows)])
         self.model.set_rows(rows)
-        fit_columns_once(self.table)
+        fit_columns_once(self.table, main=0)  # what must change: the widest
         self._apply_filter()
 
     def _apply_filter(self) -> None:
@@ -124,7 +125,7 @@ class ActionsView(QWidget):
 
         self.model.set_filter(keep)
         late = sum(1 for r in self.model.rows if r.days_overdue())
-        self.count.setText(f"{self.model.rowCount():,} actions, {late:,} overdue")
+        self.count.setText(f"{plural(self.model.rowCount(), 'action')}, {late:,} overdue")
 
     def selected(self) -> ActionRow | None:
         rows = self.table.selectionModel().selectedRows()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from auditor.audits.records import AuditSummary, list_audits
 from auditor.audits.workflow import delete_audit, finalise_audit, return_to_draft
 from auditor.domain import AuditStatus
+from auditor.words import plural
 from ui.audits.model import AuditListModel
 from ui.errors import reporting_user_errors
 from ui.session import Session
@@ -71,7 +72,7 @@ class AuditsView(QWidget):
         for key, text, tip, slot in (
             ("open", "&Open", "Open the audit form (Enter)", self.open_selected),
             ("moderate", "&Moderate…", "Moderate a submitted audit", self.moderate_selected),
-            ("final", "Make &final", "Lock a submitted or moderated audit", self.finalise_selected),
+            ("final", "Make fi&nal", "Lock a submitted or moderated audit", self.finalise_selected),
             ("return", "&Return to auditor…", "Send a submitted audit back", self.return_selected),
             (
                 "delete",
@@ -79,7 +80,7 @@ class AuditsView(QWidget):
                 "Delete a draft (kept as a tombstone)",
                 self.delete_selected,
             ),
-            ("history", "&History…", "Every change to the selected audit", self.history_selected),
+            ("history", "Histor&y…", "Every change to the selected audit", self.history_selected),
             (
                 "feedback",
                 "E&xport feedback…",
@@ -153,7 +154,7 @@ class AuditsView(QWidget):
         )  # fmt: skip
         shown, total = self.model.rowCount(), self.model.total
         self.count.setText(
-            f"{shown:,} of {total:,} audits" if shown != total else f"{total:,} audits"
+            f"{shown:,} of {plural(total, 'audit')}" if shown != total else plural(total, "audit")
         )
 
     def selected(self) -> AuditSummary | None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from auditor.cases.register import (
     REGISTER_STATUS_LABELS,
     RegisterFilter,
     RegisterRow,
+    find_words,
     load_register,
 )
 from auditor.domain import CASE_TYPE_LABELS
@@ -46,6 +48,7 @@ from ui.widgets.common import (
     save_table_state,
     set_combo_items,
     setup_table,
+    wrapped,
 )
 from ui.widgets.table import UID_ROLE
 
@@ -74,10 +77,11 @@ class CasesView(QWidget):
         self.text = named(
             QLineEdit(),
             "Find a case",
-            "Type part of a case reference, team or worker (Ctrl+F)",
+            "Type words from the case reference, team, worker or case type, in any order; "
+            "a case matches when it has every word (Ctrl+F)",
             object_name="caseFilter",
         )
-        self.text.setPlaceholderText("Find a case: reference, team or worker")
+        self.text.setPlaceholderText("Find a case: words from reference, team, worker, type")
         self.text.setClearButtonEnabled(True)
         self.team = combo_with([("All teams", "")], "Team filter", "Show one team's cases")
         types = [("All case types", "")] + [(v, k.value) for k, v in CASE_TYPE_LABELS.items()]
@@ -97,23 +101,41 @@ class CasesView(QWidget):
         setup_table(self.table, self.session.settings, "cases")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        self.no_match = wrapped(object_name="noCaseMatches")
+        self.clear_button = named(
+            QPushButton("C&lear the filters"),
+            "Clear the filters",
+            "Show every case again: empty Find and set the team, type and status to any",
+            object_name="clearFilters",
+        )
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.empty = QWidget(objectName="noCases")  # in the table's place when nothing matches
+        empty_column = QVBoxLayout(self.empty)
+        empty_column.addWidget(self.no_match)
+        empty_column.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignLeft)
+        empty_column.addStretch(1)
+        self.empty.hide()
         self.panel = CasePanel(self.session)
         self.panel.start_audit_requested.connect(self.start_audit)
         self.panel.open_audit_requested.connect(self.open_audit_requested)
 
+        find = QHBoxLayout()  # Find has a row of its own: team names are long
+        find.addWidget(buddy("F&ind:", self.text))  # Alt+F is the File menu
+        find.addWidget(self.text, 1)
         filters = QHBoxLayout()
-        filters.addWidget(buddy("&Find:", self.text))
-        filters.addWidget(self.text, 3)
         for label, combo in (("&Team:", self.team), ("T&ype:", self.case_type)):
             filters.addWidget(buddy(label, combo))
-            filters.addWidget(combo, 1)
+            filters.addWidget(combo)
         filters.addWidget(buddy("St&atus:", self.status))
-        filters.addWidget(self.status, 1)
+        filters.addWidget(self.status)
+        filters.addStretch(1)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(find)
         column.addLayout(filters)
         column.addWidget(self.table, 1)
+        column.addWidget(self.empty, 1)
         status_row = QHBoxLayout()
         status_row.addWidget(self.count, 1)
         status_row.addWidget(self.progress)
@@ -218,6 +240,28 @@ class CasesView(QWidget):
         self.count.setText(
             f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
         )
+        self._show_empty(shown == 0 and total > 0)
+
+    def _show_empty(self, nothing_matches: bool) -> None:
+        """Say that nothing matches, and offer the way back, instead of a blank table."""
+        if nothing_matches:
+            self.no_match.setText(_no_match_text(self.current_filter()))
+        had_focus = self.table.hasFocus() or self.clear_button.hasFocus()
+        self.table.setVisible(not nothing_matches)
+        self.empty.setVisible(nothing_matches)
+        if had_focus:  # hiding the focused widget must not drop the focus to the window
+            (self.clear_button if nothing_matches else self.table).setFocus()
+
+    def clear_filters(self) -> None:
+        for combo in (self.team, self.case_type, self.status):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.text.blockSignals(True)
+        self.text.clear()
+        self.text.blockSignals(False)
+        self._apply_filter()
+        self.table.setFocus()
 
     def selected_uid(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -253,6 +297,17 @@ class CasesView(QWidget):
             audit_uid = dialog.start()
             self.session.changes.audits_changed.emit()
             self.open_audit_requested.emit(audit_uid)
+
+
+def _no_match_text(wanted: RegisterFilter) -> str:
+    """No case matches “safeguarding north”, naming the other filters when they are set."""
+    words = wanted.text.strip() if find_words(wanted.text) else ""  # as the user typed it
+    others = any((wanted.team, wanted.case_type, wanted.status))
+    if words and others:
+        return f"No case matches “{words}” with the team, type and status chosen."
+    if words:
+        return f"No case matches “{words}”."
+    return "No case matches the team, type and status chosen."
 
 
 def _teams(rows: list[RegisterRow]) -> list[str]:

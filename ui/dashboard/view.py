@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from auditor.clock import today
 from auditor.figures.dashboard import DashboardFigures, dashboard_figures
 from auditor.figures.stats import AuditFilter, worst_gaps_first
+from auditor.words import plural
 from ui.dashboard.charts import criteria_chart, grade_chart, trend_chart
 from ui.errors import show_error
 from ui.session import Session
@@ -60,7 +61,7 @@ class DashboardView(QWidget):
         self.all_dates.clicked.connect(self._on_all_dates_clicked)
         filters = QHBoxLayout()
         for label, widget in (("&Programme:", self.programme), ("&Team:", self.team),
-                              ("&From:", self.date_from), ("T&o:", self.date_to)):  # fmt: skip
+                              ("Fro&m:", self.date_from), ("T&o:", self.date_to)):  # fmt: skip
             filters.addWidget(buddy(label, widget))
             filters.addWidget(widget)
         filters.addWidget(self.all_dates)
@@ -135,17 +136,18 @@ class DashboardView(QWidget):
         h = figures.headline
         self.state.setText(
             "No submitted audits match these filters." if h.audits == 0 else
-            f"{h.audits:,} submitted audits{' (a small sample)' if h.small_sample else ''}"
+            f"{plural(h.audits, 'submitted audit')}{' (a small sample)' if h.small_sample else ''}"
         )  # fmt: skip
         self.headline.setText(
             f"<b>{_percent(h.good_or_better_percent)}</b> graded Good or better · "
-            f"{h.auditors} auditors · <b>{h.safeguarding_concerns}</b> immediate safeguarding "
-            f"concerns · {h.open_actions} open actions, <b>{h.overdue_actions}</b> overdue"
+            f"{plural(h.auditors, 'auditor')} · <b>{h.safeguarding_concerns}</b> immediate "
+            f"safeguarding {'concern' if h.safeguarding_concerns == 1 else 'concerns'} · "
+            f"{plural(h.open_actions, 'open action')}, <b>{h.overdue_actions}</b> overdue"
         )
         a = figures.agreement
         self.agreement.setText(
             "No moderations in this period." if not a.grade.pairs else
-            f"Moderation: {a.moderated_audits} audits moderated; grades agreed in "
+            f"Moderation: {plural(a.moderated_audits, 'audit')} moderated; grades agreed in "
             f"{_percent(a.grade.percent)} (Cohen's κ "
             f"{'–' if a.grade.kappa is None else f'{a.grade.kappa:.2f}'}), "
             f"changed in {a.grade_changed}."

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from auditor.domain import CASE_TYPE_LABELS
 from auditor.frameworks.library import list_frameworks
 from auditor.frameworks.model import ALL_CASE_TYPES, Criterion, Framework
+from auditor.words import plural
 from ui.session import Session
 from ui.widgets.common import buddy, named
 
@@ -53,7 +54,7 @@ def framework_html(f: Framework) -> str:
     e = html.escape
     return (
         f"<h2>{e(f.title)}</h2><p>{e(f.code)} version {e(f.version)} · "
-        f"{len(f.criteria)} criteria in {len(f.sections)} sections</p>"
+        f"{plural(len(f.criteria), 'criterion')} in {plural(len(f.sections), 'section')}</p>"
         f"<p>{e(f.description)}</p>"
     )
 
@@ -76,7 +77,7 @@ class FrameworksView(QWidget):
         )  # fmt: skip
         self.details.setOpenLinks(False)
         top = QHBoxLayout()
-        top.addWidget(buddy("&Framework:", self.choice))
+        top.addWidget(buddy("F&ramework:", self.choice))
         top.addWidget(self.choice, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)

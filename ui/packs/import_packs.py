@@ -21,6 +21,7 @@ from auditor.errors import (
 )
 from auditor.packs import MergeSummary, Pack, Resolution, merge_packs, preview_merge, read_pack
 from auditor.store import Store
+from auditor.words import plural
 from ui.errors import show_error
 from ui.file_choice import FileDialog
 from ui.operations import Cancelled, CoreProgress, ProgressFn
@@ -218,8 +219,8 @@ def summary_line(path: Path, s: MergeSummary) -> str:
     if s.already_imported:
         return f"{path.name}: imported before; nothing changed."
     return (
-        f"{path.name}: {s.added} audits added, {s.updated} updated, {s.deleted} deleted, "
-        f"{s.unchanged} unchanged; {s.conflicts_resolved} conflicts resolved, "
-        f"{len(s.conflicts_kept)} kept for later; {s.cases_added} cases and "
-        f"{s.programmes_added} programmes added."
+        f"{path.name}: {plural(s.added, 'audit')} added, {s.updated} updated, {s.deleted} "
+        f"deleted, {s.unchanged} unchanged; {plural(s.conflicts_resolved, 'conflict')} "
+        f"resolved, {len(s.conflicts_kept)} kept for later; {plural(s.cases_added, 'case')} "
+        f"and {plural(s.programmes_added, 'programme')} added."
     )

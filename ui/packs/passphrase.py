@@ -32,7 +32,7 @@ class PassphraseFields(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.protect)
-        form.addRow("Pass&phrase:", self.first)
+        form.addRow("Passphras&e:", self.first)
         form.addRow("&Again:", self.second)
         form.addRow(self.note)
         self.protect.toggled.connect(self._enable)

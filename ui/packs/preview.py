@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from auditor import APP_NAME
 from auditor.packs import AuditChange, MergePreview, Pack, Resolution
+from auditor.words import plural
 from ui.packs.conflict_view import ConflictList, show_value
 from ui.widgets.common import heading, named, wrapped
 from ui.widgets.history import local_time
@@ -59,7 +60,7 @@ def counts_text(p: MergePreview) -> str:
     if p.changes_nothing:
         return "Nothing new: this database already has everything in this pack."
     return (
-        f"Merging would add {len(p.added)} audits, update {len(p.updated)}, delete "
+        f"Merging would add {plural(len(p.added), 'audit')}, update {len(p.updated)}, delete "
         f"{len(p.deleted)} and leave {len(p.unchanged)} unchanged. {len(p.conflicts)} "
         f"{'audit is' if len(p.conflicts) == 1 else 'audits are'} in conflict."
     )
@@ -78,7 +79,7 @@ def others_text(p: MergePreview) -> str:
     ]
     if p.cases_differing:
         parts.append(
-            f"The details of {len(p.cases_differing)} cases differ from ours "
+            f"The details of {plural(len(p.cases_differing), 'case')} differ from ours "
             f"({', '.join(p.cases_differing[:5])}{'…' if len(p.cases_differing) > 5 else ''}): "
             "ours are kept."
         )

@@ -12,6 +12,7 @@ from auditor.errors import ValidationError
 from auditor.packs import make_assignment_pack
 from auditor.programmes.assignment import programme_cases
 from auditor.programmes.records import Programme, list_programmes
+from auditor.words import plural
 from ui.file_choice import file_name_part
 from ui.packs.writer import PackWriterDialog, WritePack, today_text
 from ui.session import Session
@@ -76,7 +77,7 @@ class SendWorkDialog(PackWriterDialog):
         else:
             started = sum(1 for case in cases if case.audit_status)
             self.assigned.setText(
-                f"✓ {len(cases)} case(s) assigned to {auditor}"
+                f"✓ {plural(len(cases), 'case')} assigned to {auditor}"
                 + (f", {started} with an audit already started." if started else ".")
             )
         self.save_button.setEnabled(bool(cases))

@@ -25,6 +25,7 @@ from auditor import APP_NAME
 from auditor.errors import ValidationError
 from auditor.packs import PackSummary
 from auditor.store import Store
+from auditor.words import plural
 from ui.errors import reporting_user_errors
 from ui.file_choice import choose_save_path, remembered_folder
 from ui.operations import Cancelled, ProgressFn
@@ -166,8 +167,9 @@ def show_saved(parent: QWidget | None, summary: PackSummary) -> None:
 def saved_text(summary: PackSummary) -> str:
     n = summary.counts
     text = (
-        f"Saved the pack {summary.path.name}: {n['audits']} audits, {n['cases']} cases, "
-        f"{n['programmes']} programmes and {n['trail']} history rows"
+        f"Saved the pack {summary.path.name}: {plural(n['audits'], 'audit')}, "
+        f"{plural(n['cases'], 'case')}, {plural(n['programmes'], 'programme')} and "
+        f"{plural(n['trail'], 'history row')}"
         f" (framework {', '.join(summary.frameworks) or 'none'})."
     )
     if summary.kind == "work" and n["audits"] == 0:

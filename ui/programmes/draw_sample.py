@@ -22,6 +22,7 @@ from auditor.programmes.records import Programme
 from auditor.programmes.samples import draw_for_programme, save_sample
 from auditor.programmes.sampling import Sample
 from auditor.store import Store
+from auditor.words import plural
 from ui.operations import ProgressFn
 from ui.programmes.sample_choices import SampleChoices
 from ui.programmes.sample_preview import SamplePreview
@@ -110,7 +111,7 @@ class DrawSampleDialog(QDialog):
 
         def save_drawn(store: Store, progress: ProgressFn) -> int:
             # The last chance to cancel: the save is one transaction, all or nothing.
-            progress(0, 1, f"Saving {len(sample.cases):,} case(s) to the programme…")
+            progress(0, 1, f"Saving {plural(len(sample.cases), 'case')} to the programme…")
             return save_sample(store, uid, sample, actor=actor, assignment=assignment)
 
         self.progress = run_with_progress(

@@ -20,6 +20,7 @@ from auditor.programmes.assignment import ProgrammeCase, programme_cases
 from auditor.programmes.progress import ProgrammeProgress, programme_progress
 from auditor.programmes.records import Programme, get_programme, list_programmes
 from auditor.store import Store
+from auditor.words import plural
 from ui.widgets.table import Column, RowTableModel
 
 UNASSIGNED = "(unassigned)"
@@ -127,8 +128,9 @@ def _name_tooltip(row: ProgrammeSummary, column: int, role: int) -> Any:
     if column == 0 and role == Qt.ItemDataRole.ToolTipRole:
         period = period_text(row.programme)
         return (
-            f"{row.programme.name}{f' ({period})' if period else ''}: {row.sampled} case(s), "
-            f"{row.started} audit(s) started, {row.submitted} submitted"
+            f"{row.programme.name}{f' ({period})' if period else ''}: "
+            f"{plural(row.sampled, 'case')}, "
+            f"{plural(row.started, 'audit')} started, {row.submitted} submitted"
         )
     return None
 

@@ -28,6 +28,7 @@ from auditor.programmes.double_audit import assign_double_audits, open_programme
 from auditor.programmes.records import Programme
 from auditor.programmes.samples import check_sample_records
 from auditor.store import Store
+from auditor.words import plural
 from ui.errors import reporting_user_errors
 from ui.operations import ProgressFn
 from ui.programmes.draw_sample import DrawSampleDialog
@@ -60,7 +61,7 @@ BUTTONS = (  # key, text, tooltip
     ("double", "Choose double a&udits",
      "Give the programme's share of cases a second, independent auditor"),
     ("add_auditor", "&Add auditor…", "Put another auditor on the programme"),
-    ("evenly", "Assign &evenly", "Share the unassigned cases evenly among its auditors"),
+    ("evenly", "Assign even&ly", "Share the unassigned cases evenly among its auditors"),
     ("assign", "Assi&gn", "Give the selected cases to this auditor"),
 )  # fmt: skip
 ALL_CASES = "\x00all"  # the auditor filter's "every case" value (no auditor has this name)
@@ -102,7 +103,7 @@ class ProgrammePanel(QWidget):
         self.auditor_filter.currentIndexChanged.connect(self._apply_filter)
         self.sizes = wrapped("", object_name="listSizes")
         lists = QHBoxLayout()
-        lists.addWidget(buddy("S&how:", self.auditor_filter))
+        lists.addWidget(buddy("Sho&w:", self.auditor_filter))
         lists.addWidget(self.auditor_filter)
         lists.addWidget(self.sizes, 1)
         self.table = named(
@@ -244,7 +245,9 @@ class ProgrammePanel(QWidget):
         if self.programme is None:
             return
         dialog = DrawSampleDialog(self.session, self.programme, self)
-        dialog.saved.connect(lambda added: self._done(f"✓ {added:,} case(s) added to the sample."))
+        dialog.saved.connect(
+            lambda added: self._done(f"✓ {plural(added, 'case')} added to the sample.")
+        )
         dialog.open()
 
     def assign_evenly(self) -> None:
@@ -254,7 +257,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Sharing the cases evenly",
             share,
-            lambda changes: f"✓ {len(changes):,} case(s) shared evenly.",
+            lambda changes: f"✓ {plural(len(changes), 'case')} shared evenly.",
         )
 
     def assign_selected(self) -> None:
@@ -269,7 +272,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Assigning the selected cases",
             assign,
-            lambda changes: f"✓ {len(changes):,} case(s) given to {auditor}.",
+            lambda changes: f"✓ {plural(len(changes), 'case')} given to {auditor}.",
         )
 
     def choose_double_audits(self) -> None:
@@ -279,7 +282,7 @@ class ProgrammePanel(QWidget):
         self._write(
             "Choosing the double audits",
             choose,
-            lambda chosen: f"✓ {len(chosen):,} case(s) will be audited twice.",
+            lambda chosen: f"✓ {plural(len(chosen), 'case')} will be audited twice.",
         )
 
     def check_sample(self) -> None:

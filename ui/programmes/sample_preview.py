@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from auditor.domain import case_type_label
 from auditor.programmes.sampling import Sample
+from auditor.words import plural
 from ui.widgets.common import heading, named, wrapped
 
 EMPTY = "Press Preview to see how many cases would be drawn, stratum by stratum."
@@ -30,8 +31,8 @@ def stratum_label(key: tuple[str, ...]) -> str:
 def summary_text(sample: Sample) -> str:
     """How many are eligible and drawn (the notes below say what was left out and why)."""
     return (
-        f"{len(sample.population):,} eligible case(s). Would draw {len(sample.cases):,} "
-        f"case(s) with seed {sample.spec.seed}."
+        f"{plural(len(sample.population), 'eligible case')}. Would draw "
+        f"{plural(len(sample.cases), 'case')} with seed {sample.spec.seed}."
     )
 
 

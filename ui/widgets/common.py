@@ -126,14 +126,53 @@ class TextBox(QPlainTextEdit):
         self.left.emit()
 
 
-def fit_columns_once(table: QTableView) -> None:
+def fit_columns_once(table: QTableView, *, main: int | None = None) -> None:
     """Size the columns to the visible rows' contents, the first time there are rows (only
-    when no widths were saved: the user's own widths win)."""
+    when no widths were saved: the user's own widths win). Every column fits the table's
+    width: when the contents are wider, the widest columns give way first (their cells end
+    in "…" and say the whole text in their tooltip); ``main``, the list's main column, then
+    takes the room left, so it is the widest."""
     model = table.model()
     if table.property("columnsFitted") or model is None or model.rowCount() == 0:
         return
     table.setProperty("columnsFitted", True)
     table.resizeColumnsToContents()
     header = table.horizontalHeader()
-    for column in range(header.count()):
-        header.resizeSection(column, min(header.sectionSize(column) + 12, 240))
+    count = header.count()
+    wants = [min(header.sectionSize(c) + 12, 320) for c in range(count)]
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) or "" for c in range(count)]
+    floors = [min(w, header.fontMetrics().horizontalAdvance(str(t)) + 28)
+              for w, t in zip(wants, titles, strict=True)]  # fmt: skip
+    room = table.viewport().width() if table.isVisible() else 0
+    bar = table.verticalScrollBar()
+    if room and not bar.isVisible():  # rows still coming may add the scroll bar
+        room -= bar.sizeHint().width()
+    if not room:
+        widths = wants
+    elif main is None:
+        widths = _fit_to(wants, floors, room)
+    else:  # the others give way first; the main column keeps a third or what it needs
+        keep = min(wants[main], room // 3)
+        others = [c for c in range(count) if c != main]
+        fitted = _fit_to([wants[c] for c in others], [floors[c] for c in others], room - keep)
+        widths = [0] * count
+        for column, width in zip(others, fitted, strict=True):
+            widths[column] = width
+        widths[main] = max(keep, room - sum(fitted))
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width)
+
+
+def _fit_to(wants: list[int], floors: list[int], room: int) -> list[int]:
+    """``wants`` with the widest cut to one cap (never below their floors) so they sum to at
+    most ``room``; as they are when they fit already."""
+    if sum(wants) <= room:
+        return list(wants)
+    low, high = 0, max(wants)
+    while low < high:  # the largest cap at which everything fits
+        cap = (low + high + 1) // 2
+        if sum(max(f, min(w, cap)) for w, f in zip(wants, floors, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(f, min(w, low)) for w, f in zip(wants, floors, strict=True)]

@@ -55,12 +55,14 @@ class RowTableModel(QAbstractTableModel):
         *,
         uid_of: Callable[[Any], str],
         decorate: Decorator | None = None,
+        first: Callable[[Any], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.columns = tuple(columns)
         self.uid_of = uid_of
         self.decorate = decorate
+        self.first = first  # rows for which it is true lead, whichever column sorts
         self._all: list[Any] = []
         self._rows: list[Any] = []
         self._filter: Callable[[list[Any]], list[Any]] | None = None
@@ -103,6 +105,9 @@ class RowTableModel(QAbstractTableModel):
                 key=self.columns[column].sort_key,
                 reverse=order == Qt.SortOrder.DescendingOrder,
             )
+        if self.first is not None:
+            first = self.first
+            rows.sort(key=lambda r: not first(r))  # stable: each group keeps its order
         self._rows = rows
         self.endResetModel()
 
@@ -129,9 +134,10 @@ class RowTableModel(QAbstractTableModel):
             return column.sort_key(row)
         if role == _ALIGN and column.numeric:
             return _RIGHT
-        if self.decorate is not None:
-            return self.decorate(row, index.column(), role)
-        return None
+        extra = self.decorate(row, index.column(), role) if self.decorate else None
+        if extra is None and role == _TOOLTIP:
+            return column.text(row) or None  # the whole text of a cell cut short with "…"
+        return extra
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
