@@ -3,10 +3,7 @@ commands that only read still work, and nothing half-made is left behind."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,19 +13,9 @@ from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
 from auditor.store.schema import MIGRATIONS
 from tests.disks import fill, make_read_only, small_disk
+from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def demo_database(db: Path) -> None:

@@ -26,20 +26,10 @@ from auditor.errors import StoreError
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.reports.workbook import export_report_from
 from auditor.store import Store
+from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTOR = "Demo Auditor 01"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def read_elsewhere(db: Path, sql: str) -> list[tuple[object, ...]]:

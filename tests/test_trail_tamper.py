@@ -4,10 +4,7 @@ triggers dropped first where the edit touches the trail)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +34,7 @@ from auditor.store.trail import (
     trail_problems,
     verify_trail,
 )
+from tests.test_cli import cli as _cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = "Test Auditor"
@@ -304,17 +302,6 @@ def test_a_pack_carrying_our_own_chain_further_than_ours_is_refused(
     with pytest.raises(TrailForkError, match="restored from an older copy"), store.atomic():
         merge_chain(store, store.origin, [], [gap], {"seq": head.seq + 3, "hash": "f" * 64})
     assert head_anchor(store) == head and trail_problems(store) == []
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def test_a_write_of_the_anchor_file_cut_off_by_a_crash_leaves_the_older_anchor(

@@ -217,9 +217,10 @@ class Shooter:
 
         form = self._start_audit("looked_after", 0)
         codes = list(form.cards)
-        for n, _code in enumerate(codes):
+        for n, code in enumerate(codes):
             card = form.current
-            key = "3" if n in (1, len(codes) - 3) else "1"
+            # The child is not safe now (SAFE-01 No): the concern raised below follows.
+            key = "3" if n in (1, len(codes) - 3) or code == "SAFE-01" else "1"
             QTest.keyClick(card, key)
             if key == "3":
                 QTest.keyClicks(card.evidence, "Not evidenced on the file.")
