@@ -54,6 +54,8 @@ class ReasonLine(QLineEdit):
             self.escaped.emit()
             return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()  # handled (returnPressed): the card must not take it back
 
 
 class NoteBox(TextBox):

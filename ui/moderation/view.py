@@ -59,7 +59,8 @@ class ModerationView(QWidget):
             f"auditor {a.auditor} · {a.framework.code} {a.framework.version}"
         )
         self.banner = wrapped(SAFEGUARDING_BANNER, object_name="safeguardingBanner")
-        self.banner.setVisible(a.safeguarding_concern)
+        if not a.safeguarding_concern:
+            self.banner.hide()  # (showing it before it has a parent would open a window)
         self.status = QLabel(objectName="moderationStatus")
         self.progress = QLabel(objectName="moderationProgress")
         self.suggested = QLabel(objectName="moderatedSuggestion")
