@@ -119,6 +119,8 @@ class JudgementCard(QFrame):
         self.agree_button.clicked.connect(self.agree)
         self.change_button = self._button(f"{CHANGE_KEY}  Change…", "Change it (key 2)")
         self.change_button.clicked.connect(self.start_choosing)
+        for button in (self.agree_button, self.change_button):
+            button.setProperty("decide", True)  # checked: blue, as the answer buttons colour
         decide = QHBoxLayout()
         decide.addWidget(self.agree_button)
         decide.addWidget(self.change_button)
