@@ -142,14 +142,18 @@ def test_full_audit_by_keyboard_then_moderation(qtbot: QtBot, window: MainWindow
     window.moderate(form.uid)
     view = window.moderation
     assert isinstance(view, ModerationView)
-    row = next(r for r in view.rows if r.criterion.code == partly)
+    row = view.cards[partly]
     assert not row.reason.isVisibleTo(view)
-    row.mine.setCurrentIndex(row.mine.findData("yes"))
-    assert row.reason.isVisibleTo(view) and row.agreement.text().startswith("≠")
+    for code, card in view.cards.items():  # agreement is decided criterion by criterion
+        if code != partly:
+            qtbot.keyClick(card, "1")
+    qtbot.keyClick(view.grade_card, "1")
+    qtbot.keyClick(row, "2")
+    qtbot.keyClick(row, "1")  # changed to Yes
+    assert row.reason.isVisibleTo(view) and row.state.text().startswith("≠")
     view.save()  # no reason yet: refused with a message naming the criterion
-    box = message_boxes(USER_ERROR)[0]
-    assert f"{partly}: give a reason" in box.informativeText()
-    box.close()
+    assert f"{partly}: give a reason" in view.problems.text()
+    assert get_audit(store, form.uid).status is AuditStatus.SUBMITTED
     qtbot.keyClicks(row.reason, "The plan of 02/03 shows it in full.")
     view.save()
     assert get_audit(store, form.uid).status is AuditStatus.MODERATED

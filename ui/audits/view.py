@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.audits.moderating import moderation_refusal
 from auditor.audits.records import AuditSummary, list_audits
 from auditor.audits.workflow import delete_audit, finalise_audit, return_to_draft
 from auditor.domain import AuditStatus
@@ -37,6 +38,7 @@ TABS: tuple[tuple[str, AuditStatus | None, bool], ...] = (
     ("Final", AuditStatus.FINAL, False),
     ("All audits", None, False),
 )
+MODERATE_TIP = "Moderate a submitted audit"
 
 
 class AuditsView(QWidget):
@@ -71,7 +73,7 @@ class AuditsView(QWidget):
         row = QHBoxLayout()
         for key, text, tip, slot in (
             ("open", "&Open", "Open the audit form (Enter)", self.open_selected),
-            ("moderate", "&Moderate…", "Moderate a submitted audit", self.moderate_selected),
+            ("moderate", "&Moderate…", MODERATE_TIP, self.moderate_selected),
             ("final", "Make fi&nal", "Lock a submitted or moderated audit", self.finalise_selected),
             ("return", "&Return to auditor…", "Send a submitted audit back", self.return_selected),
             (
@@ -108,7 +110,10 @@ class AuditsView(QWidget):
         self._enable_buttons()
 
     def shown(self) -> None:
+        """Reload, and put the focus on the list: Enter opens the selected audit at once,
+        even when the user came here from the navigation."""
         self.reload()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_state(self) -> None:
         save_table_state(self.table, self.session.settings)
@@ -171,10 +176,18 @@ class AuditsView(QWidget):
         self.buttons["open"].setEnabled(audit is not None)
         self.buttons["history"].setEnabled(audit is not None)
         self.buttons["feedback"].setEnabled(audit is not None)
-        self.buttons["moderate"].setEnabled(status is AuditStatus.SUBMITTED)
+        self._enable_moderate(audit)
         self.buttons["return"].setEnabled(status is AuditStatus.SUBMITTED)
         self.buttons["final"].setEnabled(status in (AuditStatus.SUBMITTED, AuditStatus.MODERATED))
         self.buttons["delete"].setEnabled(status is AuditStatus.DRAFT)
+
+    def _enable_moderate(self, audit: AuditSummary | None) -> None:
+        """Moderate… only on someone else's submitted audit; the tooltip says why not."""
+        button = self.buttons["moderate"]
+        submitted = audit is not None and audit.status is AuditStatus.SUBMITTED
+        refusal = moderation_refusal(audit.auditor, self.session.actor) if audit else ""
+        button.setEnabled(submitted and not refusal)
+        button.setToolTip(refusal if submitted and refusal else MODERATE_TIP)
 
     # -- actions ----------------------------------------------------------------------------
 
