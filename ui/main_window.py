@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{tip} ({keys})")
             self.nav.addItem(item)
         self.nav.currentItemChanged.connect(self._on_nav_changed)
+        # Arrow keys move through the screens and leave the focus in the navigation; Enter
+        # (or a double click) goes into the screen shown.
+        self.nav.itemActivated.connect(lambda _item: self._enter_page())
         widest = max(self.fontMetrics().horizontalAdvance(label) for _k, label, _t in VIEWS)
         self.nav.setFixedWidth(widest * 3 // 2 + 40)
         self.stack = QStackedWidget(objectName="pages")
@@ -205,6 +208,13 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(False)
         if hasattr(page, "shown"):
             page.shown()
+
+    def _enter_page(self) -> None:
+        page = self.stack.currentWidget()
+        if hasattr(page, "enter"):
+            page.enter()
+        elif page is not None:
+            page.focusNextChild()
 
     def _on_nav_changed(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:

@@ -243,7 +243,25 @@ def test_enter_opens_the_selected_audit_straight_after_switching_to_audits(
     assert window.current_view == "audits"
     view = window.page("audits")
     assert isinstance(view, AuditsView)
+    assert QApplication.focusWidget() is window.nav  # the arrows still move through screens
+    press(qtbot, Qt.Key.Key_Return)  # into the screen: its list, with the audit selected
     assert QApplication.focusWidget() is view.table
     assert view.selected_uid() == draft
     press(qtbot, Qt.Key.Key_Return)
     assert window.audit_form is not None and window.audit_form.uid == draft
+
+
+def test_the_arrow_keys_move_through_every_screen_without_being_stopped(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Going into a screen is Enter's job: the arrows never take the focus out of the
+    navigation, so Audits (whose list takes the focus on Enter) does not stop them."""
+    window.show_view("cases")
+    window.nav.setFocus()
+    qtbot.wait_until(lambda: QApplication.focusWidget() is window.nav)
+    seen = []
+    for _ in range(window.nav.count() - 1):
+        press(qtbot, Qt.Key.Key_Down)
+        seen.append(window.current_view)
+    assert seen == ["audits", "actions", "dashboard", "frameworks", "programmes"]
+    assert QApplication.focusWidget() is window.nav

@@ -110,9 +110,11 @@ class AuditsView(QWidget):
         self._enable_buttons()
 
     def shown(self) -> None:
-        """Reload, and put the focus on the list: Enter opens the selected audit at once,
-        even when the user came here from the navigation."""
         self.reload()
+
+    def enter(self) -> None:
+        """Come in from the navigation (Enter there): the list takes the focus, with its
+        selected audit, so the next Enter opens it."""
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_state(self) -> None:
