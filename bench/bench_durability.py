@@ -10,7 +10,8 @@ Run: python bench/bench_durability.py [--runs N] [--rows R]
   file dialog does), then the report's child process exports the workbook and the command
   line's ``init`` opens and closes the database; answers are saved after each.
 
-For each fault it prints runs, answers acknowledged, answers on disk afterwards (read by a
+For each fault it prints runs, saves acknowledged (``record_answer`` returned), the criteria
+whose newest acknowledged answer must be on disk, how many of them are on disk afterwards (read by a
 fresh process while the saving one still has the database open, i.e. what a crash at that
 moment would leave) and saves refused (answers, and in the busy run the import itself).
 Every acknowledged answer must be on disk and nothing refused.
@@ -71,12 +72,16 @@ ANSWERING = textwrap.dedent("""
 @dataclass
 class Tally:
     runs: int = 0
-    acknowledged: int = 0
+    saves: int = 0  # record_answer calls that returned (every one acknowledged)
+    acknowledged: int = 0  # criteria whose newest acknowledged answer must be on disk
     on_disk: int = 0
     refused: int = 0
 
-    def add(self, acknowledged: dict[str, str], on_disk: dict[str, str], refused: int) -> None:
+    def add(
+        self, acknowledged: dict[str, str], on_disk: dict[str, str], refused: int, saves: int
+    ) -> None:
         self.runs += 1
+        self.saves += saves
         self.acknowledged += len(acknowledged)
         self.on_disk += sum(1 for k, v in acknowledged.items() if _kept(v, on_disk.get(k)))
         self.refused += refused
@@ -113,7 +118,10 @@ def a_draft(store: Store, reference: str) -> tuple[str, list[str]]:
     return uid, [c.code for c in get_audit(store, uid).criteria]
 
 
-def kill_run(folder: Path, rng: random.Random) -> tuple[dict[str, str], dict[str, str], int]:
+Run = tuple[dict[str, str], dict[str, str], int, int]  # acknowledged, on disk, refused, saves
+
+
+def kill_run(folder: Path, rng: random.Random) -> Run:
     db = folder / "kill.db"
     proc = subprocess.Popen(
         [sys.executable, "-c", ANSWERING, str(db)],
@@ -128,15 +136,17 @@ def kill_run(folder: Path, rng: random.Random) -> tuple[dict[str, str], dict[str
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     acknowledged: dict[str, str] = {}
+    saves = 0
     for line in proc.stdout.read().splitlines():
         if " " in line:
             code, evidence = line.split(" ", 1)
             acknowledged[code] = evidence
+            saves += 1
     proc.stdout.close()
-    return acknowledged, answers_on_disk(db, uid), 0
+    return acknowledged, answers_on_disk(db, uid), 0, saves
 
 
-def busy_run(folder: Path, rows: int) -> tuple[dict[str, str], dict[str, str], int]:
+def busy_run(folder: Path, rows: int) -> Run:
     db = folder / "busy.db"
     with Store.open(db) as store:
         ensure_builtin_frameworks(store)
@@ -154,32 +164,35 @@ def busy_run(folder: Path, rows: int) -> tuple[dict[str, str], dict[str, str], i
              "--db", str(db), "--actor", "Bench Importer"],
             cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        acknowledged, refused, n = {}, 0, 0
+        acknowledged, refused, n, saves = {}, 0, 0, 0
         while importer.poll() is None or n < 10:
             code = codes[n % len(codes)]
             try:
                 record_answer(store, uid, code, value="no", evidence=f"b{n}", actor=ACTOR)
                 acknowledged[code] = f"b{n}"
+                saves += 1
             except StoreError:
                 refused += 1
             n += 1
         if importer.wait() != 0:
             refused += 1  # the import itself was refused "busy"
         on_disk = answers_on_disk(db, uid)
-    return acknowledged, on_disk, refused
+    return acknowledged, on_disk, refused, saves
 
 
-def lock_loss_run(folder: Path) -> tuple[dict[str, str], dict[str, str], int]:
+def lock_loss_run(folder: Path) -> Run:
     db = folder / "lock.db"
     with Store.open(db) as store:
         ensure_builtin_frameworks(store)
         uid, codes = a_draft(store, "BENCH-LOCK-1")
         acknowledged: dict[str, str] = {}
+        saves: list[str] = []
 
         def answer(tag: str) -> None:
             for code in codes[:5]:
                 record_answer(store, uid, code, value="no", evidence=tag, actor=ACTOR)
                 acknowledged[code] = tag
+                saves.append(code)
 
         answer("before")
         with open(db, "rb") as f:  # what a file dialog does: drops this process's locks
@@ -197,7 +210,7 @@ def lock_loss_run(folder: Path) -> tuple[dict[str, str], dict[str, str], int]:
         # Read while the saving process still has the database open: what a crash now would
         # leave (on a clean close SQLite would still fold a deleted WAL back in).
         on_disk = answers_on_disk(db, uid)
-    return acknowledged, on_disk, 0
+    return acknowledged, on_disk, 0, len(saves)
 
 
 def main() -> None:
@@ -207,7 +220,9 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(1)
     print(f"SQLite {sqlite3.sqlite_version}, {args.runs} runs of each fault")
-    print(f"{'fault':<10} {'runs':>5} {'acknowledged':>13} {'on disk':>8} {'refused':>8}")
+    print(
+        f"{'fault':<10} {'runs':>5} {'saves':>6} {'acknowledged':>13} {'on disk':>8} {'refused':>8}"
+    )
     for name, run in (
         ("kill", lambda d: kill_run(d, rng)),
         ("busy", lambda d: busy_run(d, args.rows)),
@@ -219,8 +234,8 @@ def main() -> None:
                 tally.add(*run(Path(tmp)))
         lost = tally.acknowledged - tally.on_disk
         print(
-            f"{name:<10} {tally.runs:>5} {tally.acknowledged:>13} {tally.on_disk:>8} "
-            f"{tally.refused:>8}" + (f"   LOST {lost}" if lost else "")
+            f"{name:<10} {tally.runs:>5} {tally.saves:>6} {tally.acknowledged:>13} "
+            f"{tally.on_disk:>8} {tally.refused:>8}" + (f"   LOST {lost}" if lost else "")
         )
 
 
