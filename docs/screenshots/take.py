@@ -263,10 +263,18 @@ class Shooter:
         submitted = [a for a in list_audits(self.window.session.store, status="submitted")
                      if a.auditor != "Demo QA Lead Oak"]  # fmt: skip
         self.window.moderate(submitted[0].uid)
-        view = self.window.moderation
-        row = view.rows[1]
-        row.mine.setCurrentIndex(row.mine.findData("partly"))
-        row.reason.setText("The plan names no one for two of its actions.")
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
+
+        self.wait(300)
+        # By key, as a moderator works: agree (1) the first criteria, change (2) one to
+        # Partly (its scale key) with a reason, then Enter on to the next undecided one.
+        for key in ("1", "1", "1", "2", "2"):
+            QTest.keyClick(QApplication.focusWidget(), key)
+        QTest.keyClicks(QApplication.focusWidget(), "The plan names no one for two of its actions.")
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        self.wait(300)
         self.save(self.window, "moderation")
         self.window.session.settings.auditor_name = "Demo Auditor Ash"
 
@@ -291,11 +299,11 @@ class Shooter:
 
     def packs(self) -> None:
         from PySide6.QtGui import QAction
-        from PySide6.QtWidgets import QFileDialog
 
         from auditor.audits.records import get_audit, record_answer, update_audit
         from auditor.packs import apply_merge, export_pack, read_pack
         from auditor.store import Store
+        from ui.file_choice import FileDialog
         from ui.packs.preview import PackPreviewDialog
 
         # Ash's draft goes to Ash's laptop (another database) in a pack; then it is changed
@@ -315,17 +323,18 @@ class Shooter:
             update_audit(laptop, uid, actor="Demo Auditor Ash",
                          strengths="The child's views are recorded at every visit.")  # fmt: skip
             export_pack(laptop, folder / "ash-laptop.auditpack", created_by="Demo Auditor Ash")
-        record_answer(store, uid, code, value="no", actor="Demo QA Lead Oak",
+        # Ash changes the same answer here too (a draft is changed by its own auditor only).
+        record_answer(store, uid, code, value="no", actor="Demo Auditor Ash",
                       evidence="No analysis of the risks on the file.")  # fmt: skip
         self.window.session.settings.auditor_name = "Demo QA Lead Oak"
         chosen = [str(folder / "ash-laptop.auditpack")]
-        original = QFileDialog.getOpenFileNames
-        QFileDialog.getOpenFileNames = lambda *_a, **_k: (chosen, "")  # type: ignore[method-assign]
+        original = FileDialog.getOpenFileNames
+        FileDialog.getOpenFileNames = lambda *_a, **_k: (chosen, "")  # type: ignore[method-assign]
         try:
             self.window.findChild(QAction, "packs_import").trigger()
             dialog = self.dialog(PackPreviewDialog)
         finally:
-            QFileDialog.getOpenFileNames = original  # type: ignore[method-assign]
+            FileDialog.getOpenFileNames = original  # type: ignore[method-assign]
         page = dialog.pages[0]  # type: ignore[attr-defined]
         view = page.conflicts.view_of(uid)
         view.choose("fields")
@@ -397,8 +406,9 @@ class Shooter:
 
     def export_report(self) -> None:
         from PySide6.QtGui import QAction
-        from PySide6.QtWidgets import QFileDialog, QMessageBox
+        from PySide6.QtWidgets import QMessageBox
 
+        from ui.file_choice import FileDialog
         from ui.reports.export_report import ExportReportDialog
 
         self.window.findChild(QAction, "exportReportAction").trigger()
@@ -409,15 +419,15 @@ class Shooter:
         self.wait_for(lambda: dialog.export_button.isEnabled())
         self.save(dialog, "export-report")
         target = self.db.parent / "case-audit-report.xlsx"  # the temp folder, thrown away
-        real = QFileDialog.getSaveFileName
-        QFileDialog.getSaveFileName = lambda *_args: (str(target), "")  # type: ignore[assignment]
+        real = FileDialog.getSaveFileName
+        FileDialog.getSaveFileName = lambda *_args: (str(target), "")  # type: ignore[assignment]
         try:
             dialog.export_button.click()
             done = self.dialog(QMessageBox)
             self.save(done, "export-report-done")
             done.close()
         finally:
-            QFileDialog.getSaveFileName = real  # type: ignore[method-assign]
+            FileDialog.getSaveFileName = real  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":
