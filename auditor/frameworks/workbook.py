@@ -62,8 +62,12 @@ YES, NO = "Yes", "No"
 CONDITION_FORM = "CODE = answer"
 
 # Key/value sheets: the label in column Field, and the key it stands for.
-FRAMEWORK_FIELDS = {"Code": "code", "Title": "title", "Version": "version",
-                    "Description": "description"}  # fmt: skip
+FRAMEWORK_FIELDS = {
+    "Code": "code",
+    "Title": "title",
+    "Version": "version",
+    "Description": "description",
+}
 GRADING_FIELDS = {
     "Outstanding from (%)": "outstanding_min",
     "Good from (%)": "good_min",
@@ -79,17 +83,38 @@ GRADING_MEANING = {
 }
 
 # Table sheets: (header, width, wrapped). The first column of each is required.
-SCALE_COLUMNS = (("Scale", 18, False), ("Scale label", 30, True), ("Answer code", 14, False),
-                 ("Answer label", 22, True), ("Key", 6, False), ("Score", 8, False),
-                 ("Asks for evidence", 12, False))  # fmt: skip
+SCALE_COLUMNS = (
+    ("Scale", 18, False),
+    ("Scale label", 30, True),
+    ("Answer code", 14, False),
+    ("Answer label", 22, True),
+    ("Key", 6, False),
+    ("Score", 8, False),
+    ("Asks for evidence", 12, False),
+)
 SECTION_COLUMNS = (("Code", 14, False), ("Title", 40, True), ("Order", 8, False))
-CRITERION_COLUMNS = (("Code", 12, False), ("Section", 12, False), ("Wording", 50, True),
-                     ("Guidance", 60, True), ("Scale", 16, False), ("Case types", 22, True),
-                     ("Target", 8, False), ("Limiting", 9, False),
-                     ("Source clauses", 40, True), ("Condition", 18, True))  # fmt: skip
-TIMESCALE_COLUMNS = (("Code", 16, False), ("Label", 50, True), ("From", 22, False),
-                     ("To", 22, False), ("Limit", 7, False), ("Unit", 13, False),
-                     ("Case types", 22, True), ("Source", 40, True))  # fmt: skip
+CRITERION_COLUMNS = (
+    ("Code", 12, False),
+    ("Section", 12, False),
+    ("Wording", 50, True),
+    ("Guidance", 60, True),
+    ("Scale", 16, False),
+    ("Case types", 22, True),
+    ("Target", 8, False),
+    ("Limiting", 9, False),
+    ("Source clauses", 40, True),
+    ("Condition", 18, True),
+)
+TIMESCALE_COLUMNS = (
+    ("Code", 16, False),
+    ("Label", 50, True),
+    ("From", 22, False),
+    ("To", 22, False),
+    ("Limit", 7, False),
+    ("Unit", 13, False),
+    ("Case types", 22, True),
+    ("Source", 40, True),
+)
 
 FONT = "Calibri"
 HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
@@ -102,31 +127,51 @@ NARROW = 9  # columns this narrow hold a short value: centred
 
 HOW_TO_TEXT = (
     ("How to fill in this framework workbook", True),
-    ("Each sheet holds one part of the audit tool. Change the rows, keep the headers: Case "
-     "Auditor reads the sheets by their names and the columns by their headers.", False),
-    ("Framework: the code (short, never changed once audits use it), the title auditors see, "
-     "the version (give a changed framework a new version) and a description.", False),
-    ("Grading: the compliance thresholds for the suggested grade, falling from Outstanding "
-     "to Requires improvement, and the grade a No on a limiting criterion caps it at.", False),
-    ("Scales: one row an answer. Rows with the same Scale code make one scale, in order. "
-     "Score is from 0 to 1; leave it empty for Not applicable. Key is the keyboard key that "
-     "picks the answer. Asks for evidence: Yes or No (empty: Yes for answers scoring less "
-     "than 1).", False),
+    (
+        "Each sheet holds one part of the audit tool. Change the rows, keep the headers: Case "
+        "Auditor reads the sheets by their names and the columns by their headers.",
+        False,
+    ),
+    (
+        "Framework: the code (short, never changed once audits use it), the title auditors see, "
+        "the version (give a changed framework a new version) and a description.",
+        False,
+    ),
+    (
+        "Grading: the compliance thresholds for the suggested grade, falling from Outstanding "
+        "to Requires improvement, and the grade a No on a limiting criterion caps it at.",
+        False,
+    ),
+    (
+        "Scales: one row an answer. Rows with the same Scale code make one scale, in order. "
+        "Score is from 0 to 1; leave it empty for Not applicable. Key is the keyboard key that "
+        "picks the answer. Asks for evidence: Yes or No (empty: Yes for answers scoring less "
+        "than 1).",
+        False,
+    ),
     ("Sections: code, title and order (the order auditors see them in).", False),
-    ("Criteria: one row a criterion, in the order auditors see them. Section is a code from "
-     "the Sections sheet, Scale a code from the Scales sheet. Case types: All, or one or "
-     "more of Early help, Child in need, Child protection, Child looked after, Care leaver, "
-     "separated by commas. Target: a percentage from 0 to 100, or empty. Limiting: Yes if a "
-     "No caps the grade. Source clauses: the clauses it comes from, one a line (Alt+Enter) "
-     "or separated by semicolons. Condition: empty, or CODE = answer (for example "
-     "PLAN-00 = yes) to ask it only when that criterion has that answer.", False),
-    ("Timescales: checked from the case's dates. From and To are date fields of the case "
-     "(or audit_date), Limit a whole number, Unit one of working_days, days, weeks, months.",
-     False),
-    ("Import it with File → Import framework… or case-auditor frameworks import FILE.xlsx. "
-     "Every problem is listed with its sheet, row and column, and nothing is imported until "
-     "the whole workbook is right.", False),
-)  # fmt: skip
+    (
+        "Criteria: one row a criterion, in the order auditors see them. Section is a code from "
+        "the Sections sheet, Scale a code from the Scales sheet. Case types: All, or one or "
+        "more of Early help, Child in need, Child protection, Child looked after, Care leaver, "
+        "separated by commas. Target: a percentage from 0 to 100, or empty. Limiting: Yes if a "
+        "No caps the grade. Source clauses: the clauses it comes from, one a line (Alt+Enter) "
+        "or separated by semicolons. Condition: empty, or CODE = answer (for example "
+        "PLAN-00 = yes) to ask it only when that criterion has that answer.",
+        False,
+    ),
+    (
+        "Timescales: checked from the case's dates. From and To are date fields of the case "
+        "(or audit_date), Limit a whole number, Unit one of working_days, days, weeks, months.",
+        False,
+    ),
+    (
+        "Import it with File → Import framework… or case-auditor frameworks import FILE.xlsx. "
+        "Every problem is listed with its sheet, row and column, and nothing is imported until "
+        "the whole workbook is right.",
+        False,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -169,11 +214,28 @@ class ImportedFramework:
 
 def read_framework_workbook(path: Path) -> Framework:
     """The framework a workbook describes. :class:`ValidationError` lists every problem."""
+    path = Path(path)
+    text, reader = _read(path)
+    try:
+        return parse_framework(text, origin=path.name)
+    except FrameworkError as exc:  # a rule of the file format not checked cell by cell
+        raise problems_error(path.name, [reader.locate(str(exc), path.name)]) from None
+
+
+def workbook_toml(path: Path) -> str:
+    """The framework-file (TOML) text of a workbook whose every cell is sound; the file
+    format's own rules are then checked by :func:`parse_framework`."""
+    return _read(Path(path))[0]
+
+
+def _read(path: Path) -> tuple[str, _WorkbookReader]:
+    from auditor.importing.errors import ImportFileError
     from auditor.importing.xlsx_reader import check_archive
 
-    path = Path(path)
     try:
         check_archive(path)  # not a workbook, encrypted, a zip bomb, XML entity tricks
+    except ImportFileError as exc:
+        raise FrameworkError(str(exc)) from None
     except FileNotFoundError:
         raise FrameworkError(f"{path} does not exist") from None
     except OSError as exc:
@@ -183,11 +245,7 @@ def read_framework_workbook(path: Path) -> Framework:
     raw = reader.read()
     if reader.problems:
         raise problems_error(path.name, reader.problems)
-    text = framework_toml(raw)
-    try:
-        return parse_framework(text, origin=path.name)
-    except FrameworkError as exc:  # a rule of the file format not checked cell by cell
-        raise problems_error(path.name, [reader.locate(str(exc), path.name)]) from None
+    return framework_toml(raw), reader
 
 
 def problems_error(name: str, problems: Sequence[Problem]) -> ValidationError:
@@ -226,6 +284,7 @@ class _Cell:
     column: str  # the header
     value: Any
     number_format: str = "General"
+    absent: bool = False  # its column is missing (said once, at the header)
 
 
 _Row = dict[str, _Cell]
@@ -243,7 +302,8 @@ class _WorkbookReader:
         self.problems.append(Problem(sheet, row, column, text))
 
     def cell_problem(self, sheet: str, cell: _Cell, text: str) -> None:
-        self.problem(sheet, cell.row, cell.column, text)
+        if not cell.absent:
+            self.problem(sheet, cell.row, cell.column, text)
 
     def locate(self, message: str, origin: str) -> Problem:
         """Place a parser's message on the row it is about, where it names one."""
@@ -316,8 +376,12 @@ class _WorkbookReader:
             header = known.get(str(value).strip().casefold())
             if header is None:
                 expected = ", ".join(c[0] for c in columns)
-                self.problem(name, header_row, get_column_letter(index + 1),
-                             f"unknown header '{value}' (the headers are: {expected})")  # fmt: skip
+                self.problem(
+                    name,
+                    header_row,
+                    get_column_letter(index + 1),
+                    f"unknown header '{value}' (the headers are: {expected})",
+                )
             elif header in where.values():
                 self.problem(name, header_row, header, "the header appears twice")
             else:
@@ -336,6 +400,8 @@ class _WorkbookReader:
             if any(c.value is not None for c in row.values()):
                 for header in where.values():
                     row.setdefault(header, _Cell(number, header, None))
+                for header in missing:
+                    row[header] = _Cell(number, header, None, absent=True)
                 rows.append(row)
         return rows
 
@@ -343,8 +409,12 @@ class _WorkbookReader:
         """The sheet's non-empty rows, after its own checks: size, merged cells, formulas.
         Cells carry their number format (a target typed as 90 % is stored as 0.9)."""
         for merged in ws.merged_cells.ranges:
-            self.problem(name, merged.min_row, get_column_letter(merged.min_col),
-                         f"cells {merged.coord} are merged: unmerge them")  # fmt: skip
+            self.problem(
+                name,
+                merged.min_row,
+                get_column_letter(merged.min_col),
+                f"cells {merged.coord} are merged: unmerge them",
+            )
         grid = []
         for number, cells in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
             if number > MAX_ROWS:
@@ -354,11 +424,18 @@ class _WorkbookReader:
             for cell in cells:
                 value = _blank_to_none(cell.value)
                 if cell.data_type == "f":  # never evaluated; its text is not the value
-                    self.problem(name, number, get_column_letter(cell.column),
-                                 "holds a formula: type the value itself")  # fmt: skip
+                    self.problem(
+                        name,
+                        number,
+                        get_column_letter(cell.column),
+                        "holds a formula: type the value itself",
+                    )
                     value = None
-                row.append(_Cell(number, get_column_letter(cell.column), value,
-                                 str(cell.number_format or "")))  # fmt: skip
+                row.append(
+                    _Cell(
+                        number, get_column_letter(cell.column), value, str(cell.number_format or "")
+                    )
+                )
             if any(c.value is not None for c in row):
                 grid.append((number, tuple(row)))
         return grid
@@ -380,8 +457,9 @@ class _WorkbookReader:
             key = labels.get(str(label).strip().casefold()) if label is not None else None
             if key is None:
                 known = ", ".join(fields)
-                self.cell_problem(name, row["Field"],
-                                  f"unknown field '{label}' (the fields are: {known})")  # fmt: skip
+                self.cell_problem(
+                    name, row["Field"], f"unknown field '{label}' (the fields are: {known})"
+                )
             elif key in found:
                 self.cell_problem(name, row["Field"], f"'{label}' appears twice")
             else:
@@ -409,13 +487,19 @@ class _WorkbookReader:
 
     def _check_thresholds(self, grading: Mapping[str, Any]) -> None:
         default = GradingRules()
-        values = [grading.get(k, getattr(default, k)) for k in
-                  ("outstanding_min", "good_min", "requires_improvement_min")]  # fmt: skip
+        values = [
+            grading.get(k, getattr(default, k))
+            for k in ("outstanding_min", "good_min", "requires_improvement_min")
+        ]
         if all(isinstance(v, int | float) for v in values) and not (
             values[0] >= values[1] >= values[2]
         ):
-            self.problem(GRADING, None, "Value", "the thresholds must fall from Outstanding "
-                         "to Good to Requires improvement")  # fmt: skip
+            self.problem(
+                GRADING,
+                None,
+                "Value",
+                "the thresholds must fall from Outstanding to Good to Requires improvement",
+            )
 
     # -- Scales ---------------------------------------------------------------------------
 
@@ -431,14 +515,19 @@ class _WorkbookReader:
             self.rows_of.setdefault((SCALES, code), row["Scale"].row)
             label = self._text(SCALES, row["Scale label"])
             if label and scale["label"] and label != scale["label"]:
-                self.cell_problem(SCALES, row["Scale label"], f"scale '{code}' is already "
-                                  f"labelled '{scale['label']}' above: one label a scale")  # fmt: skip
+                self.cell_problem(
+                    SCALES,
+                    row["Scale label"],
+                    f"scale '{code}' is already "
+                    f"labelled '{scale['label']}' above: one label a scale",
+                )
             scale["label"] = scale["label"] or label
             scale["values"].append(self._answer(code, row, scale["values"]))
         for code, scale in scales.items():
             if len(scale["values"]) < 2:
-                self.problem(SCALES, first_row[code], "Scale",
-                             f"scale '{code}' needs at least two answers")  # fmt: skip
+                self.problem(
+                    SCALES, first_row[code], "Scale", f"scale '{code}' needs at least two answers"
+                )
             if not scale["label"]:
                 scale["label"] = code
         if not scales and not self._has_problem(SCALES):
@@ -451,13 +540,15 @@ class _WorkbookReader:
         label = self._text(SCALES, row["Answer label"], required=True)
         key = self._text(SCALES, row["Key"])
         if code and any(v.get("code") == code for v in earlier):
-            self.cell_problem(SCALES, row["Answer code"],
-                              f"scale '{scale}' already has an answer '{code}'")  # fmt: skip
+            self.cell_problem(
+                SCALES, row["Answer code"], f"scale '{scale}' already has an answer '{code}'"
+            )
         if key and any(v.get("key") == key for v in earlier):
             self.cell_problem(SCALES, row["Key"], f"scale '{scale}' already uses the key '{key}'")
         value.update(code=code, label=label, key=key)
-        score = self._number(SCALES, row["Score"], 0, 1, "a number from 0 to 1, or empty "
-                             "for Not applicable")  # fmt: skip
+        score = self._number(
+            SCALES, row["Score"], 0, 1, "a number from 0 to 1, or empty for Not applicable"
+        )
         if score is not None:
             value["score"] = float(score)
         asks = self._yes_no(SCALES, row["Asks for evidence"])
@@ -495,12 +586,15 @@ class _WorkbookReader:
         scales: Mapping[str, Mapping[str, Any]],
     ) -> None:
         rows = self._table(CRITERIA, CRITERION_COLUMNS, optional_columns=["Condition"])
-        codes = {}
+        codes: dict[str, int] = {}
         for row in rows:
             code = self._text(CRITERIA, row["Code"], required=True)
             if code in codes:
-                self.cell_problem(CRITERIA, row["Code"], f"the code '{code}' is used twice "
-                                  f"(first in row {codes[code]})")  # fmt: skip
+                self.cell_problem(
+                    CRITERIA,
+                    row["Code"],
+                    f"the code '{code}' is used twice (first in row {codes[code]})",
+                )
             elif code:
                 codes[code] = row["Code"].row
                 self.rows_of[(CRITERIA, code)] = row["Code"].row
@@ -509,8 +603,12 @@ class _WorkbookReader:
             section_code = self._text(CRITERIA, row["Section"], required=True)
             if section_code and section_code not in by_code:
                 known = ", ".join(by_code) or "none yet"
-                self.cell_problem(CRITERIA, row["Section"], f"'{section_code}' is not a section "
-                                  f"of this workbook (the Sections sheet has: {known})")  # fmt: skip
+                self.cell_problem(
+                    CRITERIA,
+                    row["Section"],
+                    f"'{section_code}' is not a section "
+                    f"of this workbook (the Sections sheet has: {known})",
+                )
             elif section_code:
                 by_code[section_code]["criteria"].append(criterion)
         self._check_conditions(rows, scales)
@@ -526,12 +624,16 @@ class _WorkbookReader:
         scale = self._text(CRITERIA, row["Scale"], required=True)
         if scale and scale not in scales:
             known = ", ".join(scales) or "none"
-            self.cell_problem(CRITERIA, row["Scale"], f"'{scale}' is not a scale of this "
-                              f"workbook (the Scales sheet has: {known})")  # fmt: skip
+            self.cell_problem(
+                CRITERIA,
+                row["Scale"],
+                f"'{scale}' is not a scale of this workbook (the Scales sheet has: {known})",
+            )
         c["scale"] = scale
         c["applies_to"] = self._case_types(CRITERIA, row["Case types"])
-        target = self._number(CRITERIA, row["Target"], 0, 100, "a percentage from 0 to 100, "
-                              "or empty", percent=True)  # fmt: skip
+        target = self._number(
+            CRITERIA, row["Target"], 0, 100, "a percentage from 0 to 100, or empty", percent=True
+        )
         if target is not None:
             c["target"] = target
         c["limiting"] = bool(self._yes_no(CRITERIA, row["Limiting"]))
@@ -547,14 +649,15 @@ class _WorkbookReader:
             return None
         match = re.fullmatch(r"\s*([^=]+?)\s*=\s*(\S.*?)\s*", text)
         if not match:
-            self.cell_problem(CRITERIA, cell, f"'{text}' is not a condition: write "
-                              f"{CONDITION_FORM}, for example PLAN-00 = yes")  # fmt: skip
+            self.cell_problem(
+                CRITERIA,
+                cell,
+                f"'{text}' is not a condition: write {CONDITION_FORM}, for example PLAN-00 = yes",
+            )
             return None
         return {"criterion": match.group(1), "answer": match.group(2)}
 
-    def _check_conditions(
-        self, rows: list[_Row], scales: Mapping[str, Mapping[str, Any]]
-    ) -> None:
+    def _check_conditions(self, rows: list[_Row], scales: Mapping[str, Mapping[str, Any]]) -> None:
         """A condition names a criterion of this workbook and an answer on its scale."""
         scale_of = {
             _as_text(r["Code"].value): _as_text(r["Scale"].value) for r in rows if r["Code"].value
@@ -567,14 +670,19 @@ class _WorkbookReader:
             if other == _as_text(row["Code"].value):
                 self.cell_problem(CRITERIA, row["Condition"], "a criterion cannot depend on itself")
             elif other not in scale_of:
-                self.cell_problem(CRITERIA, row["Condition"],
-                                  f"'{other}' is not a criterion of this workbook")  # fmt: skip
+                self.cell_problem(
+                    CRITERIA, row["Condition"], f"'{other}' is not a criterion of this workbook"
+                )
             else:
                 scale = scales.get(scale_of[other])
                 answers = [v.get("code") for v in scale["values"]] if scale else []
                 if scale and answer not in answers:
-                    self.cell_problem(CRITERIA, row["Condition"], f"'{answer}' is not an answer "
-                                      f"of {other}'s scale (its answers: {', '.join(answers)})")  # fmt: skip
+                    self.cell_problem(
+                        CRITERIA,
+                        row["Condition"],
+                        f"'{answer}' is not an answer "
+                        f"of {other}'s scale (its answers: {', '.join(answers)})",
+                    )
 
     @staticmethod
     def _condition_quiet(value: Any) -> tuple[str, str] | None:
@@ -593,8 +701,15 @@ class _WorkbookReader:
                 "end": self._date_field(row["To"]),
             }
             self.rows_of.setdefault((TIMESCALES, t["code"]), row["Code"].row)
-            limit = self._number(TIMESCALES, row["Limit"], 1, None, "a whole number above 0",
-                                 required=True, whole=True)  # fmt: skip
+            limit = self._number(
+                TIMESCALES,
+                row["Limit"],
+                1,
+                None,
+                "a whole number above 0",
+                required=True,
+                whole=True,
+            )
             t["limit"] = int(limit) if limit is not None else 1
             t["unit"] = self._unit(row["Unit"])
             t["applies_to"] = self._case_types(TIMESCALES, row["Case types"])
@@ -610,8 +725,12 @@ class _WorkbookReader:
         name = text if text in CASE_DATE_FIELDS or text == AUDIT_DATE else None
         name = name or by_label.get(text.casefold())
         if name is None:
-            self.cell_problem(TIMESCALES, cell, f"'{text}' is not a date field of a case (one "
-                              f"of: {', '.join(CASE_DATE_FIELDS)}, {AUDIT_DATE})")  # fmt: skip
+            self.cell_problem(
+                TIMESCALES,
+                cell,
+                f"'{text}' is not a date field of a case (one "
+                f"of: {', '.join(CASE_DATE_FIELDS)}, {AUDIT_DATE})",
+            )
             return text
         return name
 
@@ -619,8 +738,9 @@ class _WorkbookReader:
         text = self._text(TIMESCALES, cell, required=True)
         unit = text.strip().casefold().replace(" ", "_")
         if text and unit not in TIMESCALE_UNITS:
-            self.cell_problem(TIMESCALES, cell, f"'{text}' is not a unit (one of: "
-                              f"{', '.join(TIMESCALE_UNITS)})")  # fmt: skip
+            self.cell_problem(
+                TIMESCALES, cell, f"'{text}' is not a unit (one of: {', '.join(TIMESCALE_UNITS)})"
+            )
         return unit
 
     # -- one cell -------------------------------------------------------------------------
@@ -658,9 +778,12 @@ class _WorkbookReader:
                 number = float(text)
             except ValueError:
                 number = None
-        if number is None or (low is not None and number < low) or (
-            high is not None and number > high
-        ) or (whole and number != int(number)):
+        if (
+            number is None
+            or (low is not None and number < low)
+            or (high is not None and number > high)
+            or (whole and number != int(number))
+        ):
             self.cell_problem(sheet, cell, f"'{value}' is not {wanted}")
             return None
         number = round(number, 9)  # 0.9 * 100 is 90.00000000000001
@@ -686,7 +809,8 @@ class _WorkbookReader:
             return ["all"]
         known = {ct.value: ct.value for ct in CaseType}
         known.update({label.casefold(): ct.value for ct, label in CASE_TYPE_LABELS.items()})
-        found, unknown = [], []
+        found: list[str] = []
+        unknown: list[str] = []
         for part in _split(text, ",;\n"):
             value = known.get(part) or known.get(part.casefold())
             if part.casefold() == ALL.casefold():
@@ -694,9 +818,9 @@ class _WorkbookReader:
             (found if value else unknown).append(value or part)
         if unknown:
             labels = ", ".join(CASE_TYPE_LABELS.values())
-            self.cell_problem(sheet, cell, f"{', '.join(repr(u) for u in unknown)} "
-                              f"{'is not a case type' if len(unknown) == 1 else 'are not case types'}"
-                              f" (All, or one or more of: {labels})")  # fmt: skip
+            verb = "is not a case type" if len(unknown) == 1 else "are not case types"
+            names = ", ".join(repr(u) for u in unknown)
+            self.cell_problem(sheet, cell, f"{names} {verb} (All, or one or more of: {labels})")
         return [ct.value for ct in CaseType if ct.value in found] or ["all"]
 
     def _sources(self, sheet: str, cell: _Cell) -> list[str]:
@@ -740,8 +864,10 @@ def _grade(value: Any) -> str | None:
 
 def framework_toml(raw: Mapping[str, Any]) -> str:
     """The framework-file text for ``raw`` (the structure the TOML format has)."""
-    lines = ["# Imported from a framework workbook. The format is described in "
-             "docs/frameworks.md.", ""]  # fmt: skip
+    lines = [
+        "# Imported from a framework workbook. The format is described in docs/frameworks.md.",
+        "",
+    ]
     for key in ("code", "title", "version", "description"):
         if key in raw:
             lines.append(f"{key} = {_toml(raw[key])}")
@@ -752,8 +878,12 @@ def framework_toml(raw: Mapping[str, Any]) -> str:
         lines += [f"    {_toml(value)}," for value in scale["values"]]
         lines.append("]")
     for section in raw.get("sections", []):
-        lines += ["", "[[sections]]", f"code = {_toml(section['code'])}",
-                  f"title = {_toml(section['title'])}"]  # fmt: skip
+        lines += [
+            "",
+            "[[sections]]",
+            f"code = {_toml(section['code'])}",
+            f"title = {_toml(section['title'])}",
+        ]
         for criterion in section["criteria"]:
             lines += ["", "[[sections.criteria]]"]
             lines += [f"{_key(k)} = {_toml(v)}" for k, v in criterion.items()]
@@ -807,14 +937,19 @@ def framework_workbook(framework: Framework) -> Any:
     book = openpyxl.Workbook()
     _how_to(book.active)
     conditions = _conditions(framework)
-    _field_sheet(book.create_sheet(FRAMEWORK), [
-        (label, getattr(framework, key), "") for label, key in FRAMEWORK_FIELDS.items()
-    ])  # fmt: skip
+    _field_sheet(
+        book.create_sheet(FRAMEWORK),
+        [(label, getattr(framework, key), "") for label, key in FRAMEWORK_FIELDS.items()],
+    )
     grading = framework.grading
-    _field_sheet(book.create_sheet(GRADING), [
-        (label, _grading_cell(getattr(grading, key)), GRADING_MEANING[key])
-        for label, key in GRADING_FIELDS.items()
-    ], grades=True)  # fmt: skip
+    _field_sheet(
+        book.create_sheet(GRADING),
+        [
+            (label, _grading_cell(getattr(grading, key)), GRADING_MEANING[key])
+            for label, key in GRADING_FIELDS.items()
+        ],
+        grades=True,
+    )
     scale_rows = [
         [code, scale.label, v.code, v.label, v.key, v.score, YES if v.asks_evidence else NO]
         for code, scale in framework.scales.items()
@@ -833,10 +968,9 @@ def framework_workbook(framework: Framework) -> Any:
     _validate_number(ws, "G", 0, 100)
     _validate_list(ws, "H", [YES, NO])
     timescale_rows = [
-        [t.code, t.label, t.start, t.end, t.limit, t.unit, _case_types_text(t.applies_to),
-         t.source]
+        [t.code, t.label, t.start, t.end, t.limit, t.unit, _case_types_text(t.applies_to), t.source]
         for t in framework.timescales
-    ]  # fmt: skip
+    ]
     ws = _table_sheet(book.create_sheet(TIMESCALES), TIMESCALE_COLUMNS, timescale_rows)
     fields = [*CASE_DATE_FIELDS, AUDIT_DATE]
     _validate_list(ws, "C", fields)
@@ -847,8 +981,18 @@ def framework_workbook(framework: Framework) -> Any:
 
 
 def _criterion_row(c: Criterion, condition: str) -> list[Any]:
-    return [c.code, c.section, c.text, c.guidance, c.scale.code, _case_types_text(c.applies_to),
-            c.target, YES if c.limiting else NO, "\n".join(c.sources), condition]  # fmt: skip
+    return [
+        c.code,
+        c.section,
+        c.text,
+        c.guidance,
+        c.scale.code,
+        _case_types_text(c.applies_to),
+        c.target,
+        YES if c.limiting else NO,
+        "\n".join(c.sources),
+        condition,
+    ]
 
 
 def _case_types_text(types: Iterable[CaseType]) -> str:
@@ -932,7 +1076,7 @@ def _table_sheet(
                 set_text(cell, value)
             else:
                 cell.value = value
-            header, width, wrap = columns[index - 1]
+            _header_text, width, wrap = columns[index - 1]
             cell.alignment = WRAP if wrap else CENTRE if width <= NARROW else TOP
         wrapped = [(str(v or ""), c[1]) for v, c in zip(values, columns, strict=True) if c[2]]
         ws.row_dimensions[number].height = _height(wrapped)
@@ -985,8 +1129,9 @@ def _validate_list(
     formula = '"' + ",".join(choices) + '"'
     if not choices or len(formula) > 257 or any('"' in c or "," in c for c in choices):
         return  # Excel's limit on a list typed into the rule; the import still checks
-    rule = DataValidation(type="list", formula1=formula, allow_blank=True,
-                          errorStyle="stop" if strict else "warning")  # fmt: skip
+    rule = DataValidation(
+        type="list", formula1=formula, allow_blank=True, errorStyle="stop" if strict else "warning"
+    )
     rule.error = f"Choose one of: {', '.join(choices)}"
     rule.errorTitle = "Not one of the choices"
     ws.add_data_validation(rule)
@@ -998,8 +1143,12 @@ def _validate_case_types(ws: Worksheet, column: str) -> None:
     """A drop-down of All and each case type; several types may still be typed, separated
     by commas (the rule only informs)."""
     choices = [ALL, *CASE_TYPE_LABELS.values()]
-    rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                          allow_blank=True, errorStyle="information")  # fmt: skip
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        errorStyle="information",
+    )
     rule.error = "Several case types are fine, separated by commas: click OK to keep them."
     rule.errorTitle = "Case types"
     rule.prompt = "All, or one or more case types separated by commas"
@@ -1009,8 +1158,9 @@ def _validate_case_types(ws: Worksheet, column: str) -> None:
 
 
 def _validate_number(ws: Worksheet, column: str, low: float, high: float) -> None:
-    rule = DataValidation(type="decimal", operator="between", formula1=str(low),
-                          formula2=str(high), allow_blank=True)  # fmt: skip
+    rule = DataValidation(
+        type="decimal", operator="between", formula1=str(low), formula2=str(high), allow_blank=True
+    )
     rule.error = f"A number from {low:g} to {high:g}, or empty"
     rule.errorTitle = "Not a number in range"
     ws.add_data_validation(rule)
