@@ -128,7 +128,7 @@ def test_every_problem_is_named_by_sheet_row_and_column_and_nothing_is_imported(
 
     with Store.open(db_path) as store, pytest.raises(ValidationError) as raised:
         import_framework_workbook(store, bad)
-    assert str(raised.value) == "bad.xlsx has 22 problems; nothing was imported"
+    assert str(raised.value) == "the workbook bad.xlsx has 22 problems; nothing was imported"
     problems = raised.value.problems
     expected = [
         "Framework, row 4, column Value: is empty: fill it in",
@@ -239,7 +239,7 @@ def test_the_command_line_exports_imports_and_lists_every_problem(
     done = cli("frameworks", "import", str(bad), "--db", db)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "case-auditor: bad.xlsx has 2 problems; nothing was imported",
+        "case-auditor: the workbook bad.xlsx has 2 problems; nothing was imported",
         "  - Criteria, row 2, column Scale: 'yes_maybe' is not a scale of this workbook (the "
         "Scales sheet has: yes_partly_no)",
         "  - Criteria, row 2, column Limiting: 'Perhaps' is not Yes or No",

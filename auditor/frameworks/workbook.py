@@ -250,7 +250,7 @@ def _read(path: Path) -> tuple[str, _WorkbookReader]:
 
 def problems_error(name: str, problems: Sequence[Problem]) -> ValidationError:
     return ValidationError(
-        f"{name} has {plural(len(problems), 'problem')}; nothing was imported",
+        f"the workbook {name} has {plural(len(problems), 'problem')}; nothing was imported",
         [str(p) for p in problems],
     )
 
