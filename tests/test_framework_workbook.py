@@ -131,9 +131,9 @@ def test_every_problem_is_named_by_sheet_row_and_column_and_nothing_is_imported(
     assert str(raised.value) == "the workbook bad.xlsx has 22 problems; nothing was imported"
     problems = raised.value.problems
     expected = [
-        "Framework, row 4, column Value: is empty: fill it in",
-        "Grading, row 5, column Value: 'Fine' is not a grade (one of: Outstanding, Good, "
-        "Requires improvement to be good, Inadequate)",
+        "Framework, row 4, column Value (Version): is empty: fill it in",
+        "Grading, row 5, column Value (Limiting cap): 'Fine' is not a grade (one of: "
+        "Outstanding, Good, Requires improvement to be good, Inadequate)",
         "Grading, column Value: the thresholds must fall from Outstanding to Good to "
         "Requires improvement",
         "Scales, row 3, column Score: '2' is not a number from 0 to 1, or empty for Not applicable",

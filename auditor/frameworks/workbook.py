@@ -21,7 +21,7 @@ import re
 import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -463,7 +463,9 @@ class _WorkbookReader:
             elif key in found:
                 self.cell_problem(name, row["Field"], f"'{label}' appears twice")
             else:
-                value = convert(key, row["Value"])
+                # "column Value (Version)": the row's field says which value is meant
+                cell = replace(row["Value"], column=f"Value ({label})")
+                value = convert(key, cell)
                 if value is not None:
                     found[key] = value
         return found

@@ -132,8 +132,9 @@ class ExportFrameworkDialog(QDialog):
         ))  # fmt: skip
         layout.addWidget(buddy("F&ramework:", self.choice))
         layout.addWidget(self.choice)
-        layout.addStretch(1)
+        layout.addSpacing(8)
         layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
 
     def chosen(self) -> Framework:
         return self.frameworks[self.choice.currentIndex()]
