@@ -23,6 +23,7 @@ class Changes(QObject):
     audits_changed = Signal()
     cases_changed = Signal()
     actions_changed = Signal()
+    frameworks_changed = Signal()  # one imported or added
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""Core commands: init, demo, verify, frameworks."""
+"""Core commands: init, demo, verify, frameworks (list, show, import, export, template)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from auditor.cli.common import db_option_parent, db_path, open_store, print_json
 from auditor.demo import make_demo
@@ -13,6 +14,7 @@ from auditor.frameworks.library import get_framework, list_frameworks
 from auditor.store import Store
 from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
 from auditor.store.trail import trail_problems
+from auditor.words import plural
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +54,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     fw_show.add_argument("--json", action="store_true", help="print JSON")
     fw_show.set_defaults(handler=cmd_frameworks_show)
+    fw_import = fw_sub.add_parser(
+        "import", parents=[db], help="add a framework from a workbook (checked whole first)"
+    )
+    fw_import.add_argument("file", metavar="FILE.xlsx", help="a framework workbook")
+    fw_import.add_argument("--json", action="store_true", help="print JSON")
+    fw_import.set_defaults(handler=cmd_frameworks_import)
+    fw_export = fw_sub.add_parser(
+        "export", parents=[db], help="write a framework as a workbook to edit or read"
+    )
+    fw_export.add_argument("code", help="framework code, e.g. IN-CFA")
+    fw_export.add_argument(
+        "--version", dest="fw_version", metavar="V", help="a particular version (default: newest)"
+    )
+    fw_export.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
+    fw_export.set_defaults(handler=cmd_frameworks_export)
+    fw_template = fw_sub.add_parser(
+        "template", help="write a blank framework workbook with one example row a sheet"
+    )
+    fw_template.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
+    fw_template.set_defaults(handler=cmd_frameworks_template)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -131,4 +153,40 @@ def cmd_frameworks_show(args: argparse.Namespace) -> int:
             target = f" target {c.target:g}%" if c.target is not None else ""
             print(f"  {c.code:9} {c.text}{flags}{target}")
             print(f"            Source: {'; '.join(c.sources)}")
+    return 0
+
+
+def cmd_frameworks_import(args: argparse.Namespace) -> int:
+    from auditor.frameworks.workbook import import_framework_workbook
+
+    with open_store(args) as store:
+        imported = import_framework_workbook(store, Path(args.file))
+    if args.json:
+        f = imported.framework
+        print_json({"code": f.code, "version": f.version, "title": f.title,
+                    "sections": len(f.sections), "criteria": len(f.criteria),
+                    "added": imported.added})  # fmt: skip
+        return 0
+    print(imported.describe())
+    return 0
+
+
+def cmd_frameworks_export(args: argparse.Namespace) -> int:
+    from auditor.frameworks.workbook import write_framework_workbook
+
+    with open_store(args, readonly=True) as store:
+        framework = get_framework(store, args.code, args.fw_version)
+    target = write_framework_workbook(framework, Path(args.out))
+    print(
+        f"Wrote {framework.code} version {framework.version} "
+        f"({plural(len(framework.criteria), 'criterion')}) to {target}"
+    )
+    return 0
+
+
+def cmd_frameworks_template(args: argparse.Namespace) -> int:
+    from auditor.frameworks.workbook import write_blank_template
+
+    target = write_blank_template(Path(args.out))
+    print(f"Wrote a blank framework workbook to {target}: fill it in, then import it")
     return 0

@@ -21,6 +21,8 @@ def register_framework(store: Store, framework: Framework) -> bool:
     """Keep a snapshot of ``framework``. Returns True if it was new.
 
     The same code and version with different content is refused: bump the version instead.
+    The same content written differently (a framework exported to a workbook and imported
+    again) is the framework already there: nothing is added.
     """
     digest = hashlib.sha256(framework.source_text.encode("utf-8")).hexdigest()
     existing = store.one(
@@ -28,7 +30,7 @@ def register_framework(store: Store, framework: Framework) -> bool:
         [framework.code, framework.version],
     )
     if existing:
-        if existing["sha256"] != digest:
+        if existing["sha256"] != digest and not _same_content(existing["sha256"], framework, store):
             raise FrameworkError(
                 f"framework {framework.code} version {framework.version} differs from the copy "
                 "already in this database: give the changed framework a new version"
@@ -48,6 +50,21 @@ def register_framework(store: Store, framework: Framework) -> bool:
             ],
         )
     return True
+
+
+def _same_content(sha256: str, framework: Framework, store: Store) -> bool:
+    """The stored copy says the same as ``framework`` in other words: a framework exported
+    to a workbook and imported again is written differently but is the same framework."""
+    row = store.one(
+        "SELECT source_text FROM frameworks WHERE code = ? AND sha256 = ?",
+        [framework.code, sha256],
+    )
+    if row is None:
+        return False
+    try:
+        return _parse_cached(sha256, row["source_text"]) == framework
+    except FrameworkError:
+        return False
 
 
 def ensure_builtin_frameworks(store: Store, directory: Path | None = None) -> list[Framework]:

@@ -65,8 +65,8 @@ class FrameworksView(QWidget):
         self.session = session
         self.frameworks = list_frameworks(session.store)
         self.choice = named(QComboBox(), "Framework", "Which framework (and version) to read")
-        for fw in self.frameworks:
-            self.choice.addItem(f"{fw.title} ({fw.code} {fw.version})")
+        self._fill_choice()
+        session.changes.frameworks_changed.connect(self.reload)
         self.tree = named(QTreeWidget(), "Sections and criteria", object_name="frameworkTree")
         self.tree.setHeaderLabels(["Criterion", "Wording"])
         self.tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance("MGMT-OVER-00") + 40)
@@ -89,6 +89,22 @@ class FrameworksView(QWidget):
         layout.addWidget(splitter, 1)
         self.choice.currentIndexChanged.connect(self._show_framework)
         self.choice.setCurrentIndex(len(self.frameworks) - 1)
+        self._show_framework(self.choice.currentIndex())
+
+    def _fill_choice(self) -> None:
+        self.choice.clear()
+        for fw in self.frameworks:
+            self.choice.addItem(f"{fw.title} ({fw.code} {fw.version})")
+
+    def reload(self) -> None:
+        """Read the frameworks again (one was imported), keeping the one shown if still there."""
+        shown = self.choice.currentText()
+        self.frameworks = list_frameworks(self.session.store)
+        self.choice.blockSignals(True)
+        self._fill_choice()
+        index = self.choice.findText(shown)
+        self.choice.setCurrentIndex(index if index >= 0 else len(self.frameworks) - 1)
+        self.choice.blockSignals(False)
         self._show_framework(self.choice.currentIndex())
 
     def _show_framework(self, index: int) -> None:

@@ -1,5 +1,6 @@
 """The File menu's import and export items: Import cases…, Export report…, Export audit
-feedback…, and the audit-pack items, in groups with lines between.
+feedback…, the audit-pack items and the framework workbook items, in groups with lines
+between.
 
 The dialogs behind the items import the core's heavy modules (openpyxl, cryptography) only
 when an item is used, so start-up stays quick.
@@ -24,6 +25,12 @@ PACK_ITEMS = (
     ("Resolve merge &conflicts…", "Decide the conflicts a merge kept for later", "conflicts"),
 )
 
+FRAMEWORK_ITEMS = (
+    ("Import fra&mework…", "Add a framework from an Excel workbook", "import"),
+    ("E&xport framework…", "Write a framework as an Excel workbook to read or change", "export"),
+    ("Blank framework &template…", "An empty framework workbook to fill in", "template"),
+)
+
 
 def install(host: MenuHost) -> None:
     """Add every import/export item to ``host``'s File menu, in menu order."""
@@ -37,6 +44,10 @@ def install(host: MenuHost) -> None:
     host.add_file_separator()
     for text, tip, key in PACK_ITEMS:
         _item(host, text, f"packs_{key}", lambda h, k=key: open_pack_item(h, k), None, tip)
+    host.add_file_separator()
+    for text, tip, key in FRAMEWORK_ITEMS:
+        _item(host, text, f"frameworks_{key}", lambda h, k=key: open_framework_item(h, k),
+              None, tip)  # fmt: skip
 
 
 def _item(
@@ -108,3 +119,17 @@ def open_pack_item(host: MenuHost, key: str) -> None:
             from ui.packs.conflicts import open_resolve_conflicts
 
             open_resolve_conflicts(session, parent)
+
+
+def open_framework_item(host: MenuHost, key: str) -> None:
+    """The dialog behind a framework workbook item (``key`` as in :data:`FRAMEWORK_ITEMS`)."""
+    from ui.frameworks import workbook_dialogs
+
+    session, parent = host.session, host.dialog_parent()
+    with reporting_user_errors(parent, "opening a framework workbook dialog"):
+        if key == "import":
+            workbook_dialogs.import_framework(session, parent)
+        elif key == "export":
+            workbook_dialogs.open_export_framework(session, parent)
+        else:
+            workbook_dialogs.save_blank_template(session, parent)
