@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -40,7 +39,7 @@ from auditor.reports.sheets.matrix import matrix_rows
 from auditor.store import Store
 
 ME = "Test Auditor"
-FILE = FIXTURES / "conditional.toml"
+FILE = Path(__file__).parent / "fixtures" / "conditional.toml"
 COND = load_framework_file(FILE)
 TEXT = FILE.read_text(encoding="utf-8")
 CP = "child_protection"
