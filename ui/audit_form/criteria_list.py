@@ -85,6 +85,9 @@ class CriteriaList(QScrollArea):
             codes = list(self.cards)
             earlier = [c for c in codes[: codes.index(self.current.code)] if c in shown]
             self.set_current(self.cards[earlier[-1] if earlier else asked[0]])
+        # A card just shown has no place in the layout until the event loop lays it out:
+        # scroll to the current card again then, or a card revealed below stays cut off.
+        QTimer.singleShot(0, lambda: self.current is not None and self.show_card(self.current))
 
     def show_card(self, card: QWidget) -> None:
         self.ensureWidgetVisible(card, 0, 24)
