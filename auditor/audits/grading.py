@@ -17,7 +17,7 @@ from auditor.frameworks.model import Criterion, Framework, GradingRules
 class SectionScore:
     code: str
     title: str
-    applicable: int  # criteria asked for this case type
+    applicable: int  # criteria asked for this case type and these answers
     answered: int  # with any answer, N/A included
     scored: int  # answered with a scored value (N/A excluded)
     compliance: float | None  # percent of the available score achieved; None if nothing scored
@@ -57,9 +57,10 @@ def grade_audit(
 ) -> GradeResult:
     """Grade ``answers`` (criterion code → scale value code) for a case of ``case_type``.
 
-    Answers to criteria that do not apply to the case type are ignored: they are never asked.
+    Only the criteria asked count (:meth:`Framework.criteria_asked`): an answer to one that
+    does not apply to the case type, or whose condition does not hold, is ignored.
     """
-    asked = framework.criteria_for(case_type)
+    asked = framework.criteria_asked(case_type, answers)
     sections = tuple(
         _section_score(
             section.code, section.title, [c for c in asked if c.section == section.code], answers

@@ -70,13 +70,17 @@ class Audit:
 
     @property
     def criteria(self) -> tuple[Any, ...]:
-        """The criteria asked for this case's type, in framework order."""
-        return self.framework.criteria_for(self.case.case_type)
+        """The criteria asked for this case's type and these answers, in framework order
+        (one asked only when another has a given answer drops out while it has not)."""
+        return self.framework.criteria_asked(self.case.case_type, self.answer_values)
+
+    @property
+    def answer_values(self) -> dict[str, str | None]:
+        """criterion code → answer code, every answer kept (asked or not)."""
+        return {code: a.value for code, a in self.answers.items()}
 
     def grade(self) -> GradeResult:
-        return grade_audit(
-            self.framework, self.case.case_type, {code: a.value for code, a in self.answers.items()}
-        )
+        return grade_audit(self.framework, self.case.case_type, self.answer_values)
 
     def answer_value(self, code: str) -> str | None:
         answer = self.answers.get(code)

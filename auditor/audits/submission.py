@@ -29,7 +29,10 @@ class Gap:
 
 
 def submission_gaps(audit: Audit) -> list[Gap]:
-    """Everything that stops ``audit`` being submitted, in the form's order (empty: ready)."""
+    """Everything that stops ``audit`` being submitted, in the form's order (empty: ready).
+
+    Only the criteria asked need an answer: one whose condition does not hold (its gate
+    answered otherwise) is not required, and an answer kept for it needs no evidence."""
     titles = {s.code: s.title for s in audit.framework.sections}
     gaps = []
     for criterion in audit.criteria:

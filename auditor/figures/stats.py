@@ -230,7 +230,7 @@ def criterion_figures(
     "Met" means answered Yes; Not applicable is left out of the percentage. Answers are
     matched by criterion code, which stays stable across framework versions.
     """
-    counts = _answer_counts(store, audit_filter, group=None)
+    counts = _answer_counts(store, audit_filter, framework, group=None)
     return [_figures(c, counts.get(c.code, {})) for c in framework.criteria]
 
 
@@ -245,7 +245,7 @@ def criterion_figures_by(
     store: Store, audit_filter: AuditFilter, framework: Framework, key: str
 ) -> dict[str, list[CriterionFigures]]:
     """:func:`criterion_figures` for each ``"team"``, ``"auditor"`` or ``"month"``, in order."""
-    counts = _answer_counts(store, audit_filter, group=GROUPS[key])
+    counts = _answer_counts(store, audit_filter, framework, group=GROUPS[key])
     groups = sorted({group for group, _ in counts})
     return {
         group: [_figures(c, counts.get((group, c.code), {})) for c in framework.criteria]
@@ -269,20 +269,49 @@ def _figures(criterion: Any, counts: dict[str, int]) -> CriterionFigures:
     )
 
 
-def _answer_counts(store: Store, audit_filter: AuditFilter, *, group: str | None) -> Any:
+def _answer_counts(
+    store: Store, audit_filter: AuditFilter, framework: Framework, *, group: str | None
+) -> Any:
     where, params = audit_filter.sql()
+    asked, asked_params = unasked_answers_left_out(framework)
     key = f"{group} AS g, " if group else ""
     rows = store.execute(
         f"SELECT {key}an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
-        f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND an.value IS NOT NULL "
+        f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND an.value IS NOT NULL{asked} "
         f"GROUP BY {'g, ' if group else ''}an.criterion_code, an.value",
-        params,
+        [*params, *asked_params],
     ).fetchall()
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
     for row in rows:
         *keys, value, n = row
         counts[tuple(keys) if group else keys[0]][value] = n
     return counts
+
+
+def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
+    """An SQL condition (`` AND ...``, or empty) over ``answers an`` of ``audits a`` that
+    leaves out an answer kept for a criterion not asked: one whose conditions
+    (:meth:`Framework.gates`) do not all hold in the same audit. The SQL form of
+    :meth:`Framework.criteria_asked`, so the figures agree with the audit's own grade."""
+    clauses: list[str] = []
+    params: list[str] = []
+    for criterion in framework.criteria:
+        gates = framework.gates(criterion.code)
+        if not gates:
+            continue
+        holds = []
+        params.append(criterion.code)
+        for gate in gates:
+            marks = ", ".join("?" for _ in gate.answers)
+            holds.append(
+                "EXISTS (SELECT 1 FROM answers g WHERE g.audit_id = a.id "
+                f"AND g.criterion_code = ? AND g.value IN ({marks}))"
+            )
+            params += [gate.criterion, *gate.answers]
+        clauses.append(f"(an.criterion_code = ? AND NOT ({' AND '.join(holds)}))")
+    if not clauses:
+        return "", []
+    return f" AND NOT ({' OR '.join(clauses)})", params
 
 
 def overall_met_percent(figures: Iterable[CriterionFigures]) -> float | None:

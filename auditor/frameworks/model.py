@@ -59,6 +59,18 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """When a criterion is asked: only when an earlier criterion (the *gate*) has one of
+    these answers, e.g. the plan's criteria only when "Is there a plan?" is Yes."""
+
+    criterion: str
+    answers: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, str | None]) -> bool:
+        return answers.get(self.criterion) in self.answers
+
+
+@dataclass(frozen=True)
 class Criterion:
     code: str
     section: str
@@ -69,6 +81,7 @@ class Criterion:
     target: float | None
     limiting: bool
     sources: tuple[str, ...]
+    asked_when: Condition | None = None
 
     def applies(self, case_type: CaseType | str) -> bool:
         return CaseType(case_type) in self.applies_to
@@ -128,8 +141,40 @@ class Framework:
         raise KeyError(code)
 
     def criteria_for(self, case_type: CaseType | str) -> tuple[Criterion, ...]:
-        """The criteria an auditor is asked for a case of this type, in framework order."""
+        """The criteria that may be asked for a case of this type, in framework order:
+        conditional ones included, whatever the answers (see :meth:`criteria_asked`)."""
         return tuple(c for c in self.criteria if c.applies(case_type))
+
+    def criteria_asked(
+        self, case_type: CaseType | str, answers: Mapping[str, str | None]
+    ) -> tuple[Criterion, ...]:
+        """The criteria asked in an audit of a case of this type with these answers
+        (criterion code → answer code), in framework order: the one rule of
+        ``docs/grading.md`` section 1 that the form, grading, submission and reports share.
+
+        A criterion with ``asked_when`` is asked only while its gate is itself asked and
+        has one of the answers named; an answer kept for a criterion not asked is ignored.
+        """
+        asked: list[Criterion] = []
+        codes: set[str] = set()
+        for c in self.criteria_for(case_type):
+            gate = c.asked_when
+            # A gate comes earlier, so whether it is asked is already known here.
+            if gate is None or (gate.criterion in codes and gate.holds(answers)):
+                asked.append(c)
+                codes.add(c.code)
+        return tuple(asked)
+
+    def gates(self, code: str) -> tuple[Condition, ...]:
+        """Every condition criterion ``code`` is asked under: its own, its gate's, and so on
+        (empty for a criterion always asked for its case types). It is asked exactly when
+        it applies to the case type and all of them hold; the figures' SQL uses this."""
+        found = []
+        condition = self.criterion(code).asked_when
+        while condition is not None:
+            found.append(condition)
+            condition = self.criterion(condition.criterion).asked_when
+        return tuple(found)
 
     def section_title(self, code: str) -> str:
         return next(s.title for s in self.sections if s.code == code)
@@ -185,7 +230,7 @@ class Framework:
 
 
 def _criterion_dict(c: Criterion) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "code": c.code,
         "section": c.section,
         "text": c.text,
@@ -196,6 +241,12 @@ def _criterion_dict(c: Criterion) -> dict[str, Any]:
         "limiting": c.limiting,
         "sources": list(c.sources),
     }
+    if c.asked_when is not None:  # only where there is one: most criteria are always asked
+        data["asked_when"] = {
+            "criterion": c.asked_when.criterion,
+            "answers": list(c.asked_when.answers),
+        }
+    return data
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,7 +295,9 @@ _FRAMEWORK_KEYS = frozenset(
 )
 _CRITERION_KEYS = frozenset(
     {"code", "text", "guidance", "scale", "applies_to", "target", "limiting", "sources"}
+    | {"asked_when"}
 )
+_CONDITION_KEYS = frozenset({"criterion", "answer", "answers"})
 
 
 class _FrameworkReader:
@@ -265,6 +318,7 @@ class _FrameworkReader:
         sections = self._sections(scales)
         if not any(s.criteria for s in sections):
             raise self.fail("framework", "has no criteria")
+        self._check_conditions([c for s in sections for c in s.criteria])
         return Framework(
             code=code,
             title=self._text(self.raw, "title", "framework"),
@@ -371,7 +425,71 @@ class _FrameworkReader:
             target=None if target is None else float(target),
             limiting=bool(raw.get("limiting", False)),
             sources=tuple(s.strip() for s in sources),
+            asked_when=self._condition(raw.get("asked_when"), where),
         )
+
+    def _condition(self, raw: Any, where: str) -> Condition | None:
+        """The shape of ``asked_when``; what it names is checked once every criterion is
+        read (:meth:`_check_conditions`)."""
+        if raw is None:
+            return None
+        shape = '\'asked_when\' must be a table such as {criterion = "PLAN-00", answer = "yes"}'
+        if not isinstance(raw, dict):
+            raise self.fail(where, shape)
+        self._no_unknown_keys(raw, _CONDITION_KEYS, f"{where}: 'asked_when'")
+        gate = raw.get("criterion")
+        if not isinstance(gate, str) or not gate.strip():
+            raise self.fail(where, f"{shape}: it names no criterion")
+        if ("answer" in raw) == ("answers" in raw):
+            problem = (
+                "has both 'answer' and 'answers': give one"
+                if "answer" in raw
+                else f"needs the 'answer' (or 'answers') of {gate.strip()} that asks it"
+            )
+            raise self.fail(where, f"'asked_when' {problem}")
+        answers = [raw["answer"]] if "answer" in raw else raw["answers"]
+        if (
+            not isinstance(answers, list)
+            or not answers
+            or not all(isinstance(a, str) and a.strip() for a in answers)
+        ):
+            raise self.fail(where, "'asked_when' answers must be answer codes such as \"yes\"")
+        return Condition(gate.strip(), tuple(dict.fromkeys(a.strip() for a in answers)))
+
+    def _check_conditions(self, criteria: list[Criterion]) -> None:
+        """A gate must be an earlier criterion of this framework, asked for at least every
+        case type its dependant is, and the answers named must be on its scale: otherwise
+        the dependant could never be asked, or be asked where its gate is not."""
+        position = {c.code: i for i, c in enumerate(criteria)}
+        for index, c in enumerate(criteria):
+            if c.asked_when is None:
+                continue
+            where, gate_code = f"criterion {c.code}", c.asked_when.criterion
+            if gate_code not in position:
+                raise self.fail(
+                    where, f"'asked_when' names {gate_code}, which this framework does not have"
+                )
+            if position[gate_code] >= index:
+                raise self.fail(
+                    where, f"'asked_when' names {gate_code}, which must come before {c.code}"
+                )
+            gate = criteria[position[gate_code]]
+            missing = [t for t in c.applies_to if t not in gate.applies_to]
+            if missing:
+                kinds = ", ".join(t.value for t in missing)
+                raise self.fail(
+                    where,
+                    f"'asked_when' names {gate_code}, which is not asked for {kinds} cases "
+                    f"as {c.code} is",
+                )
+            on_scale = [v.code for v in gate.scale.values]
+            wrong = [a for a in c.asked_when.answers if a not in on_scale]
+            if wrong:
+                raise self.fail(
+                    where,
+                    f"'asked_when' answer '{wrong[0]}' is not on the scale of {gate_code} "
+                    f"(its answers: {', '.join(on_scale)})",
+                )
 
     def _case_types(self, raw: Any, where: str) -> tuple[CaseType, ...]:
         if not isinstance(raw, list) or not raw:

@@ -217,6 +217,7 @@ class AuditForm(QWidget):
 
     def _regrade(self) -> None:
         result = grade_audit(self.audit.framework, self.audit.case.case_type, self.values)
+        self.criteria.show_asked(self.values)  # an answer may ask, or stop asking, others
         self.header.progress.setText(result.progress_text)
         self.grade.show_result(result)
 

@@ -58,6 +58,7 @@ class GradePanel(QWidget):
         self.compliance = wrapped("", object_name="compliance")
         self.limiting = wrapped("", object_name="limitingNote")
         self.sections: dict[str, tuple[QLabel, QLabel]] = {}
+        self.section_rows: dict[str, tuple[QWidget, ...]] = {}
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Section</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Answered</b>"), 0, 1)
@@ -66,10 +67,12 @@ class GradePanel(QWidget):
         for row, section in enumerate((s for s in framework.sections if s.code in asked), 1):
             answered, score = QLabel(), QLabel()
             score.setAlignment(Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(wrapped(section.title), row, 0)
+            title = wrapped(section.title)
+            grid.addWidget(title, row, 0)
             grid.addWidget(answered, row, 1)
             grid.addWidget(score, row, 2)
             self.sections[section.code] = (answered, score)
+            self.section_rows[section.code] = (title, answered, score)
         grid.setColumnStretch(0, 1)
 
         self.final_grade = named(
@@ -139,6 +142,10 @@ class GradePanel(QWidget):
             answered, score = self.sections[section.code]
             answered.setText(f"{section.answered} of {section.applicable}")
             score.setText(percent(section.compliance))
+        asked = {section.code for section in result.sections}
+        for code, row in self.section_rows.items():  # a section none of whose criteria is asked
+            for widget in row:
+                widget.setHidden(code not in asked)
         self._refresh_reason_note()
 
     def set_final_grade(self, grade: Grade | None) -> None:

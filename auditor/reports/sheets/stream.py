@@ -52,7 +52,9 @@ def audits_with_answers(scope: ReportScope) -> Iterator[tuple[AuditRow, list[Ans
         f"JOIN answers an ON an.audit_id = a.id WHERE {where} {ORDER}",
         params,
     )
-    order = {c.code: i for i, c in enumerate(scope.framework.criteria)} if scope.framework else {}
+    framework = scope.framework
+    order = {c.code: i for i, c in enumerate(framework.criteria)} if framework else {}
+    conditional = framework is not None and any(c.asked_when for c in framework.criteria)
     pending = next(answers, None)
     for raw in audits:
         audit = _audit_row(raw)
@@ -60,8 +62,20 @@ def audits_with_answers(scope: ReportScope) -> Iterator[tuple[AuditRow, list[Ans
         while pending is not None and pending[0] == audit.id:
             mine.append((pending[1], pending[2], pending[3]))
             pending = next(answers, None)
+        if conditional:
+            mine = _asked_only(scope, audit.case_type, mine)
         mine.sort(key=lambda a: order.get(a[0], len(order)))
         yield audit, mine
+
+
+def _asked_only(scope: ReportScope, case_type: str, answers: list[Answer]) -> list[Answer]:
+    """The answers less those kept for a criterion of the framework not asked in this audit
+    (its condition does not hold): a report shows what the grade counted."""
+    assert scope.framework is not None
+    values = {code: value for code, value, _ in answers}
+    asked = {c.code for c in scope.framework.criteria_asked(case_type, values)}
+    known = {c.code for c in scope.framework.criteria}
+    return [a for a in answers if a[0] in asked or a[0] not in known]
 
 
 def _audit_row(raw: Any) -> AuditRow:
