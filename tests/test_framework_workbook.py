@@ -12,7 +12,7 @@ import pytest
 
 from auditor.errors import FrameworkError, ValidationError
 from auditor.frameworks.library import get_framework, list_frameworks, register_framework
-from auditor.frameworks.model import Framework, load_builtin_frameworks
+from auditor.frameworks.model import Framework, load_builtin_frameworks, load_framework_file
 from auditor.frameworks.workbook import (
     CRITERIA,
     example_framework,
@@ -208,6 +208,15 @@ def test_a_condition_is_written_as_asked_when(tmp_path: Path) -> None:
     book.save(template)
     text = workbook_toml(template)
     assert 'asked_when = { criterion = "VOICE-01", answer = "yes" }' in text
+
+
+def test_a_framework_with_conditions_comes_back_with_them(tmp_path: Path) -> None:
+    """Conditional criteria (one answer or several opening them) survive the round trip."""
+    conditional = load_framework_file(ROOT / "tests" / "fixtures" / "conditional.toml")
+    assert any(c.asked_when is not None for c in conditional.criteria)
+    back = read_framework_workbook(write_framework_workbook(conditional, tmp_path / "c.xlsx"))
+    assert back == conditional
+    assert [c.asked_when for c in back.criteria] == [c.asked_when for c in conditional.criteria]
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:

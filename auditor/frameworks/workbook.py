@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -59,7 +58,7 @@ MAX_COLUMNS = 40
 VALIDATED_ROWS = 500  # how far down the drop-down lists reach in an exported sheet
 ALL = "All"
 YES, NO = "Yes", "No"
-CONDITION_FORM = "CODE = answer"
+CONDITION_FORM = "CODE = answer"  # several answers: CODE = answer, answer
 
 # Key/value sheets: the label in column Field, and the key it stands for.
 FRAMEWORK_FIELDS = {
@@ -645,19 +644,22 @@ class _WorkbookReader:
             c["asked_when"] = condition
         return c
 
-    def _condition(self, cell: _Cell) -> dict[str, str] | None:
+    def _condition(self, cell: _Cell) -> dict[str, Any] | None:
         text = self._text(CRITERIA, cell)
         if not text:
             return None
-        match = re.fullmatch(r"\s*([^=]+?)\s*=\s*(\S.*?)\s*", text)
-        if not match:
+        condition = self._condition_quiet(text)
+        if condition is None:
             self.cell_problem(
                 CRITERIA,
                 cell,
                 f"'{text}' is not a condition: write {CONDITION_FORM}, for example PLAN-00 = yes",
             )
             return None
-        return {"criterion": match.group(1), "answer": match.group(2)}
+        gate, answers = condition
+        if len(answers) == 1:
+            return {"criterion": gate, "answer": answers[0]}
+        return {"criterion": gate, "answers": list(answers)}
 
     def _check_conditions(self, rows: list[_Row], scales: Mapping[str, Mapping[str, Any]]) -> None:
         """A condition names a criterion of this workbook and an answer on its scale."""
@@ -668,7 +670,7 @@ class _WorkbookReader:
             condition = self._condition_quiet(row["Condition"].value)
             if condition is None:
                 continue
-            other, answer = condition
+            other, wanted = condition
             if other == _as_text(row["Code"].value):
                 self.cell_problem(CRITERIA, row["Condition"], "a criterion cannot depend on itself")
             elif other not in scale_of:
@@ -678,18 +680,23 @@ class _WorkbookReader:
             else:
                 scale = scales.get(scale_of[other])
                 answers = [v.get("code") for v in scale["values"]] if scale else []
-                if scale and answer not in answers:
-                    self.cell_problem(
-                        CRITERIA,
-                        row["Condition"],
-                        f"'{answer}' is not an answer "
-                        f"of {other}'s scale (its answers: {', '.join(answers)})",
-                    )
+                for answer in wanted:
+                    if scale and answer not in answers:
+                        self.cell_problem(
+                            CRITERIA,
+                            row["Condition"],
+                            f"'{answer}' is not an answer "
+                            f"of {other}'s scale (its answers: {', '.join(answers)})",
+                        )
 
     @staticmethod
-    def _condition_quiet(value: Any) -> tuple[str, str] | None:
+    def _condition_quiet(value: Any) -> tuple[str, tuple[str, ...]] | None:
+        """``CODE = answer`` or ``CODE = answer, answer`` as (gate, answers)."""
         match = re.fullmatch(r"\s*([^=]+?)\s*=\s*(\S.*?)\s*", _as_text(value))
-        return (match.group(1), match.group(2)) if match else None
+        if not match:
+            return None
+        answers = tuple(a.strip() for a in match.group(2).split(",") if a.strip())
+        return (match.group(1), answers) if answers else None
 
     # -- Timescales ---------------------------------------------------------------------
 
@@ -1009,19 +1016,13 @@ def _grading_cell(value: Any) -> Any:
 
 
 def _conditions(framework: Framework) -> dict[str, str]:
-    """Each criterion's condition as ``CODE = answer``, read from the framework's own text
-    (``asked_when = {criterion = "...", answer = "..."}``), whatever the model makes of it."""
-    try:
-        raw = tomllib.loads(framework.source_text) if framework.source_text else {}
-    except tomllib.TOMLDecodeError:
-        return {}
-    found = {}
-    for section in raw.get("sections", []):
-        for criterion in section.get("criteria", []):
-            when = criterion.get("asked_when")
-            if isinstance(when, Mapping) and when.get("criterion"):
-                found[str(criterion.get("code"))] = f"{when['criterion']} = {when.get('answer')}"
-    return found
+    """Each conditional criterion's condition as the workbook writes it: ``CODE = answer``
+    (answers joined by commas when several open it)."""
+    return {
+        c.code: f"{c.asked_when.criterion} = {', '.join(c.asked_when.answers)}"
+        for c in framework.criteria
+        if c.asked_when is not None
+    }
 
 
 def _how_to(ws: Worksheet) -> None:
