@@ -49,6 +49,15 @@ VIEWS = (
     ("programmes", "Programmes", "Rounds of audits: draw a sample and share it among auditors"),
 )
 KEYS = ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+6")
+# The View menu's items: one letter each (Audits and Actions share their first).
+VIEW_ITEMS = {
+    "cases": "&Cases",
+    "audits": "&Audits",
+    "actions": "Ac&tions",
+    "dashboard": "&Dashboard",
+    "frameworks": "&Frameworks",
+    "programmes": "&Programmes",
+}
 DB_FILTER = "Case Auditor databases (*.db);;All files (*)"
 FRAME_ROOM = QSize(16, 48)  # a window manager's frame and title bar, at most
 
@@ -117,7 +126,7 @@ class MainWindow(QMainWindow):
         file = self.menus["file"] = bar.addMenu("&File")
         self._action(file, "&New database…", self.new_database, "Ctrl+Shift+N")
         self._action(file, "&Open database…", self.choose_database, "Ctrl+O")
-        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu = file.addMenu("Open rec&ent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._file_section = file.addSeparator()  # import/export items go after this
         self._file_end = file.addSeparator()
@@ -128,8 +137,8 @@ class MainWindow(QMainWindow):
         edit = self.menus["edit"] = bar.addMenu("&Edit")
         self._action(edit, "Your &name…", self.ask_name)
         view = self.menus["view"] = bar.addMenu("&View")
-        for (key, label, _tip), keys in zip(VIEWS, KEYS, strict=True):
-            self._action(view, f"&{label}", lambda k=key: self.show_view(k), keys)
+        for (key, _label, _tip), keys in zip(VIEWS, KEYS, strict=True):
+            self._action(view, VIEW_ITEMS[key], lambda k=key: self.show_view(k), keys)
         help_ = self.menus["help"] = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         if self._load_demo is not None:

@@ -112,3 +112,20 @@ def test_audit_form_and_moderation_have_unique_mnemonics(
     parts of issue 12; this test names the collisions still there."""
     problems = collisions(audit_form_screens(qtbot, busy_window))
     assert not problems, "\n".join(problems)
+
+
+def test_every_menu_has_unique_mnemonics(busy_window: MainWindow) -> None:
+    """Inside an open menu Alt is not needed: the letter alone picks the item, so two items
+    with one letter make the key cycle between them instead of choosing."""
+    clashes = []
+    menus = [action.menu() for action in busy_window.menuBar().actions() if action.menu()]
+    for menu in menus:
+        seen: dict[str, list[str]] = defaultdict(list)
+        for action in menu.actions():
+            letter = mnemonic(action.text())
+            if letter and action.isVisible():
+                seen[letter].append(action.text())
+        clashes += [
+            f"{menu.title()}: {', '.join(texts)}" for texts in seen.values() if len(texts) > 1
+        ]
+    assert clashes == []

@@ -20,7 +20,7 @@ REPORT_KEYS = "Ctrl+E"
 
 PACK_ITEMS = (
     ("Export audit &pack…", "Save your audits as one pack file for the QA lead", "export"),
-    ("&Import audit packs…", "Preview and merge packs from auditors", "import"),
+    ("Import audit pac&ks…", "Preview and merge packs from auditors", "import"),
     ("Send &work to an auditor…", "Make a pack of an auditor's assigned cases", "send"),
     ("Resolve merge &conflicts…", "Decide the conflicts a merge kept for later", "conflicts"),
 )
