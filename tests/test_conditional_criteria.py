@@ -27,6 +27,7 @@ from auditor.audits.records import (
 from auditor.audits.submission import UNANSWERED, submission_gaps
 from auditor.audits.workflow import submit_audit
 from auditor.cases.records import add_case
+from auditor.cli import main
 from auditor.domain import CaseType, Grade
 from auditor.errors import FrameworkError
 from auditor.figures.stats import AuditFilter, criterion_figures, criterion_figures_by
@@ -301,3 +302,16 @@ def test_reports_leave_out_answers_to_criteria_not_asked(submitted: Store, tmp_p
     out = export_audit_feedback(submitted, uid, tmp_path / "feedback.xlsx")
     cells = [r[0] for r in load_workbook(out)["Feedback"].iter_rows(values_only=True) if r]
     assert "P-0" in cells and "P-1" not in cells and "P-2" not in cells
+
+
+def test_a_condition_is_said_in_words_on_the_screen_and_by_frameworks_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    framework = COND
+    assert framework.condition_text("P-1") == "when P-0 is answered Yes"
+    assert framework.condition_text("P-2") == "when P-1 is answered Yes or Partly"
+    assert framework.condition_text("P-0") is None
+    with Store.open(tmp_path / "c.db") as store:
+        register_framework(store, framework)
+    assert main(["frameworks", "show", framework.code, "--db", str(tmp_path / "c.db")]) == 0
+    assert "Asked only when P-1 is answered Yes or Partly" in capsys.readouterr().out

@@ -152,6 +152,8 @@ def cmd_frameworks_show(args: argparse.Namespace) -> int:
             flags = " [limiting]" if c.limiting else ""
             target = f" target {c.target:g}%" if c.target is not None else ""
             print(f"  {c.code:9} {c.text}{flags}{target}")
+            if (when := framework.condition_text(c.code)) is not None:
+                print(f"            Asked only {when}")
             print(f"            Source: {'; '.join(c.sources)}")
     return 0
 

@@ -165,6 +165,17 @@ class Framework:
                 codes.add(c.code)
         return tuple(asked)
 
+    def condition_text(self, code: str) -> str | None:
+        """When a conditional criterion is asked, in words ("when RISK-01 is answered Yes or
+        Partly"); None for a criterion always asked (for its case types)."""
+        condition = self.criterion(code).asked_when
+        if condition is None:
+            return None
+        gate = self.criterion(condition.criterion)
+        labels = {v.code: v.label for v in gate.scale.values}
+        words = " or ".join(labels.get(a, a) for a in condition.answers)
+        return f"when {gate.code} is answered {words}"
+
     def gates(self, code: str) -> tuple[Condition, ...]:
         """Every condition criterion ``code`` is asked under: its own, its gate's, and so on
         (empty for a criterion always asked for its case types). It is asked exactly when

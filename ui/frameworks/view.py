@@ -25,7 +25,7 @@ from ui.session import Session
 from ui.widgets.common import buddy, named
 
 
-def criterion_html(c: Criterion) -> str:
+def criterion_html(c: Criterion, framework: Framework) -> str:
     e = html.escape
     kinds = (
         "every type of case"
@@ -37,6 +37,7 @@ def criterion_html(c: Criterion) -> str:
     )
     rows = [
         ("Asked for", e(kinds)),
+        *([("Asked only", e(when))] if (when := framework.condition_text(c.code)) else []),
         ("Answers", scale),
         ("Target", f"{c.target:g} % met" if c.target is not None else "none"),
         ("Limiting", "yes: a No caps the suggested grade" if c.limiting else "no"),
@@ -132,6 +133,6 @@ class FrameworksView(QWidget):
         framework = self.frameworks[self.choice.currentIndex()]
         code = item.data(0, Qt.ItemDataRole.UserRole) if item else None
         if code:
-            self.details.setHtml(criterion_html(framework.criterion(code)))
+            self.details.setHtml(criterion_html(framework.criterion(code), framework))
         else:
             self.details.setHtml(framework_html(framework))
