@@ -55,7 +55,9 @@ def test_an_imported_framework_travels_to_an_empty_laptop_and_back(tmp_path: Pat
         back = apply_merge(qa, read_pack(tmp_path / "back.auditpack"), actor=QA)
         assert back.frameworks_added == ()  # the QA lead's database had it already
         [merged] = list_audits(qa, programme_uid=programme)
-        version = qa.one("SELECT framework_code, framework_version FROM audits WHERE uid = ?", [uid])
+        version = qa.one(
+            "SELECT framework_code, framework_version FROM audits WHERE uid = ?", [uid]
+        )
         assert version == {"framework_code": "DEMO-COUNCIL", "framework_version": "1.0.0"}
         assert (merged.uid, merged.status) == (uid, "submitted")
         assert verify_trail(qa) == [] and verify_trail(laptop) == []
