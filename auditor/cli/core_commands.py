@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+from auditor.cli.arguments import default_actor
 from auditor.cli.common import db_option_parent, db_path, open_store, print_json
 from auditor.demo import make_demo
 from auditor.errors import ValidationError
@@ -74,6 +77,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     fw_template.add_argument("--out", required=True, metavar="FILE.xlsx", help="workbook to write")
     fw_template.set_defaults(handler=cmd_frameworks_template)
+    _register_crosswalk(fw_sub, db)
+
+
+def _register_crosswalk(
+    fw_sub: argparse._SubParsersAction[argparse.ArgumentParser], db: argparse.ArgumentParser
+) -> None:
+    """``frameworks crosswalk propose|save|show``: how a new version continues an old one."""
+    crosswalk = fw_sub.add_parser(
+        "crosswalk", help="say how a new framework version continues an old one (for trends)"
+    )
+    cw_sub = crosswalk.add_subparsers(dest="crosswalk_command", metavar="COMMAND", required=True)
+    propose = cw_sub.add_parser(
+        "propose", parents=[db], help="write the first guess at a crosswalk, to edit and save"
+    )
+    propose.add_argument("old", metavar="OLD", help="the version replaced: CODE@VERSION")
+    propose.add_argument("new", metavar="NEW", help="the version replacing it: CODE@VERSION")
+    propose.add_argument("--out", metavar="FILE.json", help="write it here (default: print it)")
+    propose.set_defaults(handler=cmd_crosswalk_propose)
+    save = cw_sub.add_parser("save", parents=[db], help="check a crosswalk file whole and keep it")
+    save.add_argument("file", metavar="FILE.json", help="a crosswalk, as propose writes it")
+    save.add_argument("--actor", default=default_actor(), help="who is doing this (your login)")
+    save.set_defaults(handler=cmd_crosswalk_save)
+    show = cw_sub.add_parser("show", parents=[db], help="list crosswalks, or show one")
+    show.add_argument("new", metavar="NEW", nargs="?", help="the newer version: CODE@VERSION")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=cmd_crosswalk_show)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -191,4 +220,78 @@ def cmd_frameworks_template(args: argparse.Namespace) -> int:
 
     target = write_blank_template(Path(args.out))
     print(f"Wrote a blank framework workbook to {target}: fill it in, then import it")
+    return 0
+
+
+def _version_argument(store: Store, text: str) -> tuple[str, str]:
+    """``CODE@VERSION`` (or ``CODE`` for its newest version) → (code, version)."""
+    code, _, version = text.partition("@")
+    framework = get_framework(store, code.strip(), version.strip() or None)
+    return framework.code, framework.version
+
+
+def cmd_crosswalk_propose(args: argparse.Namespace) -> int:
+    from auditor.frameworks.crosswalk import propose_crosswalk
+
+    with open_store(args, readonly=True) as store:
+        old = get_framework(store, *_version_argument(store, args.old))
+        new = get_framework(store, *_version_argument(store, args.new))
+    proposal = propose_crosswalk(old, new)
+    text = json.dumps(proposal.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"Wrote a proposed crosswalk from {proposal.old_text} to {proposal.new_text} to "
+          f"{args.out}: check each criterion's kind, then save it")  # fmt: skip
+    return 0
+
+
+def cmd_crosswalk_save(args: argparse.Namespace) -> int:
+    from auditor.frameworks.crosswalk import crosswalk_from_dict, save_crosswalk
+
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ValidationError(f"cannot read {args.file} as a crosswalk: {error}") from None
+    crosswalk = crosswalk_from_dict(data)
+    with open_store(args) as store:
+        saved = save_crosswalk(store, crosswalk, actor=args.actor)
+    print(f"Saved the crosswalk from {saved.old_text} to {saved.new_text}: "
+          f"{_crosswalk_counts(saved)}")  # fmt: skip
+    return 0
+
+
+def _crosswalk_counts(crosswalk: Any) -> str:
+    from auditor.frameworks.crosswalk import Kind
+
+    parts = [f"{len(crosswalk.of_kind(kind))} {kind.value}" for kind in Kind]
+    return ", ".join(parts) + f", {len(crosswalk.retired)} retired"
+
+
+def cmd_crosswalk_show(args: argparse.Namespace) -> int:
+    from auditor.errors import NotFoundError
+    from auditor.frameworks.crosswalk import list_crosswalks, load_crosswalk
+
+    with open_store(args, readonly=True) as store:
+        if args.new:
+            one = load_crosswalk(store, *_version_argument(store, args.new))
+            if one is None:
+                raise NotFoundError(f"no crosswalk says what {args.new} continues")
+            crosswalks = [one]
+        else:
+            crosswalks = list_crosswalks(store)
+    if args.json:
+        print_json([c.to_dict() for c in crosswalks])
+        return 0
+    if not crosswalks:
+        print("No crosswalks yet: see frameworks crosswalk propose")
+    for c in crosswalks:
+        print(f"{c.new_text} replaces {c.old_text} ({_crosswalk_counts(c)})")
+        if args.new:
+            for link in c.continuations:
+                old = f" ← {', '.join(link.old)}" if link.old else ""
+                print(f"  {link.criterion:9} {link.kind.label}{old}")
+            for code in c.retired:
+                print(f"  {code:9} Retired")
     return 0

@@ -6,7 +6,7 @@ answers met, which those modules do not give as one series.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from auditor.figures.agreement import AgreementReport, agreement_report
@@ -16,9 +16,11 @@ from auditor.figures.stats import (
     Headline,
     criterion_figures,
     criterion_figures_by_month,
+    first_audit_on,
     headline,
     headlines_by,
 )
+from auditor.frameworks.crosswalk import Lineage, trend_lineage
 from auditor.frameworks.library import get_framework, list_frameworks
 from auditor.frameworks.model import Framework
 from auditor.programmes.records import get_programme
@@ -51,12 +53,24 @@ class MonthPoint:
 
 
 @dataclass(frozen=True)
+class VersionChange:
+    """Where the trend crosses from one framework version to the next (a crosswalk)."""
+
+    month: str | None  # YYYY-MM of the first audit on the new version; None: none yet
+    new: str  # "IN-CFA 2.0.0"
+    old: str
+    reworded: tuple[str, ...]  # criteria whose wording changed (or that merged old ones)
+
+
+@dataclass(frozen=True)
 class DashboardFigures:
     framework: Framework | None
     headline: Headline
     criteria: list[CriterionFigures]  # framework order
     trend: list[MonthPoint]  # oldest first
     agreement: AgreementReport
+    changes: tuple[VersionChange, ...] = ()  # newest first; empty without a crosswalk
+    reworded: dict[str, str] = field(default_factory=dict)  # criterion → version it changed in
 
 
 def dashboard_framework(store: Store, audit_filter: AuditFilter) -> Framework | None:
@@ -72,13 +86,19 @@ def dashboard_framework(store: Store, audit_filter: AuditFilter) -> Framework | 
 
 
 def monthly_trend(
-    store: Store, audit_filter: AuditFilter, framework: Framework | None
+    store: Store,
+    audit_filter: AuditFilter,
+    framework: Framework | None,
+    *,
+    lineage: Lineage | None = None,
 ) -> list[MonthPoint]:
-    """Per month: audits, % good or better, and % of answers met across all criteria."""
+    """Per month: audits, % good or better, and % of answers met across all criteria (older
+    versions' answers through their crosswalks, when a ``lineage`` is given)."""
     by_month = headlines_by(store, audit_filter, "month")
     met: dict[str, float | None] = {}
     if framework is not None:
-        for month, figures in criterion_figures_by_month(store, audit_filter, framework).items():
+        by = criterion_figures_by_month(store, audit_filter, framework, lineage=lineage)
+        for month, figures in by.items():
             scored = sum(f.scored for f in figures)
             met[month] = None if scored == 0 else 100.0 * sum(f.met for f in figures) / scored
     return [
@@ -90,10 +110,38 @@ def monthly_trend(
 def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigures:
     """Everything the dashboard draws, for ``audit_filter`` (run it off the GUI thread)."""
     framework = dashboard_framework(store, audit_filter)
+    lineage = trend_lineage(store, framework) if framework else None
+    lineage = None if lineage is None or lineage.empty else lineage
+    criteria = (
+        criterion_figures(store, audit_filter, framework, lineage=lineage) if framework else []
+    )
     return DashboardFigures(
         framework=framework,
         headline=headline(store, audit_filter),
-        criteria=criterion_figures(store, audit_filter, framework) if framework else [],
-        trend=monthly_trend(store, audit_filter, framework),
+        criteria=[f for f in criteria if f.retired_by is None],  # bars: the tool in use now
+        trend=monthly_trend(store, audit_filter, framework, lineage=lineage),
         agreement=agreement_report(store, audit_filter),
+        changes=_changes(store, audit_filter, lineage),
+        reworded=lineage.reworded() if lineage else {},
     )
+
+
+def _changes(
+    store: Store, audit_filter: AuditFilter, lineage: Lineage | None
+) -> tuple[VersionChange, ...]:
+    changes = []
+    for step in lineage.steps if lineage else ():
+        first = first_audit_on(store, audit_filter, step.new_code, step.new_version)
+        changes.append(
+            VersionChange(
+                first.isoformat()[:7] if first else None,
+                step.new_text,
+                step.old_text,
+                tuple(
+                    c.criterion
+                    for c in step.continuations
+                    if c.kind.value in ("reworded", "merged")
+                ),
+            )
+        )
+    return tuple(changes)

@@ -18,6 +18,7 @@ from typing import Any
 
 from auditor.clock import parse_date, today
 from auditor.domain import AuditStatus, Grade
+from auditor.frameworks.crosswalk import Lineage, merged_answer
 from auditor.frameworks.model import Framework
 from auditor.store import Store
 
@@ -183,6 +184,7 @@ class CriterionFigures:
     sources: tuple[str, ...]
     target: float | None
     counts: dict[str, int] = field(default_factory=dict)  # answer value code → audits
+    retired_by: str | None = None  # a criterion of an older version a crosswalk retired
 
     @property
     def applied(self) -> int:
@@ -223,28 +225,44 @@ class CriterionFigures:
 
 
 def criterion_figures(
-    store: Store, audit_filter: AuditFilter, framework: Framework
+    store: Store, audit_filter: AuditFilter, framework: Framework, *, lineage: Lineage | None = None
 ) -> list[CriterionFigures]:
     """Answer counts for every criterion of ``framework``, in framework order.
 
     "Met" means answered Yes; Not applicable is left out of the percentage. Answers are
-    matched by criterion code, which stays stable across framework versions.
+    matched by criterion code, which stays stable across framework versions. Given a
+    ``lineage`` (:func:`auditor.frameworks.crosswalk.trend_lineage`), audits on the older
+    versions it reaches count under the criterion their crosswalk continues, and each
+    retired criterion follows as a line of its own.
     """
+    if lineage is not None and not lineage.empty:
+        return criterion_figures_by(store, audit_filter, framework, "all", lineage=lineage).get(
+            "all", _lines(framework, lineage, {}, None)
+        )
     counts = _answer_counts(store, audit_filter, framework, group=None)
     return [_figures(c, counts.get(c.code, {})) for c in framework.criteria]
 
 
 def criterion_figures_by_month(
-    store: Store, audit_filter: AuditFilter, framework: Framework
+    store: Store, audit_filter: AuditFilter, framework: Framework, *, lineage: Lineage | None = None
 ) -> dict[str, list[CriterionFigures]]:
     """:func:`criterion_figures` for each month (``YYYY-MM``) of audit date, oldest first."""
-    return criterion_figures_by(store, audit_filter, framework, "month")
+    return criterion_figures_by(store, audit_filter, framework, "month", lineage=lineage)
 
 
 def criterion_figures_by(
-    store: Store, audit_filter: AuditFilter, framework: Framework, key: str
+    store: Store,
+    audit_filter: AuditFilter,
+    framework: Framework,
+    key: str,
+    *,
+    lineage: Lineage | None = None,
 ) -> dict[str, list[CriterionFigures]]:
     """:func:`criterion_figures` for each ``"team"``, ``"auditor"`` or ``"month"``, in order."""
+    if lineage is not None and not lineage.empty:
+        counts = _lineage_counts(store, audit_filter, lineage, GROUPS[key])
+        groups = sorted({group for group, _ in counts})
+        return {group: _lines(framework, lineage, counts, group) for group in groups}
     counts = _answer_counts(store, audit_filter, framework, group=GROUPS[key])
     groups = sorted({group for group, _ in counts})
     return {
@@ -269,17 +287,75 @@ def _figures(criterion: Any, counts: dict[str, int]) -> CriterionFigures:
     )
 
 
+def _lines(
+    framework: Framework, lineage: Lineage, counts: Any, group: str | None
+) -> list[CriterionFigures]:
+    """The newest version's criteria, then the retired ones (``retired_by`` set)."""
+    figures = [_figures(c, counts.get((group, c.code), {})) for c in framework.criteria]
+    for line in lineage.retired:
+        figures.append(
+            CriterionFigures(line.code, line.section, line.text, line.sources, line.target,
+                             dict(counts.get((group, line.key), {})), retired_by=line.retired_by)
+        )  # fmt: skip
+    return figures
+
+
+def _lineage_counts(
+    store: Store, audit_filter: AuditFilter, lineage: Lineage, group: str
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(group, line) → answer → audits: the newest version's own audits (and any version the
+    crosswalks do not reach) by criterion code; each older version's through its crosswalk."""
+    older = list(lineage.versions)
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    not_older = (
+        " AND (a.framework_code, a.framework_version) NOT IN (VALUES "
+        + ", ".join("(?, ?)" for _ in older)
+        + ")"
+    )
+    direct = _answer_counts(
+        store, audit_filter, lineage.framework, group=group,
+        extra=(not_older, [part for pair in older for part in pair]),
+    )  # fmt: skip
+    for (g, code), by_value in direct.items():
+        for value, n in by_value.items():
+            counts[(str(g), code)][value] += n
+    for (code, version), lines in lineage.versions.items():
+        narrowed = dataclasses.replace(audit_filter, framework_code=code)
+        where, params = narrowed.sql()
+        asked, asked_params = unasked_answers_left_out(lineage.frameworks[(code, version)])
+        rows = store.execute(
+            f"SELECT {group} AS g, a.id, an.criterion_code, an.value {AUDITS_FROM} "
+            f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND a.framework_version = ? "
+            f"AND an.value IS NOT NULL{asked}",
+            [*params, version, *asked_params],
+        ).fetchall()
+        per_audit: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+        for g, audit_id, criterion, value in rows:
+            line = lines.get(criterion)
+            if line is not None:
+                per_audit[(str(g), audit_id, line)].append(value)
+        for (g, _audit, line), values in per_audit.items():
+            value = values[0] if len(values) == 1 else merged_answer(values)
+            counts[(g, line)][value] += 1
+    return counts
+
+
 def _answer_counts(
-    store: Store, audit_filter: AuditFilter, framework: Framework, *, group: str | None
+    store: Store,
+    audit_filter: AuditFilter,
+    framework: Framework,
+    *,
+    group: str | None,
+    extra: tuple[str, list[Any]] = ("", []),
 ) -> Any:
     where, params = audit_filter.sql()
     asked, asked_params = unasked_answers_left_out(framework)
     key = f"{group} AS g, " if group else ""
     rows = store.execute(
         f"SELECT {key}an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
-        f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND an.value IS NOT NULL{asked} "
-        f"GROUP BY {'g, ' if group else ''}an.criterion_code, an.value",
-        [*params, *asked_params],
+        f"JOIN answers an ON an.audit_id = a.id WHERE {where}{extra[0]} AND an.value IS NOT NULL"
+        f"{asked} GROUP BY {'g, ' if group else ''}an.criterion_code, an.value",
+        [*params, *extra[1], *asked_params],
     ).fetchall()
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
     for row in rows:
@@ -374,3 +450,15 @@ def audit_date_range(store: Store, audit_filter: AuditFilter) -> tuple[date, dat
     ).fetchone()
     first, last = parse_date(row[0]), parse_date(row[1])
     return None if first is None or last is None else (first, last)
+
+
+def first_audit_on(store: Store, audit_filter: AuditFilter, code: str, version: str) -> date | None:
+    """The first audit date among the filtered audits scored on ``code`` ``version``: where a
+    trend joining versions through a crosswalk changes wording."""
+    where, params = dataclasses.replace(audit_filter, framework_code=code).sql()
+    return parse_date(
+        store.scalar(
+            f"SELECT MIN(a.audit_date) {AUDITS_FROM} WHERE {where} AND a.framework_version = ?",
+            [*params, version],
+        )
+    )

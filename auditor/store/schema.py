@@ -301,10 +301,61 @@ CREATE TABLE trail_gaps (
 );
 """
 
+FRAMEWORK_DRAFTS = """
+CREATE TABLE framework_drafts (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    based_on_code TEXT,
+    based_on_version TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+FRAMEWORK_CROSSWALKS = """
+-- How a framework version continues an older one (the same code's previous version, or the
+-- code a council's new tool replaces): which old criterion each new criterion continues, so
+-- trends run across the change. One crosswalk per new version.
+CREATE TABLE framework_crosswalks (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    old_code TEXT NOT NULL,
+    old_version TEXT NOT NULL,
+    new_code TEXT NOT NULL,
+    new_version TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (new_code, new_version),
+    FOREIGN KEY (old_code, old_version) REFERENCES frameworks (code, version),
+    FOREIGN KEY (new_code, new_version) REFERENCES frameworks (code, version)
+);
+
+-- One row per (new criterion, old criterion) it continues: same, reworded, merged (several
+-- rows for one new criterion); a new criterion has no old one, a retired old one no new one.
+CREATE TABLE framework_crosswalk_links (
+    crosswalk_id INTEGER NOT NULL REFERENCES framework_crosswalks (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('same','reworded','merged','new','retired')),
+    new_criterion TEXT,
+    old_criterion TEXT,
+    CHECK ((kind = 'new') = (old_criterion IS NULL)),
+    CHECK ((kind = 'retired') = (new_criterion IS NULL))
+);
+CREATE INDEX framework_crosswalk_links_of ON framework_crosswalk_links (crosswalk_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
     Migration(3, "audit pack sync state", PACK_SYNC_STATE),
+    Migration(4, "framework drafts", FRAMEWORK_DRAFTS),
+    Migration(5, "framework crosswalks", FRAMEWORK_CROSSWALKS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -6,7 +6,7 @@ criterion names), so colour is never the only signal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -81,18 +81,26 @@ def grade_chart(headline: Headline) -> QChart:
     return chart
 
 
-def criterion_label(figure: CriterionFigures) -> str:
-    """The criterion's code with its verdict against target in words/symbols."""
+REWORDED_MARK = "†"  # the criterion's wording changed in a newer version (a crosswalk)
+CHANGE_MARK = "◆"  # the month the first audit on a newer version was made
+
+
+def criterion_label(figure: CriterionFigures, reworded: Collection[str] = ()) -> str:
+    """The criterion's code with its verdict against target in words/symbols, and † when its
+    wording changed in a newer version."""
+    code = f"{figure.code} {REWORDED_MARK}" if figure.code in reworded else figure.code
     if figure.met_percent is None:
-        return f"{figure.code} (no answers)"
+        return f"{code} (no answers)"
     if figure.target is None:
-        return figure.code
-    return f"{'✓' if figure.met_percent >= figure.target else '✗'} {figure.code}"
+        return code
+    return f"{'✓' if figure.met_percent >= figure.target else '✗'} {code}"
 
 
-def criteria_chart(figures: Sequence[CriterionFigures]) -> QChart:
+def criteria_chart(figures: Sequence[CriterionFigures], reworded: Collection[str] = ()) -> QChart:
     """% met per criterion beside its target, worst first (horizontal bars, values shown)."""
-    chart = _chart("Compliance per criterion against its target (✗ below target)")
+    title = "Compliance per criterion against its target (✗ below target"
+    title += f"; {REWORDED_MARK} wording changed)" if reworded else ")"
+    chart = _chart(title)
     met, target = QBarSet("% met"), QBarSet("Target")
     met.setColor(BLUE)
     target.setColor(GREY)
@@ -110,7 +118,7 @@ def criteria_chart(figures: Sequence[CriterionFigures]) -> QChart:
     series.setLabelsFormat("@value %")
     chart.addSeries(series)
     names = QBarCategoryAxis()
-    names.append([criterion_label(f) for f in shown])
+    names.append([criterion_label(f, reworded) for f in shown])
     chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(names)
     values = _percent_axis()
@@ -121,20 +129,22 @@ def criteria_chart(figures: Sequence[CriterionFigures]) -> QChart:
     return chart
 
 
-def trend_chart(points: Sequence[MonthPoint]) -> QChart:
-    """% good or better and % answers met, month by month (points labelled with values)."""
-    chart = _chart("Monthly trend")
+def trend_chart(points: Sequence[MonthPoint], changes: Collection[str] = ()) -> QChart:
+    """% good or better and % answers met, month by month (points labelled with values);
+    a month in ``changes`` (YYYY-MM) is marked ◆: a newer framework version starts there."""
+    chart = _chart(f"Monthly trend ({CHANGE_MARK} new framework version)" if changes else
+                   "Monthly trend")  # fmt: skip
     lines = (
         ("% graded Good or better", BLUE, [p.good_or_better_percent for p in points]),
         ("% answers met", GREEN, [p.met_percent for p in points]),
     )
     months = QBarCategoryAxis()
     if len(points) <= 12:  # month names are unique within a year: the years go in the title
-        months.append([p.month_name for p in points] or ["–"])
+        months.append([_marked(p.month_name, p, changes) for p in points] or ["–"])
         if points:
             months.setTitleText(f"{points[0].label} to {points[-1].label}")
     else:
-        months.append([p.short_label for p in points])
+        months.append([_marked(p.short_label, p, changes) for p in points])
         months.setLabelsAngle(-60)
     chart.addAxis(months, Qt.AlignmentFlag.AlignBottom)
     percent = _percent_axis()
@@ -154,3 +164,7 @@ def trend_chart(points: Sequence[MonthPoint]) -> QChart:
         series.attachAxis(months)
         series.attachAxis(percent)
     return chart
+
+
+def _marked(label: str, point: MonthPoint, changes: Collection[str]) -> str:
+    return f"{CHANGE_MARK} {label}" if point.month in changes else label

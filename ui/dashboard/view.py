@@ -5,7 +5,7 @@ trend, filtered by programme, team and date range. The queries run off the GUI t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QDate, QTimer
@@ -24,7 +24,13 @@ from auditor.clock import today
 from auditor.figures.dashboard import DashboardFigures, dashboard_figures
 from auditor.figures.stats import AuditFilter, worst_gaps_first
 from auditor.words import plural
-from ui.dashboard.charts import criteria_chart, grade_chart, trend_chart
+from ui.dashboard.charts import (
+    CHANGE_MARK,
+    REWORDED_MARK,
+    criteria_chart,
+    grade_chart,
+    trend_chart,
+)
 from ui.errors import show_error
 from ui.session import Session
 from ui.widgets.action_dialog import qdate
@@ -69,6 +75,8 @@ class DashboardView(QWidget):
         self.state = QLabel("Loading figures…", objectName="dashboardState")
         self.headline = wrapped("", object_name="headline")
         self.agreement = wrapped("", object_name="agreement")
+        self.versions = wrapped("", object_name="dashboardVersions")
+        self.versions.hide()
         self.grades_view = self._chart_view("Grade distribution chart")
         self.trend_view = self._chart_view("Monthly trend chart")
         self.criteria_view = self._chart_view("Compliance per criterion chart")
@@ -86,6 +94,7 @@ class DashboardView(QWidget):
         layout.addWidget(self.state)
         layout.addWidget(self.headline)
         layout.addWidget(self.agreement)
+        layout.addWidget(self.versions)
         layout.addLayout(charts, 1)
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
@@ -153,14 +162,33 @@ class DashboardView(QWidget):
             f"changed in {a.grade_changed}."
         )  # fmt: skip
         _replace(self.grades_view, grade_chart(h))
-        _replace(self.trend_view, trend_chart(figures.trend))
+        changes = {c.month for c in figures.changes if c.month}
+        _replace(self.trend_view, trend_chart(figures.trend, changes))
         ranked = worst_gaps_first(figures.criteria)
-        _replace(self.criteria_view, criteria_chart(ranked))
+        _replace(self.criteria_view, criteria_chart(ranked, figures.reworded))
+        self.versions.setText(_versions_text(figures))
+        self.versions.setVisible(bool(figures.changes))
         self.criteria_view.setMinimumHeight(max(300, BAR_ROW_PX * len(ranked) + 120))
 
     def _on_all_dates_clicked(self) -> None:
         self.date_from.setDate(QDate(2000, 1, 1))
         self.date_to.setDate(qdate(today()))
+
+
+def _versions_text(figures: DashboardFigures) -> str:
+    """Which version replaced which, from when, and whose wording changed: the words behind
+    the charts' ◆ and † marks."""
+    lines = []
+    for change in figures.changes:
+        when = (f"from {date.fromisoformat(change.month + '-01'):%b %Y}" if change.month
+                else "no audits on it yet")  # fmt: skip
+        reworded = (f"; wording changed ({REWORDED_MARK}): {', '.join(change.reworded)}"
+                    if change.reworded else "")  # fmt: skip
+        lines.append(
+            f"{CHANGE_MARK} {change.new} replaced {change.old} ({when}){reworded}. "
+            "Answers on the older version count under the criterion continuing them."
+        )
+    return "<br>".join(lines)
 
 
 def _replace(view: QChartView, chart: QChart) -> None:

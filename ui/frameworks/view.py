@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QPushButton,
     QSplitter,
     QTextBrowser,
     QTreeWidget,
@@ -21,6 +22,7 @@ from auditor.domain import CASE_TYPE_LABELS
 from auditor.frameworks.library import list_frameworks
 from auditor.frameworks.model import ALL_CASE_TYPES, Criterion, Framework
 from auditor.words import plural
+from ui.frameworks.crosswalk_dialog import CrosswalkDialog
 from ui.session import Session
 from ui.widgets.common import buddy, named
 
@@ -80,6 +82,13 @@ class FrameworksView(QWidget):
         top = QHBoxLayout()
         top.addWidget(buddy("F&ramework:", self.choice))
         top.addWidget(self.choice, 1)
+        self.crosswalk_button = named(
+            QPushButton("Cross&walk…"),
+            "Crosswalk",
+            "Say how this version continues an older one, for trends",
+        )
+        self.crosswalk_button.clicked.connect(self.open_crosswalk)
+        top.addWidget(self.crosswalk_button)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(self.details)
@@ -128,6 +137,14 @@ class FrameworksView(QWidget):
             parent.setFirstColumnSpanned(True)
         self.tree.expandAll()
         self.details.setHtml(framework_html(framework))
+
+    def open_crosswalk(self) -> CrosswalkDialog:
+        """The crosswalk dialog for the version shown (returned for tests)."""
+        index = self.choice.currentIndex()
+        shown = self.frameworks[index] if 0 <= index < len(self.frameworks) else None
+        dialog = CrosswalkDialog(self.session, shown, self)
+        dialog.open()
+        return dialog
 
     def _on_current_item_changed(self, item: QTreeWidgetItem | None, _old: object) -> None:
         framework = self.frameworks[self.choice.currentIndex()]

@@ -66,6 +66,30 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "first date of the filter, else the first day of the month of the first audit.",
     ),
     (
+        "Trend across versions",
+        "When the report's framework version has a crosswalk to the version it replaced "
+        '(docs/frameworks.md, "When a new version replaces an old one"), the Trend sheet '
+        "keeps one row per criterion of the newest version and counts the older audits under "
+        "it: an answer to an old criterion counts under the new criterion that continues it "
+        "(Same, Reworded). For a Merged criterion each older audit counts **once**: Not "
+        "applicable when every one of the merged criteria was, otherwise its least met answer "
+        "among the others (No before Partly before Yes), so it is met only when every merged "
+        "criterion answered was met. A New criterion has no figures before the change. A "
+        'retired criterion keeps a row of its own after the others, marked "retired by …", '
+        "with figures up to the change. A criterion whose wording changed (Reworded or "
+        'Merged) says "[wording changed in version …]" after its wording, and a note under '
+        "the table names each change, the date of the first audit on the new version, and the "
+        "criteria reworded, merged, new and retired. Crosswalks chain back through several "
+        "versions; audits on a version no crosswalk reaches are matched by criterion code, as "
+        "without a crosswalk. The dashboard uses the same figures: its compliance bars and "
+        "monthly % met count older audits the same way (retired criteria are not bars: they "
+        "are no longer asked, but their answers count in the month's % met), † marks a "
+        "criterion whose wording changed, ◆ marks the month of the first audit on the new "
+        "version, and a line above the charts says which version replaced which. Without a "
+        "crosswalk nothing of this changes. The Criteria, By team and By auditor sheets are "
+        "not joined this way: they match answers by criterion code.",
+    ),
+    (
         "Actions",
         "Every action raised by the counted audits. Overdue: still open and due before the "
         "day the workbook was made; days overdue are calendar days past the due date.",

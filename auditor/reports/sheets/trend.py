@@ -20,6 +20,7 @@ from auditor.figures.stats import (
     Period,
     criterion_figures,
     criterion_figures_by_month,
+    first_audit_on,
     headline,
     headlines_by,
     overall_met_percent,
@@ -27,6 +28,7 @@ from auditor.figures.stats import (
     within,
     worst_gaps_first,
 )
+from auditor.frameworks.crosswalk import Kind, Lineage, trend_lineage
 from auditor.reports import styles
 from auditor.reports.scope import ReportFigures, ReportScope
 from auditor.reports.table import Column, TableWriter
@@ -44,7 +46,8 @@ class _Column:
 
 
 def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
-    columns = [] if scope.empty or scope.framework is None else _columns(scope)
+    lineage = _lineage(scope)
+    columns = [] if scope.empty or scope.framework is None else _columns(scope, lineage)
     table = TableWriter(
         wb,
         "Trend",
@@ -58,7 +61,7 @@ def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
         top_aligned=True,
     )
     if columns:
-        _rows(table, scope, columns)
+        _rows(table, scope, columns, lineage)
     ws = table.finish()
     if not columns:
         return
@@ -70,16 +73,28 @@ def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
         f"$C{FIRST_CRITERION_ROW}",
         AMBER_MARGIN / 100.0,
     )
-    _notes_and_charts(ws, table, scope, figures, columns)
+    _notes_and_charts(ws, table, scope, figures, columns, lineage)
 
 
-def _columns(scope: ReportScope) -> list[_Column]:
+def _lineage(scope: ReportScope) -> Lineage | None:
+    """The crosswalks behind the report's framework, or None when there are none (then the
+    trend matches answers by criterion code, as it always has)."""
+    if scope.empty or scope.framework is None:
+        return None
+    lineage = trend_lineage(scope.store, scope.framework)
+    return None if lineage.empty else lineage
+
+
+def _columns(scope: ReportScope, lineage: Lineage | None) -> list[_Column]:
     assert scope.framework is not None
     store, f, framework = scope.store, scope.audit_filter, scope.framework
     heads = headlines_by(store, f, "month", on=scope.on)
-    months = criterion_figures_by_month(store, f, framework)
+    months = criterion_figures_by_month(store, f, framework, lineage=lineage)
     nothing = [
         CriterionFigures(c.code, c.section, c.text, c.sources, c.target) for c in framework.criteria
+    ] + [
+        CriterionFigures(r.code, r.section, r.text, r.sources, r.target, retired_by=r.retired_by)
+        for r in (lineage.retired if lineage else ())
     ]
     columns = [_Column(_month_label(m), heads[m], months.get(m, nothing)) for m in sorted(heads)]
     if scope.points_start is not None:
@@ -89,7 +104,7 @@ def _columns(scope: ReportScope) -> list[_Column]:
                 _Column(
                     _point_label(period),
                     headline(store, narrowed, on=scope.on),
-                    criterion_figures(store, narrowed, framework),
+                    criterion_figures(store, narrowed, framework, lineage=lineage),
                     is_point=True,
                 )
             )
@@ -104,8 +119,11 @@ def _point_label(period: Period) -> str:
     return f"{period.label} ({period.start:%b %Y}–{period.end:%b %Y})"
 
 
-def _rows(table: TableWriter, scope: ReportScope, columns: list[_Column]) -> None:
+def _rows(
+    table: TableWriter, scope: ReportScope, columns: list[_Column], lineage: Lineage | None
+) -> None:
     assert scope.framework is not None
+    reworded = lineage.reworded() if lineage else {}
     ws = table.ws
     table.append(["AUDITS", "Audits (number)", None, *(c.headline.audits for c in columns)])
     table.append(
@@ -129,14 +147,28 @@ def _rows(table: TableWriter, scope: ReportScope, columns: list[_Column]) -> Non
     )
     for index, criterion in enumerate(scope.framework.criteria):
         cells = [c.criteria[index] for c in columns]
+        text = criterion.text
+        if criterion.code in reworded:
+            text += f" [wording changed in version {reworded[criterion.code]}]"
         table.append(
             [
                 criterion.code,
-                criterion.text,
+                text,
                 styles.fraction(criterion.target),
                 *(_percent(ws, f.met_percent, f.scored) for f in cells),
             ]
         )
+    for index in range(len(scope.framework.criteria), len(columns[0].criteria)):
+        retired = columns[0].criteria[index]
+        table.append(
+            [
+                retired.code,
+                f"{retired.text} [retired by {retired.retired_by}: its line ends at the change]",
+                styles.fraction(retired.target),
+                *(_percent(ws, c.criteria[index].met_percent, c.criteria[index].scored)
+                  for c in columns),
+            ]
+        )  # fmt: skip
 
 
 def _percent(ws: Any, percent: float | None, n: int) -> Any:
@@ -147,13 +179,21 @@ def _percent(ws: Any, percent: float | None, n: int) -> Any:
 
 
 def _notes_and_charts(
-    ws: Any, table: TableWriter, scope: ReportScope, figures: ReportFigures, columns: list[_Column]
+    ws: Any,
+    table: TableWriter,
+    scope: ReportScope,
+    figures: ReportFigures,
+    columns: list[_Column],
+    lineage: Lineage | None,
 ) -> None:
     months = sum(1 for c in columns if not c.is_point)
     ws.row_breaks.append(Break(id=table.last_row + 1))  # the charts print on a page of their own
     ws.append([])
     ws.append([None, styles.cell(ws, _note(scope), font=styles.NOTE_FONT)])
     row = table.last_row + 2
+    for line in _change_notes(scope, lineage):
+        ws.append([None, styles.cell(ws, line, font=styles.NOTE_FONT)])
+        row += 1
     worst = [f for f in worst_gaps_first(figures.criteria) if f.gap > 0][:CHART_CRITERIA]
     targets = sorted({f.target for f in worst if f.target is not None}, reverse=True)
     target_rows: dict[float, int] = {}
@@ -192,6 +232,32 @@ def _note(scope: ReportScope) -> str:
             f"{uk_date(scope.points_start)}."
         )
     return note
+
+
+def _change_notes(scope: ReportScope, lineage: Lineage | None) -> list[str]:
+    """One sentence per crosswalk behind the trend: which version replaced which, from when,
+    and which criteria were reworded, merged, new or retired."""
+    notes: list[str] = []
+    for step in lineage.steps if lineage else ():
+        first = first_audit_on(scope.store, scope.audit_filter, step.new_code, step.new_version)
+        when = f"its first audit {uk_date(first)}" if first else "no audits on it yet"
+        parts = [f"{step.new_text} replaced {step.old_text} ({when})."]
+        for kind, words in ((Kind.REWORDED, "Wording changed"), (Kind.NEW, "New")):
+            if codes := step.of_kind(kind):
+                parts.append(f"{words}: {', '.join(codes)}.")
+        merged = [c for c in step.continuations if c.kind is Kind.MERGED]
+        if merged:
+            parts.append(
+                "Merged: "
+                + "; ".join(f"{c.criterion} from {', '.join(c.old)}" for c in merged)
+                + " (an older audit counts once: met only when every one was met)."
+            )
+        if step.retired:
+            parts.append(f"Retired, their lines end at the change: {', '.join(step.retired)}.")
+        notes.append(" ".join(parts))
+    if notes:
+        notes.insert(0, "Answers on older versions count under the criterion that continues them.")
+    return notes
 
 
 def _line_chart(title: str, ws: Any, months: int) -> LineChart:
