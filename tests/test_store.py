@@ -113,7 +113,7 @@ def test_migration_3_adds_pack_sync_state_to_a_version_2_database(tmp_path: Path
     conn.execute("INSERT INTO meta VALUES ('origin_id', 'v2-origin')")
     conn.close()
     with Store.open(path) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == LATEST_VERSION
         tables = set(store.db.table_names())
         assert {
             "audit_versions",

@@ -301,10 +301,29 @@ CREATE TABLE trail_gaps (
 );
 """
 
+# A framework being made or revised in the app's editor: not a framework yet (nothing can
+# be audited against it) until it is published into ``frameworks`` with a version.
+FRAMEWORK_DRAFTS = """
+CREATE TABLE framework_drafts (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source_text TEXT NOT NULL,
+    based_on_code TEXT,
+    based_on_version TEXT,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
     Migration(3, "audit pack sync state", PACK_SYNC_STATE),
+    Migration(4, "framework drafts", FRAMEWORK_DRAFTS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

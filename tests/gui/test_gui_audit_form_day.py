@@ -21,7 +21,7 @@ from auditor.domain import Grade
 from auditor.store.trail import history
 from tests.gui.conftest import AUDITOR, QA_LEAD
 from tests.gui.helpers import message_boxes
-from ui.audit_form.criterion_card import CriterionCard
+from ui.widgets.criterion_card import CriterionCard
 from ui.audit_form.form import SAFE_NOW_QUESTION, AuditForm
 from ui.cases.start_audit import StartAuditDialog
 from ui.cases.view import CasesView
