@@ -46,7 +46,7 @@ class Draft:
 
     @property
     def based_on(self) -> str:
-        """"a copy of SFC-CORE 1.0.0", or "new" for a framework started from the template."""
+        """Says what the draft started from: "a copy of IN-CFA 1.0.0", or "new"."""
         if self.based_on_code is None:
             return "new"
         return f"a copy of {self.based_on_code} {self.based_on_version}"
@@ -202,7 +202,7 @@ def next_versions(store: Store, code: str) -> tuple[str, str]:
 def _numbers(version: str) -> tuple[int, int, int]:
     """The leading whole numbers of a version ("1.2" → 1, 2, 0; "2b" → 2, 0, 0)."""
     parts = [int(m.group()) if (m := re.match(r"\d+", p)) else 0 for p in version.split(".")]
-    major, minor, patch = (parts + [0, 0, 0])[:3]
+    major, minor, patch = [*parts, 0, 0, 0][:3]
     return major, minor, patch
 
 
