@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from auditor.errors import DatabaseInUse
 from auditor.store import Store
 from auditor.store.lock import DatabaseLock
+from auditor.store.schema import LATEST_VERSION
 from tests.gui.helpers import message_boxes
 from ui.app import AppController
 from ui.errors import USER_ERROR
@@ -116,7 +117,7 @@ def test_help_about_names_the_database_and_its_schema_version(
     window.about()
     [text] = shown
     assert str(window.session.path) in text
-    assert "Schema version: 3" in text
+    assert f"Schema version: {LATEST_VERSION}" in text
 
 
 def test_every_window_shortcut_is_listed_in_help_keyboard_shortcuts(window: MainWindow) -> None:

@@ -65,6 +65,7 @@ class FrameworkEditor(QDialog):
         self._fill_tree()
         self.tree.setCurrentItem(self.tree.topLevelItem(0))
         self._check(drafts.problems(draft.source_text))
+        self.tree.setFocus()
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ class FrameworkEditor(QDialog):
             ("Move d&own", "moveDown", lambda: self.move_item(1)),
         ):
             button = QPushButton(text, objectName=name)
+            button.setAutoDefault(False)  # Enter in a field must not add or remove anything
             button.clicked.connect(slot)
             row.addWidget(button)
         left.addLayout(row)

@@ -108,7 +108,7 @@ class FrameworksView(QWidget):
              "Start a framework of your own from an example"),
             ("C&opy…", "copyFramework", self.copy_framework,
              "Start a draft from the framework shown, to revise it as its next version"),
-            ("&Edit draft", "editDraft", self.edit_draft, "Edit the chosen draft"),
+            ("Ed&it draft", "editDraft", self.edit_draft, "Edit the chosen draft"),
             ("&Publish…", "publishDraft", self.publish_draft,
              "Give the chosen draft a version so audits can use it"),
             ("De&lete draft", "deleteDraft", self.delete_draft, "Delete the chosen draft"),
@@ -119,7 +119,7 @@ class FrameworksView(QWidget):
             draft_row.addWidget(button)
         draft_row.addStretch(1)
         draft_box = QVBoxLayout()
-        draft_box.addWidget(buddy("Dra&fts (not yet published: nobody can audit against them):",
+        draft_box.addWidget(buddy("Dr&afts (not yet published: nobody can audit against them):",
                                   self.drafts))  # fmt: skip
         draft_box.addWidget(self.drafts)
         draft_box.addLayout(draft_row)
