@@ -301,6 +301,8 @@ CREATE TABLE trail_gaps (
 );
 """
 
+# A framework being made or revised in the app's editor: not a framework yet (nothing can
+# be audited against it) until it is published into ``frameworks`` with a version.
 FRAMEWORK_DRAFTS = """
 CREATE TABLE framework_drafts (
     id INTEGER PRIMARY KEY,

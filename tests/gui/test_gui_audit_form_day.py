@@ -21,13 +21,13 @@ from auditor.domain import Grade
 from auditor.store.trail import history
 from tests.gui.conftest import AUDITOR, QA_LEAD
 from tests.gui.helpers import message_boxes
-from ui.audit_form.criterion_card import CriterionCard
 from ui.audit_form.form import SAFE_NOW_QUESTION, AuditForm
 from ui.cases.start_audit import StartAuditDialog
 from ui.cases.view import CasesView
 from ui.errors import USER_ERROR
 from ui.main_window import MainWindow
 from ui.widgets.action_dialog import ActionDialog
+from ui.widgets.criterion_card import CriterionCard
 from ui.widgets.reason import ReasonDialog
 
 ALT = Qt.KeyboardModifier.AltModifier

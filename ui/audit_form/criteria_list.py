@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 
 from auditor.audits.records import Audit
-from ui.audit_form.criterion_card import CriterionCard
 from ui.widgets.common import heading, named
+from ui.widgets.criterion_card import CriterionCard
 
 
 class CriteriaList(QScrollArea):

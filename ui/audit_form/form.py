@@ -46,13 +46,13 @@ from auditor.errors import AuditorError, ValidationError
 from ui.audit_form.actions_panel import ActionsPanel
 from ui.audit_form.autosave import AutoSaver, SaveRound, plain_reason
 from ui.audit_form.criteria_list import CriteriaList
-from ui.audit_form.criterion_card import CriterionCard
 from ui.audit_form.feedback_panel import FEEDBACK_FIELDS, FeedbackPanel
 from ui.audit_form.grade_panel import GradePanel
 from ui.audit_form.header import AuditHeader
 from ui.errors import Choice, ask, reporting_user_errors, show_error
 from ui.session import Session
 from ui.widgets.common import named
+from ui.widgets.criterion_card import CriterionCard
 from ui.widgets.history import HistoryDialog
 from ui.widgets.reason import ReasonDialog
 
