@@ -146,6 +146,7 @@ class Shooter:
         self.actions()
         self.dashboard()
         self.frameworks()
+        self.framework_editor()
         self.packs()
         self.programmes()
         self.import_wizard()
@@ -296,6 +297,28 @@ class Shooter:
         section = view.tree.topLevelItem(0)
         view.tree.setCurrentItem(section.child(0))
         self.save(self.window, "frameworks")
+
+    def framework_editor(self) -> None:
+        """Copy the built-in framework into a draft, reword a criterion, look at the preview."""
+        from PySide6.QtTest import QTest
+
+        view = self.window.page("frameworks")
+        view.copy_framework()
+        editor = view.editor
+        self.wait_for(lambda: editor is not None and editor.isVisible())
+        editor.resize(1300, 720)
+        tree = editor.tree
+        first = tree.topLevelItem(0).child(0)
+        tree.setCurrentItem(first)
+        editor.c_text.selectAll()
+        QTest.keyClicks(editor.c_text, "Is the risk to the child recorded, analysed and dated?")
+        self.wait(600)  # the draft is checked and saved after a pause
+        self.save(editor, "framework-editor")
+        editor.tabs.setCurrentIndex(2)
+        self.wait(400)
+        self.save(editor, "framework-preview")
+        editor.reject()
+        self.wait(200)
 
     def packs(self) -> None:
         from PySide6.QtGui import QAction
