@@ -222,6 +222,19 @@ def open_new_audit(window: MainWindow) -> AuditForm:
     return window.audit_form
 
 
+def form_with_short_waits(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> tuple[MainWindow, AuditForm, Path]:  # fmt: skip
+    """A new audit open in a window on its own database, whose saves give up waiting for
+    another process's lock after 0.1 s rather than 1 s (a WriteLock then refuses them)."""
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    window.session.store.execute("PRAGMA busy_timeout = 100")
+    return window, open_new_audit(window), db
+
+
 def status(form: AuditForm) -> str:
     return form.header.saved.text()
 
@@ -326,11 +339,7 @@ def test_closing_with_unsaved_evidence_asks_and_cancel_keeps_the_form_and_the_te
     qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
     window_on: list[MainWindow],
 ) -> None:  # fmt: skip
-    db = tmp_path / "audits.db"
-    window = show_main_window(qtbot, open_session(db, runner, settings))
-    window_on.append(window)
-    window.session.store.execute("PRAGMA busy_timeout = 100")
-    form = open_new_audit(window)
+    window, form, db = form_with_short_waits(qtbot, tmp_path, runner, settings, window_on)
     card = form.current
     assert card is not None
     reference = form.audit.case.reference
@@ -373,11 +382,7 @@ def test_close_and_lose_drops_the_changes_it_names_and_leaves_the_form(
     qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
     window_on: list[MainWindow],
 ) -> None:  # fmt: skip
-    db = tmp_path / "audits.db"
-    window = show_main_window(qtbot, open_session(db, runner, settings))
-    window_on.append(window)
-    window.session.store.execute("PRAGMA busy_timeout = 100")
-    form = open_new_audit(window)
+    window, form, db = form_with_short_waits(qtbot, tmp_path, runner, settings, window_on)
     first, second = list(form.cards.values())[:2]
     lock = WriteLock(db)
     try:
@@ -455,11 +460,7 @@ def test_feedback_is_not_exported_while_changes_to_the_audit_wait(
 ) -> None:  # fmt: skip
     """The practitioner's feedback is written from the database: with an answer still
     waiting it would leave that answer out, so the export says so and waits."""
-    db = tmp_path / "audits.db"
-    window = show_main_window(qtbot, open_session(db, runner, settings))
-    window_on.append(window)
-    window.session.store.execute("PRAGMA busy_timeout = 100")
-    form = open_new_audit(window)
+    window, form, db = form_with_short_waits(qtbot, tmp_path, runner, settings, window_on)
     lock = WriteLock(db)
     try:
         qtbot.keyClick(form.current, "2")
@@ -478,11 +479,7 @@ def test_an_action_that_cannot_be_saved_opens_again_with_what_was_typed(
     qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
     window_on: list[MainWindow],
 ) -> None:  # fmt: skip
-    db = tmp_path / "audits.db"
-    window = show_main_window(qtbot, open_session(db, runner, settings))
-    window_on.append(window)
-    window.session.store.execute("PRAGMA busy_timeout = 100")
-    form = open_new_audit(window)
+    window, form, db = form_with_short_waits(qtbot, tmp_path, runner, settings, window_on)
     lock = WriteLock(db)
     try:
         form.actions.add()
