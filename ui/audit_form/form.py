@@ -77,7 +77,6 @@ class AuditForm(QWidget):
         self.session = session
         self.uid = audit_uid
         self.audit: Audit = get_audit(session.store, audit_uid)
-        self.values = {code: a.value for code, a in self.audit.answers.items()}
         self.amend_reason = ""
         self.saver = AutoSaver(self._save_change, on_round=self._on_save_round, parent=self)
         self._bug_reported = False  # one crash dialog while the same changes keep failing
@@ -185,10 +184,15 @@ class AuditForm(QWidget):
         first = self.criteria.first_unanswered(self.values)
         self.set_current(first or next(iter(self.cards.values())))
 
+    @property
+    def values(self) -> dict[str, str | None]:
+        """The answers as the form shows them, saved or waiting to be saved. The cards hold
+        them: the one copy the form keeps (the grade is the core's, from these)."""
+        return {code: card.value for code, card in self.cards.items()}
+
     def _reload(self) -> None:
         self.saver.flush()
         self.audit = get_audit(self.session.store, self.uid)
-        self.values = {code: a.value for code, a in self.audit.answers.items()}
         self._load()
 
     @property
@@ -227,7 +231,6 @@ class AuditForm(QWidget):
             value = self.saver.pending.get(key)
             kind, name = key.split(":", 1)
             if kind == "answer":
-                self.values[name] = value or None
                 self.cards[name].set_answer(str(value or ""))
             elif kind == "evidence":
                 self.cards[name].set_evidence(str(value))
@@ -289,8 +292,7 @@ class AuditForm(QWidget):
             return  # cannot read it either: the message already shown says why
         if kind == "answer":
             answer = stored.answers.get(name)
-            self.values[name] = answer.value if answer else None
-            self.cards[name].set_answer(self.values[name])
+            self.cards[name].set_answer(answer.value if answer else None)
             self._regrade()
         elif name == "final_grade":
             self.grade.set_final_grade(stored.final_grade)
@@ -307,7 +309,6 @@ class AuditForm(QWidget):
         key = f"answer:{code}"
         if key in self.saver.save_now(key, value or None).refused:
             return
-        self.values[code] = value or None
         card = self.cards[code]
         card.set_answer(value or None)
         self._regrade()
