@@ -35,6 +35,7 @@ from auditor.store.trail import (
     verify_trail,
 )
 from tests.test_cli import cli as _cli
+from tests.test_trail import _raw
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = "Test Auditor"
@@ -52,14 +53,6 @@ def audit(store: Store, case: Case) -> str:
     update_action(store, action, actor=ME, owner="Demo Team Manager 2")
     update_case(store, case.uid, actor=ME, team="Test Team B")
     return uid
-
-
-def _raw(db_path: Path) -> sqlite3.Connection:
-    """A connection as a user with a database tool would open it, triggers dropped."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.execute("DROP TRIGGER IF EXISTS trail_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS trail_no_delete")
-    return conn
 
 
 def _put_back_triggers(conn: sqlite3.Connection) -> None:
