@@ -265,3 +265,18 @@ def test_the_arrow_keys_move_through_every_screen_without_being_stopped(
         seen.append(window.current_view)
     assert seen == ["audits", "actions", "dashboard", "frameworks", "programmes"]
     assert QApplication.focusWidget() is window.nav
+
+
+def test_ctrl_page_down_changes_the_audits_list_from_the_table(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.show_view("audits")
+    view = window.page("audits")
+    assert isinstance(view, AuditsView)
+    view.enter()
+    qtbot.wait_until(lambda: QApplication.focusWidget() is view.table)
+    start = view.tabs.currentIndex()
+    qtbot.keyClick(view.table, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert view.tabs.currentIndex() == (start + 1) % view.tabs.count()
+    qtbot.keyClick(view.table, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert view.tabs.currentIndex() == start

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -56,6 +57,12 @@ class AuditsView(QWidget):
         for label, _status, _mine in TABS:
             self.tabs.addTab(label)
         self.tabs.currentChanged.connect(lambda _i: self.reload())
+        # Ctrl+PgDown / Ctrl+PgUp change the list from anywhere in the view, as in a tabbed
+        # window: the tab bar is otherwise reached only by Tab past the Find box.
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self._next_list(step))
         self.text = named(QLineEdit(), "Find an audit", "Case reference, team or auditor")
         self.text.setPlaceholderText("Find: case reference, team or auditor")
         self.text.setClearButtonEnabled(True)
@@ -108,6 +115,9 @@ class AuditsView(QWidget):
         layout.addLayout(row)
         session.changes.audits_changed.connect(self.reload)
         self._enable_buttons()
+
+    def _next_list(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def shown(self) -> None:
         self.reload()

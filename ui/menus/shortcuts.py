@@ -18,6 +18,11 @@ SHORTCUTS = (
         ("Ctrl+F", "Find a case"),
         ("Enter or Ctrl+N", "Start an audit of the selected case"),
     )),
+    ("Audits", (
+        ("Enter in the navigation", "Into the list, its audit selected"),
+        ("Enter", "Open the selected audit"),
+        ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous list (drafts, submitted, moderated…)"),
+    )),
     ("Audit form", (
         ("1 2 3 4 (or the scale's letters)", "Answer the current criterion and move on"),
         ("Up / Down", "Previous / next criterion"),
