@@ -68,7 +68,7 @@ def test_copy_edit_preview_publish_and_audit_a_framework(qtbot: QtBot, window: M
 
     # The preview shows the audit form with the new criterion, as the real card.
     qtbot.keyClick(editor.c_sources, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
-    assert editor.tabs.currentIndex() == 2
+    assert editor.tabs.currentWidget() is editor.preview_page
     cards = {c.code: c for c in editor.preview_body.findChildren(CriterionCard)}
     assert new_code in cards and cards[new_code].criterion.text == NEW_WORDING
     qtbot.keyClick(editor.preview_type, Qt.Key.Key_Escape)
