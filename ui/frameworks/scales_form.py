@@ -243,12 +243,11 @@ class ScalesForm(QWidget):
         for row, value in enumerate(values):
             for column, (_title, key) in enumerate(COLUMNS):
                 if column in (CODE, LABEL, KEY):
-                    item = QTableWidgetItem(str(value.get(key, "")))
+                    self.values.setItem(row, column, QTableWidgetItem(str(value.get(key, ""))))
                 elif column == SCORE:
-                    item = QTableWidgetItem(shown_number(value.get("score")))
+                    self.values.setItem(row, column, QTableWidgetItem(shown_number(value.get(key))))
                 else:
-                    item = QTableWidgetItem()
-                self.values.setItem(row, column, item)
+                    self.values.takeItem(row, column)  # made afresh by _fill_derived
             self._fill_derived(row, value)
         self.values.blockSignals(False)
         if select is not None and values:
@@ -260,22 +259,27 @@ class ScalesForm(QWidget):
         words), and whether it asks for evidence (its default follows the score)."""
         score = value.get("score")
         number = float(score) if isinstance(score, int | float) else None
-        counts = QTableWidgetItem(
+        counts = self._cell(row, COUNTS, Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        counts.setText(
             ScaleValue("", "", "", number, False).counts_as
-            if score is None or number is not None else "Score is not a number"
-        )  # fmt: skip
-        counts.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-        evidence = QTableWidgetItem()
-        evidence.setFlags(
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsUserCheckable
+            if score is None or number is not None
+            else "Score is not a number"
         )
+        checkable = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        evidence = self._cell(row, EVIDENCE, Qt.ItemFlag.ItemIsEnabled | checkable)
         asks = value.get("asks_evidence", default_asks_evidence(number))
         evidence.setCheckState(Qt.CheckState.Checked if asks else Qt.CheckState.Unchecked)
         evidence.setText("Yes" if asks else "No")
-        self.values.setItem(row, COUNTS, counts)
-        self.values.setItem(row, EVIDENCE, evidence)
+
+    def _cell(self, row: int, column: int, flags: Qt.ItemFlag) -> QTableWidgetItem:
+        """The row's cell in ``column`` (made when new), changed in place rather than
+        replaced: the table may be committing an edit in that row."""
+        item = self.values.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            item.setFlags(flags)
+            self.values.setItem(row, column, item)
+        return item
 
     def _answers(self) -> list[dict[str, Any]]:
         scale = self._current()
