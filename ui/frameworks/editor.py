@@ -231,6 +231,9 @@ class FrameworkEditor(QDialog):
         self.preview_type.currentIndexChanged.connect(lambda _i: self._refresh_preview())
         self.preview_answers: dict[str, str | None] = {}
         self.preview_grade = wrapped(object_name="previewGrade")
+        font = self.preview_grade.font()
+        font.setBold(True)
+        self.preview_grade.setFont(font)
         self.preview_body = QWidget()
         self.preview_layout = QVBoxLayout(self.preview_body)
         scroll = QScrollArea()

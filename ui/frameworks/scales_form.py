@@ -59,6 +59,7 @@ class ScalesForm(QWidget):
     def _build(self) -> None:
         self.scale_list = named(QListWidget(), "Scales", "The answer scales criteria use",
                                 object_name="scaleList")  # fmt: skip
+        self.scale_list.setWordWrap(True)  # a long label, and a problem's mark, stay in view
         self.scale_list.currentItemChanged.connect(lambda _item, _old: self._show_scale())
         left = QVBoxLayout()
         left.addWidget(buddy("Scale&s:", self.scale_list))

@@ -72,6 +72,7 @@ class TimescalesForm(QWidget):
     def _build(self) -> None:
         self.listing = named(QListWidget(), "Timescales", "Checked from each case's dates",
                              object_name="timescaleList")  # fmt: skip
+        self.listing.setWordWrap(True)  # a long label, and a problem's mark, stay in view
         self.listing.currentRowChanged.connect(lambda _row: self._show())
         left = QVBoxLayout()
         left.addWidget(buddy("Time&scales:", self.listing))
@@ -125,11 +126,12 @@ class TimescalesForm(QWidget):
             "closure days; the start date is day 0. A missing date is shown as not checked, "
             "never as met or missed."
         ))  # fmt: skip
-        right = QWidget()
-        right.setLayout(form)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
-        layout.addWidget(right, 5)
+        layout.addLayout(right, 5)
 
     def _line(
         self, key: str, name: str, tooltip: str, typed: Callable[[str], Any] = str
