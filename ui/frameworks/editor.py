@@ -535,7 +535,9 @@ class FrameworkEditor(QDialog):
         result = grade_audit(self.framework, self.preview_type.currentData(), self.preview_answers)
         if result.suggested is None or result.compliance is None:
             return "Suggested grade: answer some criteria to see it."
-        capped = " (capped: a limiting criterion is answered No)" * bool(result.limiting_failures)
+        capped = ""
+        if result.limiting_failures:
+            capped = " (capped: a limiting criterion is answered No)"
         return (
             f"Suggested grade: {result.suggested.label}{capped}. Compliance "
             f"{result.compliance:.0f} %, {result.progress_text}."
