@@ -343,3 +343,5 @@ def test_a_scale_in_use_cannot_be_removed_and_the_message_names_its_criteria(
     editor.tree.setCurrentItem(editor.tree.topLevelItem(0).child(0))
     offered = [editor.c_scale.itemText(i) for i in range(editor.c_scale.count())]
     assert offered == list(builtin.scales)
+    qtbot.keyClick(editor.tree, Qt.Key.Key_Escape)  # closing saves what is waiting
+    assert "scale_1" not in drafts.get_draft(window.session.store, editor.uid).source_text
