@@ -41,6 +41,19 @@ class ScaleValue:
         """Counts as "met" in compliance figures: a full score."""
         return self.score is not None and self.score >= 1.0
 
+    @property
+    def counts_as(self) -> str:
+        """What the answer counts as in the figures, in words (the editor shows it)."""
+        if self.is_not_applicable:
+            return "Not applicable: left out"
+        return "Met" if self.met else f"Not met (scores {self.score:g})"
+
+
+def default_asks_evidence(score: float | None) -> bool:
+    """Whether an answer asks for its evidence when the scale does not say: an answer that
+    scores less than full (Partly, No) does; a full or not-applicable one does not."""
+    return score is not None and score < 1
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -375,7 +388,7 @@ class _FrameworkReader:
                     label=self._text(item, "label", where),
                     key=str(item.get("key", "")).strip(),
                     score=None if score is None else float(score),
-                    asks_evidence=bool(item.get("asks_evidence", score is not None and score < 1)),
+                    asks_evidence=bool(item.get("asks_evidence", default_asks_evidence(score))),
                 )
             )
         if len(values) < 2:

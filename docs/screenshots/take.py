@@ -314,7 +314,7 @@ class Shooter:
         QTest.keyClicks(editor.c_text, "Is the risk to the child recorded, analysed and dated?")
         self.wait(600)  # the draft is checked and saved after a pause
         self.save(editor, "framework-editor")
-        editor.tabs.setCurrentIndex(2)
+        editor.tabs.setCurrentWidget(editor.preview_page)
         self.wait(400)
         self.save(editor, "framework-preview")
         editor.reject()

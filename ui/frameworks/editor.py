@@ -3,8 +3,9 @@ type by the one parser, saved as you go, with a preview of the audit form.
 
 The draft is held as the structure the TOML format has (``self.raw``); every change writes
 into it, and a short pause later (so typing in a framework of 47 criteria does not lag) its
-text is saved to the draft and parsed: the problems are listed under the form. Scales,
-grading and timescales are edited as TOML in the "Advanced" tab.
+text is saved to the draft and parsed: the problems are listed under the form, and the
+field a problem names is marked. The Scales, Grading and Timescales tabs are forms of their
+own (``scales_form``, ``grading_form``, ``timescales_form``) over the same structure.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -34,17 +34,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.audits.grading import grade_audit
 from auditor.domain import CASE_TYPE_LABELS, CaseType
-from auditor.errors import FrameworkError
 from auditor.frameworks import drafts
 from auditor.frameworks.model import Framework, parse_framework
 from auditor.words import plural
+from ui.frameworks.form_fields import (
+    ROLE,
+    case_type_list,
+    number_or_text,
+    show_case_types,
+    shown_number,
+    ticked_case_types,
+)
+from ui.frameworks.grading_form import GradingForm
+from ui.frameworks.scales_form import ScalesForm
+from ui.frameworks.timescales_form import TimescalesForm
 from ui.session import Session
 from ui.widgets.common import TextBox, buddy, heading, named, wrapped
 from ui.widgets.criterion_card import CriterionCard
 
 PAUSE_MS = 400  # after the last keystroke, save and check
-ROLE = Qt.ItemDataRole.UserRole
 ALWAYS = "Always asked (for its case types)"
 
 
@@ -54,7 +64,6 @@ class FrameworkEditor(QDialog):
         self.session, self.uid = session, uid
         draft = drafts.get_draft(session.store, uid)
         self.raw: dict[str, Any] = drafts.raw_of(draft.source_text)
-        self.advanced_problem = ""
         self.framework: Framework | None = None
         self.loading = False  # filling the forms: not an edit
         self.setObjectName("frameworkEditor")
@@ -72,23 +81,18 @@ class FrameworkEditor(QDialog):
     def _build(self) -> None:
         self.tabs = named(QTabWidget(), "Framework draft", object_name="editorTabs")
         self.tabs.addTab(self._content_tab(), "Co&ntent")
-        self.advanced = named(
-            TextBox(20), "Advanced: scales, grading and timescales",
-            "The answer scales, the grading thresholds and the timescales, written as in a "
-            "framework file (docs/frameworks.md)", object_name="advancedText",
-        )  # fmt: skip
-        self.advanced.setFixedHeight(16777215)
-        self.advanced.setPlainText(drafts.advanced_text(self.raw))
-        self.advanced.textChanged.connect(self._on_advanced_edited)
-        advanced = QWidget()
-        box = QVBoxLayout(advanced)
-        box.addWidget(wrapped(
-            "The answer scales and their values, the grading thresholds and the timescales, "
-            "written as in a framework file (see docs/frameworks.md, “The framework file”)."
-        ))  # fmt: skip
-        box.addWidget(self.advanced, 1)
-        self.tabs.addTab(advanced, "&Advanced: scales, grading and timescales")
-        self.tabs.addTab(self._preview_tab(), "Pre&view")
+        self.scales_form = ScalesForm(self.raw)
+        self.grading_form = GradingForm(self.raw)
+        self.timescales_form = TimescalesForm(self.raw)
+        for form in (self.scales_form, self.grading_form, self.timescales_form):
+            form.edited.connect(self._edited)
+        self.scales_form.renamed.connect(self._on_scales_renamed)
+        # G and T are also Guidance and Title on the content tab: Alt+G, Alt+T go to each in turn.
+        self.tabs.addTab(self.scales_form, "Sc&ales")
+        self.tabs.addTab(self.grading_form, "&Grading")
+        self.tabs.addTab(self.timescales_form, "&Timescales")
+        self.preview_page = self._preview_tab()
+        self.tabs.addTab(self.preview_page, "Pre&view")
         self.tabs.currentChanged.connect(lambda _i: self._refresh_preview())
         self.problem_list = named(
             QListWidget(), "Problems", "What stops this draft being published",
@@ -176,14 +180,8 @@ class FrameworkEditor(QDialog):
         self.c_guidance = named(TextBox(3), "Guidance", "How to judge it",
                                 object_name="criterionGuidanceEdit")  # fmt: skip
         self.c_scale = named(QComboBox(), "Scale", object_name="criterionScale")
-        self.c_types = named(QListWidget(), "Case types", "Which cases it is asked for",
-                             object_name="criterionCaseTypes")  # fmt: skip
-        for case_type in CaseType:
-            item = QListWidgetItem(CASE_TYPE_LABELS[case_type])
-            item.setData(ROLE, case_type.value)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.c_types.addItem(item)
-        self.c_types.setMaximumHeight(self.fontMetrics().lineSpacing() * 5 + 16)
+        self.c_types = case_type_list("Case types", "Which cases it is asked for",
+                                      "criterionCaseTypes")  # fmt: skip
         self.c_target = named(QLineEdit(), "Target", "Percent of audits meeting it; empty for none",
                               object_name="criterionTarget")  # fmt: skip
         self.c_limiting = named(QCheckBox("Limiting: a No caps t&he suggested grade"), "Limiting",
@@ -203,7 +201,7 @@ class FrameworkEditor(QDialog):
         )
         self.c_scale.currentTextChanged.connect(lambda t: self._set_criterion("scale", t))
         self.c_types.itemChanged.connect(lambda _item: self._set_case_types())
-        self.c_target.textEdited.connect(lambda t: self._set_criterion("target", _number(t)))
+        self.c_target.textEdited.connect(lambda t: self._set_criterion("target", number_or_text(t)))
         self.c_limiting.toggled.connect(lambda on: self._set_criterion("limiting", on))
         self.c_sources.textChanged.connect(self._set_sources)
         self.c_gate.currentIndexChanged.connect(lambda _i: self._set_condition())
@@ -232,6 +230,10 @@ class FrameworkEditor(QDialog):
             self.preview_type.addItem(CASE_TYPE_LABELS[case_type], case_type.value)
         self.preview_type.currentIndexChanged.connect(lambda _i: self._refresh_preview())
         self.preview_answers: dict[str, str | None] = {}
+        self.preview_grade = wrapped(object_name="previewGrade")
+        font = self.preview_grade.font()
+        font.setBold(True)
+        self.preview_grade.setFont(font)
         self.preview_body = QWidget()
         self.preview_layout = QVBoxLayout(self.preview_body)
         scroll = QScrollArea()
@@ -246,8 +248,9 @@ class FrameworkEditor(QDialog):
         layout.addLayout(row)
         layout.addWidget(wrapped(
             "The audit form as an auditor will see it. Answer to see the criteria asked only "
-            "on an answer; nothing here is saved."
+            "on an answer, and the grade the answers would suggest; nothing here is saved."
         ))  # fmt: skip
+        layout.addWidget(self.preview_grade)
         layout.addWidget(scroll, 1)
         return tab
 
@@ -393,14 +396,8 @@ class FrameworkEditor(QDialog):
         self.c_scale.clear()
         self.c_scale.addItems(list(self.raw.get("scales", {})))
         self.c_scale.setCurrentText(str(c.get("scale", "")))
-        types = c.get("applies_to", ["all"])
-        for i in range(self.c_types.count()):
-            item = self.c_types.item(i)
-            on = "all" in types or item.data(ROLE) in types
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        target = c.get("target")
-        self.c_target.setText("" if target is None else f"{target:g}" if isinstance(
-            target, int | float) else str(target))  # fmt: skip
+        show_case_types(self.c_types, c.get("applies_to", ["all"]))
+        self.c_target.setText(shown_number(c.get("target")))
         self.c_limiting.setChecked(bool(c.get("limiting", False)))
         self.c_sources.setPlainText("\n".join(str(s) for s in c.get("sources", [])))
         self.c_gate.clear()
@@ -453,12 +450,7 @@ class FrameworkEditor(QDialog):
         self._edited()
 
     def _set_case_types(self) -> None:
-        checked = [
-            self.c_types.item(i).data(ROLE)
-            for i in range(self.c_types.count())
-            if self.c_types.item(i).checkState() == Qt.CheckState.Checked
-        ]
-        self._set_criterion("applies_to", ["all"] if len(checked) == len(CaseType) else checked)
+        self._set_criterion("applies_to", ticked_case_types(self.c_types))
 
     def _set_sources(self) -> None:
         lines = [line.strip() for line in self.c_sources.toPlainText().splitlines()]
@@ -470,16 +462,11 @@ class FrameworkEditor(QDialog):
         answers = [a.strip() for a in self.c_answers.text().split(",") if a.strip()]
         self._set_criterion("asked_when", {"criterion": gate, "answers": answers} if gate else None)
 
-    def _on_advanced_edited(self) -> None:
-        try:
-            self.raw = drafts.with_advanced(self.raw, self.advanced.toPlainText())
-            self.advanced_problem = ""
-        except FrameworkError as exc:
-            self.advanced_problem = (
-                f"{exc}. Until it is put right the draft keeps the scales, grading and "
-                "timescales it had."
-            )
-        self._edited()
+    def _on_scales_renamed(self) -> None:
+        """A scale added, removed or renamed: the criterion's scale combo offers the scales
+        listed (a rename has carried the criteria that use it along)."""
+        if self.forms.currentIndex() == 1 and self._current() is not None:
+            self._show_item(self.tree.currentItem())
 
     # -- saving and checking -------------------------------------------------------------
 
@@ -496,7 +483,9 @@ class FrameworkEditor(QDialog):
         self._check(found, text)
 
     def _check(self, found: list[str], text: str | None = None) -> None:
-        shown = ([self.advanced_problem] if self.advanced_problem else []) + found
+        shown = found
+        for form in (self.scales_form, self.grading_form, self.timescales_form):
+            form.show_problems(found)
         self.problem_list.clear()
         self.problem_list.addItems(shown or ["No problems: the draft can be published."])
         self.status.setText(
@@ -509,13 +498,14 @@ class FrameworkEditor(QDialog):
         self._refresh_preview()
 
     def _refresh_preview(self) -> None:
-        if self.tabs.currentIndex() != 2:
+        if self.tabs.currentWidget() is not self.preview_page:
             return  # built only when looked at
         while self.preview_layout.count():
             taken = self.preview_layout.takeAt(0)
             if taken.widget():
                 taken.widget().deleteLater()
         framework = self.framework
+        self.preview_grade.setText(self._preview_grade_text())
         if framework is None:
             self.preview_layout.addWidget(wrapped(
                 "Put the problems listed below right to see the audit form."
@@ -537,6 +527,22 @@ class FrameworkEditor(QDialog):
             self.preview_layout.addWidget(card)
         self.preview_layout.addStretch(1)
 
+    def _preview_grade_text(self) -> str:
+        """The grade the preview's answers suggest under the draft's grading (the core's
+        ``grade_audit``), so a changed threshold shows what it does."""
+        if self.framework is None:
+            return ""
+        result = grade_audit(self.framework, self.preview_type.currentData(), self.preview_answers)
+        if result.suggested is None or result.compliance is None:
+            return "Suggested grade: answer some criteria to see it."
+        capped = ""
+        if result.limiting_failures:
+            capped = " (capped: a limiting criterion is answered No)"
+        return (
+            f"Suggested grade: {result.suggested.label}{capped}. Compliance "
+            f"{result.compliance:.0f} %, {result.progress_text}."
+        )
+
     def _on_preview_answered(self, code: str, value: str) -> None:
         self.preview_answers[code] = value or None
         QTimer.singleShot(0, self._refresh_preview)  # not while the card is in its signal
@@ -545,18 +551,6 @@ class FrameworkEditor(QDialog):
         if self.pause.isActive():
             self.save_now()
         super().done(result)
-
-
-def _number(text: str) -> Any:
-    """A target as a number; empty for none; anything else kept, for the parser to name."""
-    text = text.strip().removesuffix("%").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return int(value) if value.is_integer() else value
 
 
 def _section_label(section: dict[str, Any]) -> str:
