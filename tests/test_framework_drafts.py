@@ -119,17 +119,6 @@ def test_nobody_can_audit_against_a_draft(store: Store, case: Case) -> None:
     assert start_audit(store, case_uid=case.uid, auditor=ACTOR, framework_code="LOCAL-QA")
 
 
-def test_the_advanced_part_holds_scales_grading_and_timescales(builtin: Framework) -> None:
-    raw = drafts.raw_of(builtin.source_text)
-    part = drafts.advanced_text(raw)
-    assert "[grading]" in part and "[scales." in part and "[[sections]]" not in part
-    changed = drafts.with_advanced(raw, part.replace("good_min = 75", "good_min = 70"))
-    assert changed["grading"]["good_min"] == 70
-    assert changed["sections"] == raw["sections"]
-    with pytest.raises(Exception, match="only \\[grading\\]"):
-        drafts.with_advanced(raw, 'code = "X"')
-
-
 def test_migration_4_adds_framework_drafts_to_a_version_3_database(tmp_path: Path) -> None:
     path = tmp_path / "v3.db"
     conn = sqlite3.connect(path, isolation_level=None)

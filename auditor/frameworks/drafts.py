@@ -28,7 +28,6 @@ DRAFT_ORIGIN = "draft"
 # The version a draft's text carries until publishing gives it a real one.
 DRAFT_VERSION = "draft"
 HEADER = "# Made in Case Auditor's framework editor. The format is described in docs/frameworks.md."
-ADVANCED_KEYS = ("grading", "scales", "timescales")
 
 
 @dataclass(frozen=True)
@@ -78,28 +77,6 @@ def text_of(raw: dict[str, Any]) -> str:
     """The framework-file text for the structure ``raw``."""
     body = framework_toml(raw).split("\n", 1)[1]
     return f"{HEADER}\n{body}"
-
-
-def advanced_text(raw: dict[str, Any]) -> str:
-    """The scales, grading and timescales of ``raw`` as TOML (the editor's advanced box)."""
-    part = {key: raw[key] for key in ADVANCED_KEYS if key in raw}
-    return framework_toml(part).split("\n", 2)[2].lstrip("\n")
-
-
-def with_advanced(raw: dict[str, Any], text: str) -> dict[str, Any]:
-    """``raw`` with its scales, grading and timescales replaced by those of ``text``."""
-    try:
-        part = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"Scales, grading and timescales: not valid TOML ({exc})") from exc
-    unknown = sorted(set(part) - set(ADVANCED_KEYS))
-    if unknown:
-        raise FrameworkError(
-            f"Scales, grading and timescales: only [grading], [scales] and [[timescales]] "
-            f"belong here, not {', '.join(unknown)}"
-        )
-    kept = {key: value for key, value in raw.items() if key not in ADVANCED_KEYS}
-    return {**kept, **part}
 
 
 def _with_version(text: str, version: str) -> str:
