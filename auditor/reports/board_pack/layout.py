@@ -286,7 +286,7 @@ def teams_actions_concerns(figures: BoardPackFigures) -> list[Flowable]:
     rows.append([_cell("All teams"), f"{h.audits:,}", percent(h.good_or_better_percent, h.graded),
                  percent(figures.met_percent), f"{h.safeguarding_concerns:,}",
                  f"{h.open_actions:,}", f"{h.overdue_actions:,}"])  # fmt: skip
-    widths = [5.6 * cm, 1.5 * cm, 2 * cm, 2 * cm, 2.1 * cm, 1.8 * cm, 2 * cm]
+    widths = [5.0 * cm, 1.4 * cm, 2 * cm, 2 * cm, 2.6 * cm, 1.8 * cm, 2 * cm]
     overdue_day = uk_date(figures.overdue_on)
     concerns = h.safeguarding_concerns
     return [
