@@ -205,9 +205,9 @@ def criteria_below_target(figures: BoardPackFigures) -> list[Flowable]:
 
 
 def _criteria_table(rows: Sequence[CriterionFigures], *, ranked: bool) -> Table:
-    header = ["#" if ranked else "", "Criterion", "Audits", "% met", "95 % interval",
+    titles = ["#" if ranked else "", "Criterion", "Audits", "% met", "95 % interval",
               "Target", "Points below"]  # fmt: skip
-    body: list[list[Any]] = [header]
+    body: list[list[Any]] = [[_cell(t) for t in titles]]  # wrapped: narrow columns
     extra: list[tuple[Any, ...]] = []
     for index, f in enumerate(rows, start=1):
         body.append([
@@ -222,7 +222,7 @@ def _criteria_table(rows: Sequence[CriterionFigures], *, ranked: bool) -> Table:
         if f.status in STATUS_COLOURS:
             extra.append(("BACKGROUND", (3, index), (3, index),
                           colors.HexColor(STATUS_COLOURS[f.status])))  # fmt: skip
-    widths = [0.7 * cm, 8.3 * cm, 1.4 * cm, 1.5 * cm, 2.1 * cm, 1.4 * cm, 1.6 * cm]
+    widths = [0.7 * cm, 8.2 * cm, 1.4 * cm, 1.5 * cm, 2.1 * cm, 1.4 * cm, 1.6 * cm]
     return _table(body, widths, extra)
 
 
