@@ -1,4 +1,4 @@
-"""Report commands: the report workbook and one audit's feedback workbook."""
+"""Report commands: the report workbook, the board pack (PDF) and one audit's feedback workbook."""
 
 from __future__ import annotations
 
@@ -26,18 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="export the report workbook (Excel): compliance, trends, teams, evidence, actions",
     )
     report.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
-    report.add_argument("--programme", metavar="P", help="only this programme (name or id)")
-    report.add_argument("--team", metavar="T", help="only cases of this team")
-    report.add_argument("--auditor", metavar="A", help="only audits by this auditor")
-    report.add_argument("--framework", metavar="CODE", help="only audits on this framework")
-    report.add_argument("--from", dest="date_from", metavar="DATE", help="audits on or after")
-    report.add_argument("--to", dest="date_to", metavar="DATE", help="audits on or before")
-    report.add_argument(
-        "--start",
-        metavar="DATE",
-        help="the day the 6- and 12-month points count from, e.g. the notice's start "
-        "(default: the programme's start, else --from, else the first audit's month)",
-    )
+    _filter_options(report)
     report.add_argument(
         "--pseudonymise",
         "--pseudonymize",
@@ -45,6 +34,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="replace case references by stable pseudonyms and leave worker names out",
     )
     report.set_defaults(handler=cmd_report)
+
+    pack = subparsers.add_parser(
+        "board-pack",
+        parents=[db],
+        help="write the board pack (PDF): a few pages for an Improvement Board, same filters",
+    )
+    pack.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    _filter_options(pack)
+    pack.set_defaults(handler=cmd_board_pack)
 
     feedback = subparsers.add_parser(
         "feedback",
@@ -62,6 +60,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="replace the case reference by its pseudonym and leave names out",
     )
     feedback.set_defaults(handler=cmd_feedback)
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    """The report's filters, shared by the workbook and the board pack."""
+    parser.add_argument("--programme", metavar="P", help="only this programme (name or id)")
+    parser.add_argument("--team", metavar="T", help="only cases of this team")
+    parser.add_argument("--auditor", metavar="A", help="only audits by this auditor")
+    parser.add_argument("--framework", metavar="CODE", help="only audits on this framework")
+    parser.add_argument("--from", dest="date_from", metavar="DATE", help="audits on or after")
+    parser.add_argument("--to", dest="date_to", metavar="DATE", help="audits on or before")
+    parser.add_argument(
+        "--start",
+        metavar="DATE",
+        help="the day the 6- and 12-month points count from, e.g. the notice's start "
+        "(default: the programme's start, else --from, else the first audit's month)",
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -84,6 +98,26 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"Wrote {summary.path}: {_count(summary.audits, 'audit')}, "
             f"{_count(summary.answers, 'answer')}, {_count(summary.actions, 'action')} "
             f"in {summary.seconds:.1f} s"
+        )
+    return 0
+
+
+def cmd_board_pack(args: argparse.Namespace) -> int:
+    from auditor.reports.board_pack import export_board_pack
+
+    with open_store(args, readonly=True) as store:
+        summary = export_board_pack(
+            store,
+            args.out,
+            audit_filter=_filter(store, args),
+            points_start=_date(args.start, "--start"),
+        )
+    if summary.empty:
+        print(f"Wrote {summary.path}: no audits match these filters.")
+    else:
+        print(
+            f"Wrote {summary.path}: {_count(summary.audits, 'audit')}, "
+            f"{_count(summary.pages, 'page')} in {summary.seconds:.1f} s"
         )
     return 0
 

@@ -48,11 +48,12 @@ def open_elsewhere_message(path: Path) -> str:
     )
 
 
-def check_target(path: Path | str) -> Path:
-    """The path to write, refused with a clear message when it cannot be a workbook."""
+def check_target(path: Path | str, suffix: str = ".xlsx") -> Path:
+    """The path to write, refused with a clear message when it cannot be a workbook (or,
+    given another ``suffix`` such as ".pdf", that kind of file)."""
     target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ExportError(f"Cannot write {target}: give the file name the extension .xlsx.")
+    if target.suffix.lower() != suffix:
+        raise ExportError(f"Cannot write {target}: give the file name the extension {suffix}.")
     if target.is_dir():
         raise ExportError(f"Cannot write {target}: it is a folder. Choose a file name.")
     if not target.parent.is_dir():

@@ -1,6 +1,6 @@
-"""The File menu's import and export items: Import cases…, Export report…, Export audit
-feedback…, the audit-pack items and the framework workbook items, in groups with lines
-between.
+"""The File menu's import and export items: Import cases…, Export report…, Export board
+pack…, Export audit feedback…, the audit-pack items and the framework workbook items, in
+groups with lines between.
 
 The dialogs behind the items import the core's heavy modules (openpyxl, cryptography) only
 when an item is used, so start-up stays quick.
@@ -39,6 +39,8 @@ def install(host: MenuHost) -> None:
     host.add_file_separator()
     _item(host, "Export &report…", "exportReportAction", _export_report, REPORT_KEYS,
           "The report workbook for the audits you choose: figures, trends, evidence")  # fmt: skip
+    _item(host, "Export &board pack…", "exportBoardPackAction", _export_board_pack, None,
+          "A PDF of a few pages for an Improvement Board, for the audits you choose")  # fmt: skip
     _item(host, "Export audit &feedback…", "exportFeedbackAction", _export_feedback, None,
           "One audit's feedback workbook for the practitioner")  # fmt: skip
     host.add_file_separator()
@@ -79,6 +81,12 @@ def _export_report(host: MenuHost) -> None:
     from ui.reports.export_report import open_export_report
 
     open_export_report(host.dialog_parent(), host.session)
+
+
+def _export_board_pack(host: MenuHost) -> None:
+    from ui.reports.export_board_pack import open_export_board_pack
+
+    open_export_board_pack(host.dialog_parent(), host.session)
 
 
 def _export_feedback(host: MenuHost) -> None:

@@ -83,6 +83,17 @@ def _choices(store: Store, _progress: ProgressFn) -> tuple[list[str], list[tuple
 class ExportReportDialog(QDialog):
     """Filters, pseudonymise, how many audits they select, and Export…."""
 
+    # What differs in the board pack's dialog (ui/reports/export_board_pack.py), which
+    # shares the filters and the count.
+    TITLE = "Export report"
+    OBJECT_NAME = "exportReportDialog"
+    INTRO = (
+        "The report workbook for managers and the Improvement Board: compliance with each "
+        "criterion against its target, the trend by month, teams and auditors, the case "
+        "matrix, evidence, actions and moderation."
+    )
+    OFFERS_PSEUDONYMISE = True
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -93,8 +104,8 @@ class ExportReportDialog(QDialog):
         self._count_text = ""
         self._timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
         self._timer.timeout.connect(self.count)
-        self.setObjectName("exportReportDialog")
-        self.setWindowTitle(f"Export report — {APP_NAME}")
+        self.setObjectName(self.OBJECT_NAME)
+        self.setWindowTitle(f"{self.TITLE} — {APP_NAME}")
         self.setMinimumWidth(WIDTH)
         self._build()
         fill_programmes_and_teams(session.store, self.programme, self.team)
@@ -137,16 +148,13 @@ class ExportReportDialog(QDialog):
         form.addRow("A&uditor:", self.auditor)
         form.addRow("Fra&mework:", self.framework)
         form.addRow("Audit dates:", self._dates_row())
-        form.addRow("Case details:", self._pseudonymise_cell())
+        if self.OFFERS_PSEUDONYMISE:
+            form.addRow("Case details:", self._pseudonymise_cell())
         form.setRowVisible(self.framework, False)  # until there is more than one to choose
         self._form = form
         buttons, self.export_button = export_buttons(self, self.export)
         layout = QVBoxLayout(self)
-        layout.addWidget(text_block(
-            "The report workbook for managers and the Improvement Board: compliance with each "
-            "criterion against its target, the trend by month, teams and auditors, the case "
-            "matrix, evidence, actions and moderation."
-        ))  # fmt: skip
+        layout.addWidget(text_block(self.INTRO))
         layout.addSpacing(6)
         layout.addLayout(form)
         layout.addWidget(self.selection)
