@@ -147,13 +147,7 @@ class TargetPoint:
 
     @property
     def verdict(self) -> str:
-        """ "Met, 3.5 points above the target", "Not met, 12.0 points below the target"."""
-        gap = self.gap
-        if gap is None:
-            return "No target" if self.target is None else "Nothing to measure"
-        if gap >= 0:
-            return "Met" if gap == 0 else f"Met, {gap:.1f} points above the target"
-        return f"Not met, {-gap:.1f} points below the target"
+        return against_target(self.percent, self.target)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -190,6 +184,10 @@ class Indicator:
     def status(self) -> str | None:
         return rag_status(self.total.met_percent, self.target)
 
+    @property
+    def verdict(self) -> str:
+        return against_target(self.total.met_percent, self.target)
+
     def to_dict(self) -> dict[str, Any]:
         c = self.criterion
         return {
@@ -200,6 +198,7 @@ class Indicator:
             "target": self.target,
             "measured_as_at": self.as_at,
             **self.total.to_dict(),
+            "verdict": self.verdict,
             "by_team": {k: v.to_dict() for k, v in self.by_team.items()},
             "by_month": {k: v.to_dict() for k, v in self.by_month.items()},
             "points": [p.to_dict() for p in self.points],
@@ -267,6 +266,18 @@ class PerformanceReport:
             "indicators": [i.to_dict() for i in self.indicators],
             "audit_criteria": [c.to_dict() for c in self.audit],
         }
+
+
+def against_target(percent: float | None, target: float | None) -> str:
+    """ "Met, 3.5 points above the target", "Not met, 12.0 points below the target"."""
+    if target is None:
+        return "No target"
+    if percent is None:
+        return "Nothing to measure"
+    gap = percent - target
+    if gap >= 0:
+        return "Met" if gap == 0 else f"Met, {gap:.1f} points above the target"
+    return f"Not met, {-gap:.1f} points below the target"
 
 
 def measured_as_at(timescale: Timescale) -> bool:
