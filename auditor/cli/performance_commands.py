@@ -21,15 +21,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="timeliness across the whole case list (every timescale) beside the audits",
     )
     parser.add_argument("--team", metavar="T", help="only cases of this team")
-    parser.add_argument("--programme", metavar="P", help="the audits of this programme; "
-                        "the 6-, 12- and 18-month points count from its start")  # fmt: skip
-    parser.add_argument("--from", dest="date_from", metavar="D", type=uk_date_argument,
-                        help="cases due on or after this date (audits on or after)")  # fmt: skip
-    parser.add_argument("--to", dest="date_to", metavar="D", type=uk_date_argument,
-                        help="cases due on or before this date (audits on or before)")  # fmt: skip
-    parser.add_argument("--start", metavar="D", type=uk_date_argument,
-                        help="the day the 6-, 12- and 18-month points count from, e.g. the "
-                        "notice's start")  # fmt: skip
+    parser.add_argument(
+        "--programme",
+        metavar="P",
+        help="the audits of this programme; the 6-, 12- and 18-month points count from its start",
+    )
+    parser.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="D",
+        type=uk_date_argument,
+        help="cases due on or after this date (audits on or after)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="D",
+        type=uk_date_argument,
+        help="cases due on or before this date (audits on or before)",
+    )
+    parser.add_argument(
+        "--start",
+        metavar="D",
+        type=uk_date_argument,
+        help="the day the 6-, 12- and 18-month points count from, e.g. the notice's start",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(handler=cmd_performance)
 
@@ -73,8 +89,9 @@ def report_lines(report: Any) -> list[str]:
 
     scope = [f"team {report.team}" if report.team else "all teams"]
     if report.date_from or report.date_to:
-        scope.append(f"due {uk_date(report.date_from, 'any time')} to "
-                     f"{uk_date(report.date_to, 'any time')}")  # fmt: skip
+        scope.append(
+            f"due {uk_date(report.date_from, 'any time')} to {uk_date(report.date_to, 'any time')}"
+        )
     lines = [
         f"Timeliness across {plural(report.cases, 'case')} ({', '.join(scope)}), "
         f"as at {uk_date(report.on)}."
@@ -89,22 +106,29 @@ def report_lines(report: Any) -> list[str]:
             f"({t.overdue:,} overdue with no end date), {t.not_yet_due:,} not yet due, "
             f"{t.not_checkable:,} not checkable."
         )
-        lines.append(f"  {_percent_text(t)} met, target {_target(i.target)}; "
-                     f"median {_median(t.median_taken, i.timescale.unit)}.")  # fmt: skip
+        lines.append(
+            f"  {_percent_text(t)} met, target {_target(i.target)}; "
+            f"median {_median(t.median_taken, i.timescale.unit)}."
+        )
         if i.criterion is not None:
             c = i.criterion
-            lines.append(f"  Audits ({c.code}): {_percent(c.met_percent)} met of "
-                         f"{plural(c.scored, 'audit')}.")  # fmt: skip
+            lines.append(
+                f"  Audits ({c.code}): {_percent(c.met_percent)} met of "
+                f"{plural(c.scored, 'audit')}."
+            )
         for p in i.points:
-            lines.append(f"  {p.period.label} ({uk_date(p.period.start)} to "
-                         f"{uk_date(p.period.end)}): {_percent(p.percent)}, {p.verdict}.")  # fmt: skip
+            lines.append(
+                f"  {p.period.label} ({uk_date(p.period.start)} to "
+                f"{uk_date(p.period.end)}): {_percent(p.percent)}, {p.verdict}."
+            )
     missed = [c for c in report.audit if any(p.met is False for p in c.points)]
     if missed:
         lines += ["", "Audit criteria below their target at a point:"]
         for c in missed:
             below = [f"{p.period.label} {_percent(p.percent)}" for p in c.points if p.met is False]
-            lines.append(f"  {c.criterion.code} (target {_target(c.criterion.target)}): "
-                         f"{'; '.join(below)}.")  # fmt: skip
+            lines.append(
+                f"  {c.criterion.code} (target {_target(c.criterion.target)}): {'; '.join(below)}."
+            )
     return lines
 
 

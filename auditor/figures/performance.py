@@ -204,8 +204,13 @@ class Indicator:
             "points": [p.to_dict() for p in self.points],
             "audit_criterion": None
             if c is None
-            else {"code": c.code, "text": c.text, "met_percent": c.met_percent,
-                  "scored": c.scored, "target": c.target},  # fmt: skip
+            else {
+                "code": c.code,
+                "text": c.text,
+                "met_percent": c.met_percent,
+                "scored": c.scored,
+                "target": c.target,
+            },
         }
 
 
@@ -246,12 +251,9 @@ class PerformanceReport:
     @property
     def targets_missed(self) -> list[tuple[str, TargetPoint]]:
         """(code, point) for every indicator or criterion below its target at a point."""
-        return [
-            (line.code if isinstance(line, Indicator) else line.criterion.code, p)
-            for line in (*self.indicators, *self.audit)
-            for p in line.points
-            if p.met is False
-        ]
+        lines = [(i.code, i.points) for i in self.indicators]
+        lines += [(c.criterion.code, c.points) for c in self.audit]
+        return [(code, p) for code, points in lines for p in points if p.met is False]
 
     def to_dict(self) -> dict[str, Any]:
         f = self.framework
@@ -314,9 +316,12 @@ def performance_report(
     on = on or today()
     programme = get_programme(store, programme_uid) if programme_uid else None
     audit_filter = AuditFilter(
-        programme_uid=programme_uid, team=team, date_from=date_from, date_to=date_to,
+        programme_uid=programme_uid,
+        team=team,
+        date_from=date_from,
+        date_to=date_to,
         framework_code=framework.code if framework else None,
-    )  # fmt: skip
+    )
     timescales = framework.timescales if framework else ()
     cases, outcomes = _case_outcomes(store, timescales, team, on, calendar)
     outcomes = {
@@ -483,8 +488,10 @@ def _audit_points(
     return tuple(
         CriterionPoints(
             c,
-            tuple(TargetPoint(p, figs[i].met_percent, figs[i].scored, c.target)
-                  for p, figs in at_points),
-        )  # fmt: skip
+            tuple(
+                TargetPoint(p, figs[i].met_percent, figs[i].scored, c.target)
+                for p, figs in at_points
+            ),
+        )
         for i, c in enumerate(criteria)
     )

@@ -31,6 +31,7 @@ from ui.dashboard.charts import (
     grade_chart,
     trend_chart,
 )
+from ui.dashboard.performance_panel import PerformancePanel
 from ui.errors import show_error
 from ui.session import Session
 from ui.widgets.action_dialog import qdate
@@ -87,6 +88,8 @@ class DashboardView(QWidget):
         charts.addWidget(self.grades_view, 0, 0)
         charts.addWidget(self.trend_view, 1, 0)
         charts.addWidget(criteria_scroll, 0, 1, 2, 1)
+        self.performance = PerformancePanel(session)
+        charts.addWidget(self.performance, 2, 0, 1, 2)
         charts.setColumnStretch(0, 1)
         charts.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
@@ -137,6 +140,7 @@ class DashboardView(QWidget):
             on_failure=lambda error: show_error(self, error, doing="computing the dashboard"),
             label="dashboard",
         )
+        self.performance.refresh(wanted)
 
     def _show(self, request: int, figures: DashboardFigures) -> None:
         if request != self._request:

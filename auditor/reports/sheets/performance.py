@@ -90,24 +90,54 @@ def indicator_rows(i: Indicator) -> list[list[Any]]:
     c = i.criterion
     audit = [c.code, styles.fraction(c.met_percent), c.scored] if c else [None, None, None]
     rows = [[i.code, label, ALL, "All cases in scope", *_tally(i, i.total), *audit]]
-    rows += [[i.code, label, TEAM, team or "(no team)", *_tally(i, t), None, None, None]
-             for team, t in i.by_team.items()]  # fmt: skip
-    rows += [[i.code, label, MONTH, _month(m), *_tally(i, t), None, None, None]
-             for m, t in i.by_month.items()]  # fmt: skip
-    rows += [[i.code, label, POINT, _point(p), *([None] * 6), p.n, *_percent(p),
-              None, None, styles.fraction(p.target), p.verdict, None, None, None]
-             for p in i.points]  # fmt: skip
+    rows += [
+        [i.code, label, TEAM, team or "(no team)", *_tally(i, t), None, None, None]
+        for team, t in i.by_team.items()
+    ]
+    rows += [
+        [i.code, label, MONTH, _month(m), *_tally(i, t), None, None, None]
+        for m, t in i.by_month.items()
+    ]
+    rows += [
+        [
+            i.code,
+            label,
+            POINT,
+            _point(p),
+            *([None] * 6),
+            p.n,
+            *_percent(p),
+            None,
+            None,
+            styles.fraction(p.target),
+            p.verdict,
+            None,
+            None,
+            None,
+        ]
+        for p in i.points
+    ]
     return rows
 
 
 def _tally(i: Indicator, t: Tally) -> list[Any]:
     low, high = t.interval or (None, None)
     return [
-        t.in_scope, t.met, t.not_met, t.overdue, t.not_yet_due, t.not_checkable, t.checked,
-        styles.fraction(t.met_percent), styles.fraction(low), styles.fraction(high),
-        t.median_taken, i.timescale.unit.replace("_", " "), styles.fraction(i.target),
+        t.in_scope,
+        t.met,
+        t.not_met,
+        t.overdue,
+        t.not_yet_due,
+        t.not_checkable,
+        t.checked,
+        styles.fraction(t.met_percent),
+        styles.fraction(low),
+        styles.fraction(high),
+        t.median_taken,
+        i.timescale.unit.replace("_", " "),
+        styles.fraction(i.target),
         against_target(t.met_percent, i.target),
-    ]  # fmt: skip
+    ]
 
 
 def _percent(p: TargetPoint) -> list[Any]:
@@ -117,10 +147,24 @@ def _percent(p: TargetPoint) -> list[Any]:
 def _audit_rows(line: CriterionPoints) -> list[list[Any]]:
     c = line.criterion
     return [
-        [c.code, c.text, AUDIT_POINT, _point(p), *([None] * 6), p.n, *_percent(p), None, None,
-         styles.fraction(p.target), p.verdict, None, None, None]
+        [
+            c.code,
+            c.text,
+            AUDIT_POINT,
+            _point(p),
+            *([None] * 6),
+            p.n,
+            *_percent(p),
+            None,
+            None,
+            styles.fraction(p.target),
+            p.verdict,
+            None,
+            None,
+            None,
+        ]
         for p in line.points
-    ]  # fmt: skip
+    ]
 
 
 def _month(month: str) -> str:
