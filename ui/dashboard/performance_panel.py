@@ -105,9 +105,12 @@ class PerformancePanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)  # one line a timescale: the full label is its tooltip
+        self.table.setMinimumHeight(90)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -140,6 +143,8 @@ class PerformancePanel(QWidget):
             colour = STATUS_COLOURS.get(indicator.status or "")
             for column, text in enumerate(row_texts(indicator)):
                 item = QTableWidgetItem(text)
+                if column == 0:
+                    item.setToolTip(text)
                 if column:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

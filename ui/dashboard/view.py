@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -88,8 +89,6 @@ class DashboardView(QWidget):
         charts.addWidget(self.grades_view, 0, 0)
         charts.addWidget(self.trend_view, 1, 0)
         charts.addWidget(criteria_scroll, 0, 1, 2, 1)
-        self.performance = PerformancePanel(session)
-        charts.addWidget(self.performance, 2, 0, 1, 2)
         charts.setColumnStretch(0, 1)
         charts.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
@@ -98,7 +97,17 @@ class DashboardView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.agreement)
         layout.addWidget(self.versions)
-        layout.addLayout(charts, 1)
+        # The case list's timeliness under the audits' charts; the reader moves the divider.
+        self.performance = PerformancePanel(session)
+        split = named(QSplitter(Qt.Orientation.Vertical), "Audits and case list")
+        audits = QScrollArea(widgetResizable=True)  # the charts scroll when the panel is tall
+        audits.setFrameShape(QScrollArea.Shape.NoFrame)
+        audits.setWidget(QWidget(layout=charts))
+        split.addWidget(audits)
+        split.addWidget(self.performance)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         for combo in (self.programme, self.team):
