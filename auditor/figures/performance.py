@@ -423,7 +423,7 @@ def _outcome(
     counts_on = on if as_at else due
     if check.met is not None:
         return counts_on, MET if check.met else NOT_MET, check.taken, False
-    if start is not None and dates.get(t.end) is None and not closed:
+    if start is not None and check.end_date is None and dates.get(t.end) is None and not closed:
         assert due is not None
         if due < on:
             return counts_on, NOT_MET, None, True  # still open, past its due date

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from auditor.clock import uk_date
+from auditor.figures.dashboard import dashboard_framework
 from auditor.figures.performance import (
     CriterionPoints,
     Indicator,
@@ -54,9 +55,12 @@ ALL, TEAM, MONTH, POINT, AUDIT_POINT = "All", "Team", "Month", "Point", "Audit p
 
 def write_performance(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
     f = scope.audit_filter
+    # With no audits chosen the report names no framework: the case list is still measured,
+    # against the framework the dashboard and the command would use.
+    framework = scope.framework or dashboard_framework(scope.store, f)
     report = performance_report(
         scope.store,
-        scope.framework,
+        framework,
         team=f.team,
         date_from=f.date_from,
         date_to=f.date_to,
