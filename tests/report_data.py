@@ -19,6 +19,7 @@ SHEETS = [
     "Summary",
     "Criteria",
     "Trend",
+    "Performance",
     "By team",
     "By auditor",
     "Case matrix",

@@ -88,6 +88,12 @@ class TimescaleCheck:
         return f"{text} and {_quantity(extra, 'days')}" if extra else text
 
 
+def due_date(timescale: Timescale, start: date, *, calendar: WorkingCalendar | None = None) -> date:
+    """The last day ``timescale`` allows from ``start``: when a case whose end date is still
+    missing becomes overdue (the same due date :func:`check_timescale` compares against)."""
+    return _due_and_taken(start, start, timescale.limit, timescale.unit, calendar)[0]
+
+
 def _due_and_taken(
     start: date, end: date, limit: int, unit: str, calendar: WorkingCalendar | None
 ) -> tuple[date, int]:

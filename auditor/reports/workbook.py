@@ -36,11 +36,12 @@ from auditor.reports.sheets.evidence import write_evidence
 from auditor.reports.sheets.groups import write_groups
 from auditor.reports.sheets.matrix import write_matrix
 from auditor.reports.sheets.moderation import write_agreement, write_moderation
+from auditor.reports.sheets.performance import write_performance
 from auditor.reports.sheets.summary import write_summary
 from auditor.reports.sheets.trend import write_trend
 from auditor.store import Store
 
-SMALL_SHEETS = 7  # Summary, Criteria, Trend, By team, By auditor, Agreement, About
+SMALL_SHEETS = 8  # Summary, Criteria, Trend, Performance, By team, By auditor, Agreement, About
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _build(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     row-per-item sheets."""
     small = _small_sheet(scope)
     figures = report_figures(scope)
-    for write in (write_summary, write_criteria, write_trend):
+    for write in (write_summary, write_criteria, write_trend, write_performance):
         write(wb, scope, figures)
         ticker.tick(small)
     write_groups(wb, scope)

@@ -197,3 +197,36 @@ def test_audits_view_returns_a_submitted_audit_with_a_reason(
     dialog.ok.click()
     assert get_audit(session.store, chosen.uid).status is AuditStatus.DRAFT
     assert chosen.uid not in {r.uid for r in view.model.rows}
+
+
+def test_dashboard_performance_panel_shows_the_cores_figures(
+    qtbot: QtBot, session: Session
+) -> None:
+    from auditor.figures.performance import performance_report
+    from ui.dashboard.performance_panel import panel_figures, row_texts
+
+    make_demo(session.store, cases=60, audits=30, seed=5)
+    view = DashboardView(session)
+    qtbot.add_widget(view)
+    view.resize(1366, 700)
+    view.show()
+    view.shown()
+    for team_index in (0, 1):
+        view.team.setCurrentIndex(team_index)
+        view.refresh()
+        wanted = view.current_filter()
+        shown = view.performance.report
+        assert shown is not None and shown.team == wanted.team
+        core = performance_report(
+            session.store, shown.framework, team=wanted.team, date_from=wanted.date_from,
+            date_to=wanted.date_to, on=shown.on,
+        )  # fmt: skip
+        assert shown.to_dict() == core.to_dict() == panel_figures(session.store, wanted).to_dict()
+        table = view.performance.table
+        assert table.rowCount() == len(core.indicators) == 11
+        for row, indicator in enumerate(core.indicators):
+            cells = [table.item(row, col).text() for col in range(table.columnCount())]
+            assert cells == row_texts(indicator)
+        assessment = row_texts(core.indicator("ASSESS-45"))
+        assert assessment[1] == f"{core.indicator('ASSESS-45').total.in_scope:,}"
+        assert "case list" in view.performance.summary.text()

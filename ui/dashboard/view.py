@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from ui.dashboard.charts import (
     grade_chart,
     trend_chart,
 )
+from ui.dashboard.performance_panel import PerformancePanel
 from ui.errors import show_error
 from ui.session import Session
 from ui.widgets.action_dialog import qdate
@@ -95,7 +97,17 @@ class DashboardView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.agreement)
         layout.addWidget(self.versions)
-        layout.addLayout(charts, 1)
+        # The case list's timeliness under the audits' charts; the reader moves the divider.
+        self.performance = PerformancePanel(session)
+        split = named(QSplitter(Qt.Orientation.Vertical), "Audits and case list")
+        audits = QScrollArea(widgetResizable=True)  # the charts scroll when the panel is tall
+        audits.setFrameShape(QScrollArea.Shape.NoFrame)
+        audits.setWidget(QWidget(layout=charts))
+        split.addWidget(audits)
+        split.addWidget(self.performance)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         for combo in (self.programme, self.team):
@@ -137,6 +149,7 @@ class DashboardView(QWidget):
             on_failure=lambda error: show_error(self, error, doing="computing the dashboard"),
             label="dashboard",
         )
+        self.performance.refresh(wanted)
 
     def _show(self, request: int, figures: DashboardFigures) -> None:
         if request != self._request:
