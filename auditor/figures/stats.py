@@ -25,6 +25,9 @@ from auditor.store import Store
 REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)
 SMALL_SAMPLE = 10  # fewer audits than this behind a figure: marked as a small sample
 AMBER_MARGIN = 10.0  # percentage points below target that still count as amber
+# The 97.5 % point of the standard normal: every 95 % interval (Wilson's for a proportion,
+# kappa's) is the estimate ± this many standard errors. 1.96 is its rounding.
+Z_95 = 1.959964
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ AUDITS_FROM = (
 )
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
     """95 % Wilson score interval for a proportion, in percent; None when n is 0."""
     if n == 0:
         return None
@@ -76,7 +79,10 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
+    # Rounded far below any shown digit: floating-point noise would otherwise put the
+    # upper end of 10 out of 10 at 99.99999999999999 rather than 100.
+    low, high = round(100 * (centre - half), 10), round(100 * (centre + half), 10)
+    return max(0.0, low), min(100.0, high)
 
 
 def rag_status(percent: float | None, target: float | None) -> str | None:
