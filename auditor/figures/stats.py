@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor.clock import parse_date, today
-from auditor.domain import AuditStatus, Grade
+from auditor.domain import AuditStatus, CaseType, Grade
 from auditor.frameworks.crosswalk import Lineage, merged_answer
 from auditor.frameworks.model import Framework
 from auditor.store import Store
@@ -54,7 +54,7 @@ class AuditFilter:
             ("p.uid = ?", self.programme_uid),
             ("c.team = ?", self.team),
             ("a.auditor = ?", self.auditor),
-            ("c.case_type = ?", self.case_type),
+            ("a.case_type = ?", self.case_type),  # the type the audit was made for
             ("a.audit_date >= ?", self.date_from.isoformat() if self.date_from else None),
             ("a.audit_date <= ?", self.date_to.isoformat() if self.date_to else None),
             ("a.framework_code = ?", self.framework_code),
@@ -372,11 +372,21 @@ def _answer_counts(
 
 def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
     """An SQL condition (`` AND ...``, or empty) over ``answers an`` of ``audits a`` that
-    leaves out an answer kept for a criterion not asked: one whose conditions
-    (:meth:`Framework.gates`) do not all hold in the same audit. The SQL form of
-    :meth:`Framework.criteria_asked`, so the figures agree with the audit's own grade."""
+    leaves out an answer kept for a criterion not asked: one that does not apply to the
+    case type the audit was made for (``a.case_type``: the case's type may have changed
+    since), or whose conditions (:meth:`Framework.gates`) do not all hold in the same audit.
+    The SQL form of :meth:`Framework.criteria_asked`, so the figures agree with the audit's
+    own grade."""
     clauses: list[str] = []
     params: list[str] = []
+    every_type = set(CaseType)
+    for criterion in framework.criteria:
+        if set(criterion.applies_to) != every_type:
+            types = [t.value for t in criterion.applies_to]
+            clauses.append(
+                f"(an.criterion_code = ? AND a.case_type NOT IN ({', '.join('?' for _ in types)}))"
+            )
+            params += [criterion.code, *types]
     for criterion in framework.criteria:
         gates = framework.gates(criterion.code)
         if not gates:
