@@ -27,6 +27,10 @@ SHORT_GRADES = {
     Grade.INADEQUATE: "Inadequate",
 }
 
+MATRIX_CAPTION = (
+    "Beside: the moderated grades, the auditor's (rows) against the moderator's (columns)."
+)
+
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} %"
@@ -69,27 +73,28 @@ class AgreementPanel(QWidget):
             "Moderated audits: the auditor's grade (rows) against the moderator's (columns)",
         )
         self.matrix.setObjectName("gradeMatrix")
-        self.matrix.setHorizontalHeaderLabels([f"Moderator: {SHORT_GRADES[g]}" for g in grades])
-        self.matrix.setVerticalHeaderLabels([f"Auditor: {SHORT_GRADES[g]}" for g in grades])
+        self.matrix.setHorizontalHeaderLabels([SHORT_GRADES[g] for g in grades])
+        self.matrix.setVerticalHeaderLabels([SHORT_GRADES[g] for g in grades])
+
         self.matrix.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.matrix.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.matrix.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        )
         self.matrix.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.matrix.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.matrix.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.matrix.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.matrix, 1)
+        layout.addWidget(self.text, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.matrix, 1, Qt.AlignmentFlag.AlignTop)
 
     def show_report(self, report: AgreementReport) -> None:
-        self.text.setText(agreement_text(report))
+        shown = report.grade_matrix.total > 0
+        # One label for the sentence and the matrix's caption: a second wrapped label made
+        # the dashboard taller than a 768-pixel screen.
+        self.text.setText(agreement_text(report) + (f" {MATRIX_CAPTION}" if shown else ""))
         self._fill(report.grade_matrix)
-        self.matrix.setVisible(report.grade_matrix.total > 0)
+        self.matrix.setVisible(shown)
 
     def _fill(self, matrix: ConfusionMatrix) -> None:
         for i, auditor in enumerate(matrix.counts):
