@@ -111,7 +111,8 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "chance; it is blank when only one answer was ever given. Each kappa has a 95 % "
         "interval (Fleiss–Cohen–Everitt); the grade also has a weighted kappa, where a "
         "one-band difference is a near miss. Pairs where either side answered Not applicable "
-        "are left out, and counted.",
+        "are left out, and counted. Below the table, the moderated grades: the auditor's "
+        "(rows) against the moderator's (columns).",
     ),
     (
         "Pseudonymised workbooks",
