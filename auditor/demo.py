@@ -295,6 +295,7 @@ def _make_audit(
             "programme_id": programme_id,
             "framework_code": framework.code,
             "framework_version": framework.version,
+            "case_type": case["case_type"],
             "auditor": auditor,
             "status": status.value,
             "audit_date": audit_date.isoformat(),

@@ -46,6 +46,7 @@ def test_history_lists_each_change_with_old_and_new_value(store: Store, audited:
     rows = [(r["field"], r["old_value"], r["new_value"]) for r in history(store, audited)]
     assert rows == [
         ("created", None, "TEST-0001 on MINI 1.0.0"),
+        ("case_type", None, "child_in_need"),  # the type the audit is made for
         ("R-1.value", None, "no"),
         ("R-1.evidence", "", "No risk analysis found."),
         ("R-1.value", "no", "partly"),
@@ -67,7 +68,7 @@ def test_an_edited_row_is_detected(store: Store, audited: str, db_path: Path) ->
             "UPDATE trail SET new_value = 'yes' WHERE field = 'R-1.value' AND new_value = 'partly'"
         )
     [problem] = verify_trail(store)
-    assert "row 5: was changed after it was written (answer R-1.value)" in problem
+    assert "row 6: was changed after it was written (answer R-1.value)" in problem
 
 
 def test_a_deleted_middle_row_is_detected(store: Store, audited: str, db_path: Path) -> None:

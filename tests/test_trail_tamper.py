@@ -322,9 +322,9 @@ def test_an_early_demo_audit_still_verifies_and_its_answers_are_still_checked(
     uid = "0e4a5b7c-0000-4000-8000-000000000001"
     store.execute(
         "INSERT INTO audits (uid, case_id, framework_code, framework_version, auditor, status, "
-        "audit_date, final_grade, strengths, created_at, updated_at) VALUES (?, ?, 'MINI', "
-        "'1.0.0', 'Demo Auditor Ash', 'submitted', '2026-01-10', 'good', 'Warm (demo).', 'x', "
-        "'x')",
+        "audit_date, final_grade, strengths, created_at, updated_at, case_type) VALUES (?, ?, "
+        "'MINI', '1.0.0', 'Demo Auditor Ash', 'submitted', '2026-01-10', 'good', "
+        "'Warm (demo).', 'x', 'x', 'child_in_need')",
         [uid, case.id],
     )
     audit_id = store.scalar("SELECT id FROM audits WHERE uid = ?", [uid])

@@ -16,7 +16,7 @@ from auditor.audits.grading import GradeResult, grade_audit
 from auditor.audits.ownership import check_drafts_auditor
 from auditor.cases.records import Case, get_case
 from auditor.clock import new_uid, now_utc, parse_date, today
-from auditor.domain import AuditStatus, Grade
+from auditor.domain import AuditStatus, CaseType, Grade
 from auditor.errors import AuditStateError, NotFoundError, ValidationError
 from auditor.frameworks.library import get_framework
 from auditor.frameworks.model import Framework
@@ -48,6 +48,7 @@ class Audit:
 
     uid: str
     case: Case
+    case_type: CaseType  # the type the case had when the audit was started: it grades
     framework: Framework
     programme_uid: str | None
     auditor: str
@@ -70,17 +71,25 @@ class Audit:
 
     @property
     def criteria(self) -> tuple[Any, ...]:
-        """The criteria asked for this case's type and these answers, in framework order
-        (one asked only when another has a given answer drops out while it has not)."""
-        return self.framework.criteria_asked(self.case.case_type, self.answer_values)
+        """The criteria asked for the audit's case type and these answers, in framework
+        order (one asked only when another has a given answer drops out while it has not)."""
+        return self.framework.criteria_asked(self.case_type, self.answer_values)
 
     @property
     def answer_values(self) -> dict[str, str | None]:
         """criterion code → answer code, every answer kept (asked or not)."""
         return {code: a.value for code, a in self.answers.items()}
 
+    @property
+    def case_type_words(self) -> str:
+        """The type the audit was made for, and the case's type now when it has changed."""
+        label = self.case_type.label
+        if self.case.case_type is self.case_type:
+            return label
+        return f"{label} when audited (now {self.case.case_type.label})"
+
     def grade(self) -> GradeResult:
-        return grade_audit(self.framework, self.case.case_type, self.answer_values)
+        return grade_audit(self.framework, self.case_type, self.answer_values)
 
     def answer_value(self, code: str) -> str | None:
         answer = self.answers.get(code)
@@ -106,6 +115,7 @@ def get_audit(store: Store, uid: str) -> Audit:
     return Audit(
         uid=uid,
         case=get_case(store, row["case_uid"]),
+        case_type=CaseType(row["case_type"]),
         framework=get_framework(store, row["framework_code"], row["framework_version"]),
         programme_uid=row["programme_uid"],
         auditor=row["auditor"],
@@ -130,7 +140,7 @@ def get_audit(store: Store, uid: str) -> Audit:
 
 def audit_row(store: Store, uid: str) -> dict[str, Any]:
     row = store.one(
-        "SELECT a.*, c.uid AS case_uid, c.case_type, p.uid AS programme_uid FROM audits a "
+        "SELECT a.*, c.uid AS case_uid, p.uid AS programme_uid FROM audits a "
         "JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id "
         "WHERE a.uid = ? AND a.deleted_at IS NULL",
         [uid],
@@ -175,7 +185,7 @@ def list_audits(
             where.append(clause)
             params.append(str(value))
     rows = store.query(
-        "SELECT a.uid, c.reference, c.case_type, c.team, a.auditor, a.status, a.audit_date, "
+        "SELECT a.uid, c.reference, a.case_type, c.team, a.auditor, a.status, a.audit_date, "
         "a.suggested_grade, a.final_grade, a.compliance, a.safeguarding_concern FROM audits a "
         "JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id "
         f"WHERE {' AND '.join(where)} ORDER BY a.audit_date DESC, a.id DESC",
@@ -238,6 +248,7 @@ def start_audit(
                 "programme_id": programme_id,
                 "framework_code": framework.code,
                 "framework_version": framework.version,
+                "case_type": case.case_type.value,  # the audit keeps it if the case changes
                 "auditor": auditor.strip(),
                 "status": AuditStatus.DRAFT.value,
                 "audit_date": (audit_date or today()).isoformat(),

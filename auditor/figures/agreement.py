@@ -3,19 +3,43 @@
 The notices ask for "consistent judgements about the levels of risk". Pairs come from
 moderations (the auditor's answer and grade against the moderator's) and from blind double
 audits (two auditors auditing the same case in the same programme, independently).
-Both percentage agreement and Cohen's kappa (agreement corrected for chance) are reported.
+
+Reported for each criterion and for the grade: percentage agreement and Cohen's kappa
+(agreement corrected for chance), each kappa with a 95 % confidence interval; for the grade,
+which is ordinal, also the quadratically weighted kappa (a one-band difference counts less
+than a two-band one) and the confusion matrix of the moderations (auditor × moderator).
+
+One rule for Not applicable: a pair where either side answered N/A is left out of every
+agreement figure (N/A is left out of every figure, see docs/grading.md), and counted as
+left out. So agreement is about the judgements that score, and a criterion both people
+thought did not apply does not make agreement look better than it is.
+
+The interval is the large-sample one of Fleiss, Cohen and Everitt (1969): kappa ± z × SE,
+with the standard error of the estimate (not the one under "no agreement"), for the
+unweighted kappa the same formula with identity weights. Cut to [−1, 1].
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.figures.stats import AUDITS_FROM, AuditFilter
+from auditor.domain import Grade
+from auditor.figures.stats import AUDITS_FROM, Z_95, AuditFilter
 from auditor.store import Store
 
 Pair = tuple[str, str]
+NOT_APPLICABLE = "na"  # the answer code left out of agreement, as of every figure
+# The grade's categories in order, for the weighted kappa and the confusion matrix.
+GRADE_ORDER: tuple[str, ...] = tuple(g.value for g in Grade)
+
+
+def judged(pairs: Sequence[Pair]) -> tuple[list[Pair], int]:
+    """The pairs that count (neither side Not applicable), and how many were left out."""
+    kept = [p for p in pairs if NOT_APPLICABLE not in p]
+    return kept, len(pairs) - len(kept)
 
 
 def percent_agreement(pairs: Sequence[Pair]) -> float | None:
@@ -25,21 +49,74 @@ def percent_agreement(pairs: Sequence[Pair]) -> float | None:
     return 100.0 * sum(1 for a, b in pairs if a == b) / len(pairs)
 
 
+@dataclass(frozen=True)
+class Kappa:
+    """A kappa with its 95 % confidence interval and standard error."""
+
+    estimate: float
+    low: float
+    high: float
+    standard_error: float
+
+
 def cohen_kappa(pairs: Sequence[Pair]) -> float | None:
     """Cohen's kappa: (observed − chance agreement) ÷ (1 − chance agreement).
 
     None when there are no pairs, or when chance agreement is 1 (both raters used one and
     the same category throughout: kappa is undefined, though agreement is perfect).
     """
+    found = kappa_with_interval(pairs)
+    return None if found is None else found.estimate
+
+
+def weighted_kappa(pairs: Sequence[Pair], order: Sequence[str]) -> float | None:
+    """Kappa with quadratic weights over the ordered categories ``order``: a pair ``d``
+    categories apart agrees by 1 − d²/(k − 1)². None as for :func:`cohen_kappa`."""
+    found = kappa_with_interval(pairs, order=order)
+    return None if found is None else found.estimate
+
+
+def kappa_with_interval(
+    pairs: Sequence[Pair], *, order: Sequence[str] | None = None, z: float = Z_95
+) -> Kappa | None:
+    """Cohen's kappa (``order`` None) or the quadratically weighted kappa over the ordered
+    categories ``order``, with its Fleiss–Cohen–Everitt large-sample interval."""
     if not pairs:
         return None
-    n = len(pairs)
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    chance = sum(first[c] * second[c] for c in first) / (n * n)
-    if chance >= 1.0:
+    categories = list(order) if order is not None else sorted({c for p in pairs for c in p})
+    index = {c: i for i, c in enumerate(categories)}
+    k, n = len(categories), len(pairs)
+    weight = _quadratic_weights(k) if order is not None else _identity_weights(k)
+    cells = Counter((index[a], index[b]) for a, b in pairs)
+    p = [[cells[(i, j)] / n for j in range(k)] for i in range(k)]
+    rows = [sum(p[i]) for i in range(k)]
+    cols = [sum(p[i][j] for i in range(k)) for j in range(k)]
+    observed = sum(weight[i][j] * p[i][j] for i in range(k) for j in range(k))
+    chance = sum(weight[i][j] * rows[i] * cols[j] for i in range(k) for j in range(k))
+    if chance >= 1.0 - 1e-12:
         return None
-    return (observed - chance) / (1 - chance)
+    kappa = (observed - chance) / (1 - chance)
+    # Fleiss, Cohen & Everitt (1969): w̄ᵢ. = Σⱼ p.ⱼ wᵢⱼ, w̄.ⱼ = Σᵢ pᵢ. wᵢⱼ.
+    row_weight = [sum(cols[j] * weight[i][j] for j in range(k)) for i in range(k)]
+    col_weight = [sum(rows[i] * weight[i][j] for i in range(k)) for j in range(k)]
+    spread = sum(
+        p[i][j] * (weight[i][j] - (row_weight[i] + col_weight[j]) * (1 - kappa)) ** 2
+        for i in range(k)
+        for j in range(k)
+    )
+    variance = (spread - (kappa - chance * (1 - kappa)) ** 2) / (n * (1 - chance) ** 2)
+    se = math.sqrt(max(0.0, variance))  # rounding can leave a tiny negative for a perfect fit
+    return Kappa(kappa, max(-1.0, kappa - z * se), min(1.0, kappa + z * se), se)
+
+
+def _identity_weights(k: int) -> list[list[float]]:
+    return [[1.0 if i == j else 0.0 for j in range(k)] for i in range(k)]
+
+
+def _quadratic_weights(k: int) -> list[list[float]]:
+    if k < 2:
+        return [[1.0]]
+    return [[1.0 - (i - j) ** 2 / (k - 1) ** 2 for j in range(k)] for i in range(k)]
 
 
 @dataclass(frozen=True)
@@ -47,13 +124,47 @@ class AgreementFigure:
     """Agreement on one thing (a criterion, or the overall grade)."""
 
     subject: str
-    pairs: int
+    pairs: int  # the pairs counted: N/A pairs are left out
     percent: float | None
-    kappa: float | None
+    cohen: Kappa | None
+    weighted: Kappa | None = None  # the grade only: quadratic weights
+    left_out: int = 0  # pairs where either side answered Not applicable
+
+    @property
+    def kappa(self) -> float | None:
+        return None if self.cohen is None else self.cohen.estimate
 
     @classmethod
-    def of(cls, subject: str, pairs: Sequence[Pair]) -> AgreementFigure:
-        return cls(subject, len(pairs), percent_agreement(pairs), cohen_kappa(pairs))
+    def of(
+        cls, subject: str, pairs: Sequence[Pair], order: Sequence[str] | None = None
+    ) -> AgreementFigure:
+        """The figure over ``pairs``, N/A pairs left out; with ``order`` (ordered
+        categories) the weighted kappa too."""
+        kept, left_out = judged(pairs)
+        weighted = kappa_with_interval(kept, order=order) if order is not None else None
+        return cls(
+            subject, len(kept), percent_agreement(kept), kappa_with_interval(kept), weighted,
+            left_out,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConfusionMatrix:
+    """Moderated grades: ``counts[auditor's grade][moderator's grade]`` → moderations, both
+    in :data:`GRADE_ORDER` (Outstanding first)."""
+
+    counts: dict[Grade, dict[Grade, int]]
+
+    @classmethod
+    def of(cls, pairs: Sequence[Pair]) -> ConfusionMatrix:
+        counts = {a: dict.fromkeys(Grade, 0) for a in Grade}
+        for auditor, moderator in pairs:
+            counts[Grade(auditor)][Grade(moderator)] += 1
+        return cls(counts)
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row.values()) for row in self.counts.values())
 
 
 @dataclass(frozen=True)
@@ -63,6 +174,12 @@ class AgreementReport:
     moderated_audits: int
     double_audits: int
     grade_changed: int  # moderations where the moderator's grade differs from the auditor's
+    grade_matrix: ConfusionMatrix  # the moderations' grades, auditor × moderator
+
+    @property
+    def left_out(self) -> int:
+        """Criterion pairs left out because either side answered Not applicable."""
+        return sum(f.left_out for f in self.criteria)
 
 
 def agreement_report(store: Store, audit_filter: AuditFilter | None = None) -> AgreementReport:
@@ -76,11 +193,12 @@ def agreement_report(store: Store, audit_filter: AuditFilter | None = None) -> A
     criteria = [AgreementFigure.of(code, pairs) for code, pairs in criterion_pairs.items()]
     criteria.sort(key=_least_agreement_first)
     return AgreementReport(
-        grade=AgreementFigure.of("Overall grade", grade_pairs),
+        grade=AgreementFigure.of("Overall grade", grade_pairs, GRADE_ORDER),
         criteria=tuple(criteria),
         moderated_audits=moderated,
         double_audits=doubles,
         grade_changed=sum(1 for a, b in moderation_grades if a != b),
+        grade_matrix=ConfusionMatrix.of(moderation_grades),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor.clock import parse_date, today
-from auditor.domain import AuditStatus, Grade
+from auditor.domain import AuditStatus, CaseType, Grade
 from auditor.frameworks.crosswalk import Lineage, merged_answer
 from auditor.frameworks.model import Framework
 from auditor.store import Store
@@ -25,6 +25,9 @@ from auditor.store import Store
 REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)
 SMALL_SAMPLE = 10  # fewer audits than this behind a figure: marked as a small sample
 AMBER_MARGIN = 10.0  # percentage points below target that still count as amber
+# The 97.5 % point of the standard normal: every 95 % interval (Wilson's for a proportion,
+# kappa's) is the estimate ± this many standard errors. 1.96 is its rounding.
+Z_95 = 1.959964
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class AuditFilter:
             ("p.uid = ?", self.programme_uid),
             ("c.team = ?", self.team),
             ("a.auditor = ?", self.auditor),
-            ("c.case_type = ?", self.case_type),
+            ("a.case_type = ?", self.case_type),  # the type the audit was made for
             ("a.audit_date >= ?", self.date_from.isoformat() if self.date_from else None),
             ("a.audit_date <= ?", self.date_to.isoformat() if self.date_to else None),
             ("a.framework_code = ?", self.framework_code),
@@ -68,7 +71,7 @@ AUDITS_FROM = (
 )
 
 
-def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
     """95 % Wilson score interval for a proportion, in percent; None when n is 0."""
     if n == 0:
         return None
@@ -76,7 +79,10 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, 100 * (centre - half)), min(100.0, 100 * (centre + half))
+    # Rounded far below any shown digit: floating-point noise would otherwise put the
+    # upper end of 10 out of 10 at 99.99999999999999 rather than 100.
+    low, high = round(100 * (centre - half), 10), round(100 * (centre + half), 10)
+    return max(0.0, low), min(100.0, high)
 
 
 def rag_status(percent: float | None, target: float | None) -> str | None:
@@ -366,11 +372,21 @@ def _answer_counts(
 
 def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
     """An SQL condition (`` AND ...``, or empty) over ``answers an`` of ``audits a`` that
-    leaves out an answer kept for a criterion not asked: one whose conditions
-    (:meth:`Framework.gates`) do not all hold in the same audit. The SQL form of
-    :meth:`Framework.criteria_asked`, so the figures agree with the audit's own grade."""
+    leaves out an answer kept for a criterion not asked: one that does not apply to the
+    case type the audit was made for (``a.case_type``: the case's type may have changed
+    since), or whose conditions (:meth:`Framework.gates`) do not all hold in the same audit.
+    The SQL form of :meth:`Framework.criteria_asked`, so the figures agree with the audit's
+    own grade."""
     clauses: list[str] = []
     params: list[str] = []
+    every_type = set(CaseType)
+    for criterion in framework.criteria:
+        if set(criterion.applies_to) != every_type:
+            types = [t.value for t in criterion.applies_to]
+            clauses.append(
+                f"(an.criterion_code = ? AND a.case_type NOT IN ({', '.join('?' for _ in types)}))"
+            )
+            params += [criterion.code, *types]
     for criterion in framework.criteria:
         gates = framework.gates(criterion.code)
         if not gates:

@@ -30,8 +30,8 @@ from auditor.store.trail import COLUMNS as TRAIL_COLUMNS
 from auditor.store.trail import chain_gaps
 
 _AUDIT_COLUMNS = (
-    "uid, framework_code, framework_version, auditor, status, audit_date, suggested_grade, "
-    "compliance, final_grade, grade_reason, strengths, improvements, feedback, "
+    "uid, framework_code, framework_version, case_type, auditor, status, audit_date, "
+    "suggested_grade, compliance, final_grade, grade_reason, strengths, improvements, feedback, "
     "safeguarding_concern, safeguarding_note, blind, revision, created_at, updated_at, "
     "submitted_at, moderated_at, finalised_at, deleted_at"
 )

@@ -45,9 +45,10 @@ PackResolutions = Side | Mapping[str, Resolution]
 _CHECK_EVERY = 50  # audits between progress reports and cancel checks
 _IN = "IN (SELECT value FROM json_each(?))"
 _AUDIT_COLUMNS = (
-    "uid", "case_id", "programme_id", "framework_code", "framework_version", "auditor",
-    "status", "audit_date", "suggested_grade", "compliance", "final_grade", "grade_reason",
-    "strengths", "improvements", "feedback", "safeguarding_concern", "safeguarding_note",
+    "uid", "case_id", "programme_id", "framework_code", "framework_version", "case_type",
+    "auditor", "status", "audit_date", "suggested_grade", "compliance", "final_grade",
+    "grade_reason", "strengths", "improvements", "feedback", "safeguarding_concern",
+    "safeguarding_note",
     "blind", "revision", "created_at", "updated_at", "submitted_at", "moderated_at",
     "finalised_at", "deleted_at",
 )  # fmt: skip

@@ -85,6 +85,7 @@ _RULES: dict[str, dict[str, str]] = {
         "programme_uid": "s?",
         "framework_code": "s",
         "framework_version": "s",
+        "case_type": "s",  # the type the audit was made for (older packs: see below)
         "auditor": "s",
         "status": "s",
         "audit_date": "D",
@@ -168,6 +169,7 @@ CASE_COLUMNS = tuple(_RULES["cases"])
 PROGRAMME_COLUMNS = tuple(k for k in _RULES["programmes"] if k != "auditors")
 _ENUMS: dict[tuple[str, str], frozenset[str]] = {
     ("cases", "case_type"): frozenset(CaseType),
+    ("audits", "case_type"): frozenset(CaseType),
     ("audits", "status"): frozenset(AuditStatus),
     ("audits", "final_grade"): frozenset(Grade),
     ("audits", "suggested_grade"): frozenset(Grade),
@@ -278,7 +280,7 @@ def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
             f"{path.name} was changed or damaged after it was made (the payload's checksum "
             "does not match the manifest)"
         )
-    payload = _json(path, "payload.json", members["payload.json"])
+    payload = with_audit_case_types(_json(path, "payload.json", members["payload.json"]))
     problems = payload_problems(payload, manifest)
     if problems:
         raise PackContentError(_problem_message(path, problems))
@@ -378,6 +380,25 @@ def refusal(path: Path, problems: Sequence[str]) -> PackContentError:
 
 
 # -- checking the payload --------------------------------------------------------------
+
+
+def with_audit_case_types(payload: Any) -> Any:
+    """The payload with every audit's ``case_type``: a pack made before audits kept the
+    case type they were made for has none, and its audits take their case's type in the
+    pack (what they were graded with when it was made). A malformed payload is left as it
+    is, for :func:`payload_problems` to name what is wrong."""
+    if not isinstance(payload, dict):
+        return payload
+    cases, audits = payload.get("cases"), payload.get("audits")
+    if not isinstance(cases, list) or not isinstance(audits, list):
+        return payload
+    types = {c.get("uid"): c.get("case_type") for c in cases if isinstance(c, dict)}
+    for audit in audits:
+        if isinstance(audit, dict) and "case_type" not in audit:
+            case_type = types.get(audit.get("case_uid"))
+            if isinstance(case_type, str):
+                audit["case_type"] = case_type
+    return payload
 
 
 def payload_problems(payload: Any, manifest: Manifest) -> list[str]:

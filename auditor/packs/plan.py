@@ -430,7 +430,7 @@ def _kind(d: Decision, our_versions: set[str]) -> str:
 def our_contents(store: Store, uids: list[str]) -> dict[str, tuple[dict[str, Any], Content]]:
     """Our row and content of each audit in ``uids`` that is here (tombstones too)."""
     rows = store.query(
-        f"SELECT a.*, c.case_type FROM audits a JOIN cases c ON c.id = a.case_id WHERE a.uid {_IN}",
+        f"SELECT a.* FROM audits a WHERE a.uid {_IN}",  # a.case_type: the audit's own
         [json.dumps(uids)],
     )
     if not rows:

@@ -340,7 +340,6 @@ def _refuse_constant(text: str) -> Any:
 def _audit_problems(
     payload: Mapping[str, Any], frameworks: Mapping[tuple[str, str], Framework], names: Names
 ) -> list[str]:
-    case_types = {c["uid"]: c["case_type"] for c in payload["cases"]}
     answer_rule = _AnswerRule()
     problems = []
     for i, audit in enumerate(payload["audits"]):
@@ -349,9 +348,8 @@ def _audit_problems(
         if not audit["auditor"].strip():
             found.append(f"{where}.auditor: an audit needs the auditor's name")
         framework = frameworks.get((audit["framework_code"], audit["framework_version"]))
-        case_type = case_types.get(audit["case_uid"])
-        if framework is not None and case_type is not None:
-            found += answer_rule.problems(where, audit, framework, case_type)
+        if framework is not None:  # answers are checked against the audit's own case type
+            found += answer_rule.problems(where, audit, framework, audit["case_type"])
         for j, action in enumerate(audit["actions"]):
             if not action["text"].strip():
                 found.append(

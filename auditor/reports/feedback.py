@@ -76,7 +76,7 @@ def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
 def _case(lines: Lines, audit: Audit, case: str, pseudonymised: bool) -> None:
     lines.heading("The case and the audit")
     lines.pair("Case", case)
-    lines.pair("Case type", audit.case.case_type.label)
+    lines.pair("Case type", audit.case_type_words)
     lines.pair("Team", audit.case.team)
     if not pseudonymised:
         lines.pair("Allocated worker", audit.case.worker)

@@ -352,12 +352,30 @@ CREATE TABLE framework_crosswalk_links (
 CREATE INDEX framework_crosswalk_links_of ON framework_crosswalk_links (crosswalk_id);
 """
 
+AUDIT_CASE_TYPE = f"""
+-- The case type an audit was made for: a case's type may change after its audit (a child in
+-- need becomes subject to a plan), and the audit's criteria, grade and figures stay those of
+-- the type it was audited as. Audits made before this is kept take their case's current type.
+ALTER TABLE audits ADD COLUMN case_type TEXT CHECK (case_type IN ({_CASE_TYPES}));
+UPDATE audits SET case_type = (SELECT c.case_type FROM cases c WHERE c.id = audits.case_id);
+CREATE INDEX audits_case_type ON audits (case_type);
+
+-- A column added to a table cannot be NOT NULL without a default, and no case type is a
+-- default: these keep every audit's case type filled.
+CREATE TRIGGER audits_case_type_required BEFORE INSERT ON audits WHEN NEW.case_type IS NULL
+BEGIN SELECT RAISE(ABORT, 'an audit needs the case type it was made for'); END;
+CREATE TRIGGER audits_case_type_kept BEFORE UPDATE OF case_type ON audits
+WHEN NEW.case_type IS NULL
+BEGIN SELECT RAISE(ABORT, 'an audit needs the case type it was made for'); END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
     Migration(3, "audit pack sync state", PACK_SYNC_STATE),
     Migration(4, "framework drafts", FRAMEWORK_DRAFTS),
     Migration(5, "framework crosswalks", FRAMEWORK_CROSSWALKS),
+    Migration(6, "the case type of an audit", AUDIT_CASE_TYPE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -51,6 +51,9 @@ class Field:
 AUDIT_FIELDS: dict[str, Field] = {
     "status": Field("status", "draft"),
     "audit_date": Field("audit_date"),
+    # The case type the audit was made for: set when it is started (a trail row says so)
+    # and never changed; audits from before it was kept are checked from a recorded one.
+    "case_type": Field("case_type"),
     "final_grade": Field("final_grade", None),
     "grade_reason": Field("grade_reason", ""),
     "strengths": Field("strengths", ""),

@@ -80,6 +80,8 @@ def new_audit(store: Store, row: Values, *, actor: str, description: str) -> int
     uid = row["uid"]
     audit_id = _insert(store, "audits", row)
     changes = [Change("audit", uid, "created", None, description, audit_uid=uid)]
+    # Set with the record and never changed, yet recorded, so a later change is found.
+    changes.append(Change("audit", uid, "case_type", None, row["case_type"], audit_uid=uid))
     record(store, changes + _from_start("audit", uid, AUDIT_FIELDS, row, uid, ""), actor=actor)
     return audit_id
 

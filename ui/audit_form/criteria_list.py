@@ -26,14 +26,14 @@ class CriteriaList(QScrollArea):
         super().__init__(parent)
         named(self, "Criteria", "The criteria asked for this case")
         self.setWidgetResizable(True)
-        self.framework, self.case_type = audit.framework, audit.case.case_type
+        self.framework, self.case_type = audit.framework, audit.case_type
         self.cards: dict[str, CriterionCard] = {}
         self.headings: dict[str, QWidget] = {}  # section code → its title
         self.current: CriterionCard | None = None
         body = QWidget(objectName="criteriaList")
         column = QVBoxLayout(body)
         for section in audit.framework.sections:
-            asked = [c for c in section.criteria if c.applies(audit.case.case_type)]
+            asked = [c for c in section.criteria if c.applies(audit.case_type)]
             if asked:
                 self.headings[section.code] = heading(section.title, level=2)
                 column.addWidget(self.headings[section.code])

@@ -94,7 +94,7 @@ class AuditForm(QWidget):
         self.criteria.evidence_edited.connect(lambda c, t: self._edit_text(f"evidence:{c}", t))
         self.criteria.evidence_left.connect(lambda c: self.saver.save_typed(f"evidence:{c}"))
         self.criteria.leaving.connect(self.saver.save_typed)
-        self.grade = GradePanel(a.framework, a.case.case_type)
+        self.grade = GradePanel(a.framework, a.case_type)
         self.grade.final_grade_chosen.connect(self._on_final_grade_chosen)
         self.grade.safeguarding_toggled.connect(self._on_safeguarding_toggled)
         self.feedback = FeedbackPanel()
@@ -220,7 +220,7 @@ class AuditForm(QWidget):
         self.header.show_mode(self.audit, self.amend_reason, mine=self.mine)
 
     def _regrade(self) -> None:
-        result = grade_audit(self.audit.framework, self.audit.case.case_type, self.values)
+        result = grade_audit(self.audit.framework, self.audit.case_type, self.values)
         self.criteria.show_asked(self.values)  # an answer may ask, or stop asking, others
         self.header.progress.setText(result.progress_text)
         self.grade.show_result(result)
@@ -325,7 +325,7 @@ class AuditForm(QWidget):
         self.saver.save_now("audit:final_grade", grade or None)
 
     def _on_safeguarding_toggled(self, concern: bool) -> None:
-        safe = answered_safe_now(self.audit.framework, self.audit.case.case_type, self.values)
+        safe = answered_safe_now(self.audit.framework, self.audit.case_type, self.values)
         if concern and safe is not None:
             self._ask_safe_now(safe.code, safe.text)
         else:

@@ -97,7 +97,7 @@ class AuditHeader(QWidget):
     def _facts(audit: Audit) -> str:
         case, framework = audit.case, audit.framework
         return (
-            f"{case.case_type.label} · {case.team} · worker {case.worker} · "
+            f"{audit.case_type_words} · {case.team} · worker {case.worker} · "
             f"{framework.title} {framework.version} · auditor {audit.auditor} · "
             f"{uk_date(audit.audit_date.isoformat())}"
         )

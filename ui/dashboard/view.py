@@ -25,6 +25,7 @@ from auditor.clock import today
 from auditor.figures.dashboard import DashboardFigures, dashboard_figures
 from auditor.figures.stats import AuditFilter, worst_gaps_first
 from auditor.words import plural
+from ui.dashboard.agreement import AgreementPanel
 from ui.dashboard.charts import (
     CHANGE_MARK,
     REWORDED_MARK,
@@ -76,7 +77,8 @@ class DashboardView(QWidget):
         filters.addStretch(1)
         self.state = QLabel("Loading figures…", objectName="dashboardState")
         self.headline = wrapped("", object_name="headline")
-        self.agreement = wrapped("", object_name="agreement")
+        self.agreement_panel = AgreementPanel()
+        self.agreement = self.agreement_panel.text
         self.versions = wrapped("", object_name="dashboardVersions")
         self.versions.hide()
         self.grades_view = self._chart_view("Grade distribution chart")
@@ -95,7 +97,7 @@ class DashboardView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.state)
         layout.addWidget(self.headline)
-        layout.addWidget(self.agreement)
+        layout.addWidget(self.agreement_panel)
         layout.addWidget(self.versions)
         # The case list's timeliness under the audits' charts; the reader moves the divider.
         self.performance = PerformancePanel(session)
@@ -166,14 +168,7 @@ class DashboardView(QWidget):
             f"safeguarding {'concern' if h.safeguarding_concerns == 1 else 'concerns'} · "
             f"{plural(h.open_actions, 'open action')}, <b>{h.overdue_actions}</b> overdue"
         )
-        a = figures.agreement
-        self.agreement.setText(
-            "No moderations in this period." if not a.grade.pairs else
-            f"Moderation: {plural(a.moderated_audits, 'audit')} moderated; grades agreed in "
-            f"{_percent(a.grade.percent)} (Cohen's κ "
-            f"{'–' if a.grade.kappa is None else f'{a.grade.kappa:.2f}'}), "
-            f"changed in {a.grade_changed}."
-        )  # fmt: skip
+        self.agreement_panel.show_report(figures.agreement)
         _replace(self.grades_view, grade_chart(h))
         changes = {c.month for c in figures.changes if c.month}
         _replace(self.trend_view, trend_chart(figures.trend, changes))

@@ -55,7 +55,7 @@ class ModerationView(QWidget):
         a = self.audit
         self.title = heading(f"Moderation of the audit of {a.case.reference}", level=1)
         self.facts = wrapped(
-            f"{a.case.case_type.label} · {a.case.team} · worker {a.case.worker} · "
+            f"{a.case_type_words} · {a.case.team} · worker {a.case.worker} · "
             f"auditor {a.auditor} · {a.framework.code} {a.framework.version}"
         )
         self.banner = wrapped(SAFEGUARDING_BANNER, object_name="safeguardingBanner")
@@ -269,7 +269,7 @@ class ModerationView(QWidget):
             code: (self._auditor_value(code) if d is None or d.agreed else d.value)
             for code, d in decisions.items()
         }
-        result = grade_audit(self.audit.framework, self.audit.case.case_type, values)
+        result = grade_audit(self.audit.framework, self.audit.case_type, values)
         label = result.suggested.label if result.suggested else "–"
         self.suggested.setText(f"Suggested from your decisions: {label}")
         if self._tried_to_save and self.editable:

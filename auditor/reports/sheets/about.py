@@ -108,7 +108,11 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "Pairs of judgements of the same case file: auditor and moderator, and the two "
         "auditors of a blind double audit. % agreement = pairs that agree ÷ pairs. Cohen's "
         "kappa corrects for agreement expected by chance: 1 is perfect, 0 no better than "
-        "chance; it is blank when only one answer was ever given.",
+        "chance; it is blank when only one answer was ever given. Each kappa has a 95 % "
+        "interval (Fleiss–Cohen–Everitt); the grade also has a weighted kappa, where a "
+        "one-band difference is a near miss. Pairs where either side answered Not applicable "
+        "are left out, and counted. Below the table, the moderated grades: the auditor's "
+        "(rows) against the moderator's (columns).",
     ),
     (
         "Pseudonymised workbooks",

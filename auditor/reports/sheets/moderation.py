@@ -1,5 +1,6 @@
 """Moderation (each moderation: who, when, what changed) and Agreement (how often two people
-judging the same file agreed: percentage and Cohen's kappa)."""
+judging the same file agreed: percentage, Cohen's kappa and, for the grade, the weighted
+kappa, each kappa with its 95 % interval; below them the moderated grades' confusion matrix)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from auditor.clock import parse_date
 from auditor.domain import Grade
-from auditor.figures.agreement import AgreementFigure
+from auditor.figures.agreement import AgreementFigure, AgreementReport, Kappa
 from auditor.figures.stats import AUDITS_FROM, SMALL_SAMPLE
 from auditor.reports import styles
 from auditor.reports.output import Ticker
@@ -35,8 +36,15 @@ AGREEMENT_COLUMNS = (
     Column("Pairs", 8),
     Column("% agreement", 11, styles.PERCENT),
     Column("Cohen's kappa", 10, styles.KAPPA),
+    Column("Kappa 95 % from", 10, styles.KAPPA),
+    Column("Kappa 95 % to", 10, styles.KAPPA),
+    Column("Weighted kappa (grade)", 10, styles.KAPPA),
+    Column("Weighted 95 % from", 10, styles.KAPPA),
+    Column("Weighted 95 % to", 10, styles.KAPPA),
+    Column("Left out: N/A", 10),
     Column("Sample", 13),
 )
+MATRIX_TITLE = "Moderated grades: the auditor's grade (down) against the moderator's (across)"
 
 
 def write_moderation(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
@@ -86,7 +94,9 @@ def write_agreement(wb: Any, scope: ReportScope, figures: ReportFigures) -> None
         table.append(_row(report.grade, "The overall grade of the case file"))
     for figure in report.criteria:
         table.append(_row(figure, texts.get(figure.subject, "")))
-    table.finish(empty="No moderations or blind double audits among these audits.")
+    ws = table.finish(empty="No moderations or blind double audits among these audits.")
+    if report.grade_matrix.total:
+        _write_grade_matrix(ws, report, table.last_row)
 
 
 def _row(figure: AgreementFigure, text: str) -> list[Any]:
@@ -95,6 +105,34 @@ def _row(figure: AgreementFigure, text: str) -> list[Any]:
         text,
         figure.pairs,
         styles.fraction(figure.percent),
-        figure.kappa,
+        *_kappa_cells(figure.cohen),
+        *_kappa_cells(figure.weighted),
+        figure.left_out,
         "Fewer than 10" if figure.pairs < SMALL_SAMPLE else None,
     ]
+
+
+def _kappa_cells(kappa: Kappa | None) -> list[float | None]:
+    return [None, None, None] if kappa is None else [kappa.estimate, kappa.low, kappa.high]
+
+
+def _write_grade_matrix(ws: Any, report: AgreementReport, last_row: int) -> None:
+    """Below the table: a row per auditor's grade, a column per moderator's grade, in the
+    columns after the subject (the wide one holds the auditor's grade)."""
+    matrix = report.grade_matrix.counts
+    grades = list(matrix)
+    ws.append([])
+    ws.append([None, styles.cell(ws, MATRIX_TITLE, font=styles.HEADING_FONT)])
+    header = ["Auditor's grade", *(g.label for g in grades), "Total"]
+    widths = [c.width for c in AGREEMENT_COLUMNS[1 : 1 + len(header)]]
+    height = styles.row_height(
+        list(zip(header, widths, strict=True)), chars_per_width=styles.HEADER_CHARS_PER_WIDTH
+    )
+    if height is not None:
+        ws.row_dimensions[last_row + 3].height = height  # after a blank row and the title
+    ws.append([None, *(styles.header_cell(ws, text) for text in header)])
+    for auditor in grades:
+        row = [matrix[auditor][moderator] for moderator in grades]
+        ws.append([None, auditor.label, *row, sum(row)])
+    totals = [sum(matrix[a][m] for a in grades) for m in grades]
+    ws.append([None, styles.cell(ws, "Total", font=styles.BOLD), *totals, sum(totals)])

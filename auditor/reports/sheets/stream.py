@@ -13,7 +13,7 @@ from auditor.figures.stats import AUDITS_FROM
 from auditor.reports.scope import ReportScope
 
 AUDIT_COLUMNS = (
-    "a.id, c.reference, c.case_type, c.team, c.worker, a.auditor, p.name, a.audit_date, "
+    "a.id, c.reference, a.case_type, c.team, c.worker, a.auditor, p.name, a.audit_date, "
     "a.submitted_at, a.status, a.suggested_grade, a.final_grade, a.compliance, "
     "a.safeguarding_concern"
 )
