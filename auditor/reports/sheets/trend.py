@@ -102,7 +102,7 @@ def _columns(scope: ReportScope, lineage: Lineage | None) -> list[_Column]:
             narrowed = within(f, period.start, period.end)
             columns.append(
                 _Column(
-                    _point_label(period),
+                    point_label(period, scope.points_start),
                     headline(store, narrowed, on=scope.on),
                     criterion_figures(store, narrowed, framework, lineage=lineage),
                     is_point=True,
@@ -115,8 +115,24 @@ def _month_label(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%b %Y")
 
 
-def _point_label(period: Period) -> str:
-    return f"{period.label} ({period.start:%b %Y}–{period.end:%b %Y})"
+def point_label(period: Period, points_start: date) -> str:
+    """What a point's column covers: "12-month point: months 7–12 (Jul–Dec 2026)".
+
+    A point covers the six months up to it, not the months since the start: its label
+    says which months of the programme those are, and their names."""
+    first = _months_between(points_start, period.start) + 1
+    last = _months_between(points_start, period.end) + 1
+    if period.start.year == period.end.year:
+        names = f"{period.start:%b}–{period.end:%b %Y}"
+    else:
+        names = f"{period.start:%b %Y}–{period.end:%b %Y}"
+    return f"{period.label}: months {first}–{last} ({names})"
+
+
+def _months_between(start: date, day: date) -> int:
+    """Whole months from ``start`` to ``day`` (0 within the first month)."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months - 1 if day.day < start.day else months
 
 
 def _rows(
