@@ -63,7 +63,9 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "The same figures for each month of audit date, and at the 6-, 12- (and later) "
         "month points the notices set targets at. Each point covers the six months up to it, "
         "counted from the start given for the report, else the programme's start, else the "
-        "first date of the filter, else the first day of the month of the first audit.",
+        "first date of the filter, else the first day of the month of the first audit. A "
+        "point's column says which six months it covers: \"12-month point: months 7–12 "
+        '(Jul–Dec 2026)".',
     ),
     (
         "Trend across versions",
