@@ -134,7 +134,7 @@ def write_about(wb: Any, scope: ReportScope) -> None:
     table = TableWriter(
         wb,
         "About",
-        [Column("Topic", 30), Column("How it is worked out", 110, wrap=True)],
+        [Column("Topic", 30), Column("How it is worked out", 110)],
         table="About",
         top_aligned=True,
     )

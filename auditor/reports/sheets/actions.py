@@ -23,7 +23,7 @@ def write_actions(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
         Column("Case", 18),
         Column("Team", 26),
         Column("Auditor", 20),
-        Column("Action", 50, wrap=True),
+        Column("Action", 50),
         *([] if scope.pseudonymised else [Column("Owner", 24)]),
         Column("Raised", 11),
         Column("Due", 11),

@@ -53,7 +53,7 @@ def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
         "Trend",
         [
             Column("Code", 10),
-            Column("Measure", 40, wrap=True),
+            Column("Measure", 40),
             Column("Target", 8, styles.PERCENT_WHOLE),
             *(Column(c.header, 14 if c.is_point else 9) for c in columns),
         ],
