@@ -83,4 +83,3 @@ def test_moderated_feedback_shows_what_the_auditor_said_and_why_it_changed(
         "Changed from Yes (the auditor's answer) to Partly: Views not used",
     )
     assert criteria["R-1"] == ("Yes", "Seen on the file of S-2.", None)  # agreed
-
