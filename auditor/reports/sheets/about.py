@@ -68,6 +68,15 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         '(Jul–Dec 2026)".',
     ),
     (
+        "Criteria furthest below target",
+        "Under the Trend table and in its second chart. Ranked on the whole period, all "
+        "months pooled: at "
+        "0–2 audits a month a criterion swings between 0 % and 100 %, so a month's figure is "
+        "no ground to rank on. Criteria below target on 10 or more audits come first, furthest "
+        "below first, with their 95 % interval; those on fewer audits are not charted but "
+        'named ("Also below target, on fewer than 10 audits").',
+    ),
+    (
         "Trend across versions",
         "When the report's framework version has a crosswalk to the version it replaced "
         '(docs/frameworks.md, "When a new version replaces an old one"), the Trend sheet '

@@ -19,7 +19,7 @@ PRINT_NOTE = (
 COLUMNS = (
     Column("Audit no.", 8),
     Column("Case", 18),
-    Column("Team", 26),
+    Column("Team", 28),
     Column("Auditor", 20),
     Column("Audit date", 11),
     Column("Criterion", 10),
