@@ -60,3 +60,26 @@ def test_unknown_audit(store: Store, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         export_audit_feedback(store, "no-such-audit", tmp_path / "f.xlsx")
     assert not (tmp_path / "f.xlsx").exists()
+
+
+def test_moderated_feedback_shows_what_the_auditor_said_and_why_it_changed(
+    store: Store, uids: dict[str, str], tmp_path: Path
+) -> None:
+    """S-2: the auditor answered V-1 Yes and graded Outstanding; the moderator made them
+    Partly ("Views not used") and Good ("Views recorded but not used in the plan.")."""
+    out = export_audit_feedback(store, uids["S-2"], tmp_path / "feedback.xlsx")
+    rows = _cells(out)
+    pairs = {r[0]: r[1] for r in rows if r and r[0]}
+    assert pairs["Moderated by"] == "QA Lead"
+    assert pairs["Grade"] == "Changed from Outstanding (the auditor's) to Good."
+    assert pairs["The moderator's reason"] == "Views recorded but not used in the plan."
+    assert pairs["Answers changed"] == "1 of 3 criteria: V-1 (see each criterion below)"
+    header = next(r for r in rows if r and r[0] == "Code")
+    assert header[2:5] == ("Answer", "Evidence seen (by the auditor)", "Moderation")
+    criteria = {r[0]: r[2:5] for r in rows if r and r[0] in {"R-1", "R-2", "V-1"}}
+    assert criteria["V-1"] == (
+        "Partly",
+        "Seen on the file of S-2.",
+        "Changed from Yes (the auditor's answer) to Partly: Views not used",
+    )
+    assert criteria["R-1"] == ("Yes", "Seen on the file of S-2.", None)  # agreed

@@ -7,12 +7,15 @@ poppler's ``pdftotext``. Skipped with the reason when they are missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from auditor.clock import uk_date
 from auditor.demo import make_demo
 from auditor.figures.stats import AuditFilter
 from auditor.reports import export_audit_feedback, export_report
@@ -78,3 +81,25 @@ def test_workbooks_convert_to_pdf_in_libreoffice(tmp_path: Path) -> None:
     assert "Audits by final grade" in report and "Criteria furthest below target" in report
     assert "No audits match these filters." in _text(pdfs["empty"])
     assert "Each criterion" in _text(pdfs["feedback"])
+
+
+def _pages(pdf: Path) -> int:
+    assert PDFTOTEXT is not None
+    return _text(pdf).count("\f")  # pdftotext ends every page with a form feed
+
+
+def test_the_demo_report_prints_in_under_30_pages(tmp_path: Path) -> None:
+    """150 audits made 116 pages: 87 of them the Evidence sheet, 9 the case matrix."""
+    if PDFTOTEXT is None:
+        pytest.skip("poppler's pdftotext is not installed: the pages cannot be counted")
+    with Store.open(tmp_path / "demo.db") as store:
+        make_demo(store, cases=300, audits=150, seed=1)
+        export_report(store, tmp_path / "report.xlsx")
+    pdf = _to_pdf([tmp_path / "report.xlsx"], tmp_path)["report"]
+    pages = _pages(pdf)
+    assert pages < 30
+    text = _text(pdf)
+    assert text.count("All programmes") >= pages  # the header of every page
+    footers = re.findall(rf"Made {uk_date(date.today())} +Page (\d+) of (\d+)", text)
+    assert footers == [(str(n), str(pages)) for n in range(1, pages + 1)]  # on every page
+    assert "One row per answer, to filter on screen" in text  # the Evidence sheet's page

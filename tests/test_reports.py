@@ -24,12 +24,14 @@ from auditor.figures.stats import (
     criterion_figures_by_month,
     headline,
     headlines_by,
+    six_month_points,
     worst_gaps_first,
 )
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.frameworks.model import Framework
 from auditor.reports import ExportError, export_report
 from auditor.reports.pseudonym import Pseudonyms
+from auditor.reports.sheets.trend import point_label
 from auditor.reports.styles import PERCENT, PERCENT_SMALL_SAMPLE
 from auditor.reports.table import NO_AUDITS
 from auditor.store import Store
@@ -116,9 +118,9 @@ def test_trend_by_month_and_six_month_points(audited: Store, mini: Framework, re
     assert rows["R-1"]["Feb 2026"] == pytest.approx(feb["R-1"].met_percent / 100)
     assert rows["R-1"]["Target"] == 0.9
     # Points count from the first audit's month: Jan–Jun 2026 holds all three audits.
-    six = "6-month point (Jan 2026–Jun 2026)"
+    six = "6-month point: months 1–6 (Jan–Jun 2026)"
     assert rows["AUDITS"][six] == 3
-    assert rows["AUDITS"]["12-month point (Jul 2026–Dec 2026)"] == 0
+    assert rows["AUDITS"]["12-month point: months 7–12 (Jul–Dec 2026)"] == 0
     assert rows["GRADE"][six] == pytest.approx(2 / 3)
 
 
@@ -126,7 +128,7 @@ def test_trend_points_count_from_the_given_start(audited: Store, tmp_path: Path)
     out = tmp_path / "r.xlsx"
     export_report(audited, out, points_start=date(2025, 9, 1), on=ON)
     audits = next(r for r in table_rows(out, "Trend") if r["Code"] == "AUDITS")
-    assert audits["6-month point (Sep 2025–Feb 2026)"] == 3
+    assert audits["6-month point: months 1–6 (Sep 2025–Feb 2026)"] == 3
 
 
 def test_by_team_and_by_auditor(audited: Store, report: Path) -> None:
@@ -141,6 +143,24 @@ def test_by_team_and_by_auditor(audited: Store, report: Path) -> None:
     assert rows["North"]["% met, all criteria"] == pytest.approx(0.6)
     auditors = {r["Auditor"]: r["Audits"] for r in table_rows(report, "By auditor")}
     assert auditors == {"Test Auditor": 2, OTHER: 1}
+
+
+def test_teams_count_their_auditors_and_auditors_do_not(report: Path) -> None:
+    """An auditor's row would always say 1 auditor: only By team has the column."""
+    teams = {r["Team"]: r["Auditors"] for r in table_rows(report, "By team")}
+    assert teams == {"North": 2, "South": 1}
+    assert "Auditors" not in table_rows(report, "By auditor")[0]
+
+
+def test_a_point_says_which_six_months_it_covers() -> None:
+    start = date(2025, 10, 1)
+    labels = [point_label(p, start) for p in six_month_points(start)]
+    assert labels == [
+        "6-month point: months 1–6 (Oct 2025–Mar 2026)",
+        "12-month point: months 7–12 (Apr–Sep 2026)",
+    ]
+    mid = date(2025, 9, 15)  # a notice served mid-month: months run 15th to 14th
+    assert point_label(six_month_points(mid)[1], mid).startswith("12-month point: months 7–12")
 
 
 def test_case_matrix_one_row_per_audit(report: Path) -> None:

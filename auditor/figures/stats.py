@@ -282,6 +282,19 @@ def worst_gaps_first(figures: list[CriterionFigures]) -> list[CriterionFigures]:
     return sorted(figures, key=lambda f: (-f.gap, f.code))
 
 
+def criteria_below_target(figures: Iterable[CriterionFigures]) -> list[CriterionFigures]:
+    """The criteria whose % met is below their target, ranked for a chart or a board.
+
+    ``figures`` should pool enough audits to rank on (a whole period or a 6-month point,
+    not a month: at 0–2 audits a month a criterion swings between 0 % and 100 %). Criteria
+    resting on at least :data:`SMALL_SAMPLE` audits come first, furthest below target
+    first; the small samples follow, in the same order, for a caller to mark (their
+    ``small_sample`` is True) or leave out. Each keeps its Wilson ``interval``.
+    """
+    below = [f for f in figures if f.gap > 0]
+    return sorted(below, key=lambda f: (f.small_sample, -f.gap, f.code))
+
+
 def _figures(criterion: Any, counts: dict[str, int]) -> CriterionFigures:
     return CriterionFigures(
         code=criterion.code,

@@ -11,16 +11,20 @@ from typing import Any
 from openpyxl import Workbook
 
 from auditor import __version__
+from auditor.audits.moderating import RecordedModeration, recorded_moderation
 from auditor.audits.records import Audit, get_audit
-from auditor.clock import uk_time
+from auditor.clock import uk_date, uk_time
+from auditor.domain import Grade
+from auditor.frameworks.model import Criterion
 from auditor.reports import styles
 from auditor.reports.layout import Lines
 from auditor.reports.output import atomic_output, check_target, discard, save_workbook
 from auditor.reports.pseudonym import Pseudonyms
 from auditor.reports.scope import answer_text, read_snapshot
 from auditor.store import Store
+from auditor.words import plural
 
-WIDTHS = (34, 56, 12, 70)
+WIDTHS = (34, 56, 12, 60, 46)
 
 
 def export_audit_feedback(
@@ -35,12 +39,13 @@ def export_audit_feedback(
     pseudonyms = Pseudonyms.for_store(store) if pseudonymise else None
     with read_snapshot(store):
         audit = get_audit(store, audit_uid)
+        moderation = recorded_moderation(store, audit_uid)
     wb = Workbook(write_only=True)
     # Written inside the output's block: a failure while the sheet is streamed to the
     # temporary folder is reported like one while saving, naming the file.
     with atomic_output(target) as temp:
         try:
-            _write(wb, audit, pseudonyms)
+            _write(wb, audit, moderation, pseudonyms)
             save_workbook(wb, temp)
         except BaseException:
             discard(wb)
@@ -48,7 +53,9 @@ def export_audit_feedback(
     return target
 
 
-def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
+def _write(
+    wb: Any, audit: Audit, moderation: RecordedModeration | None, pseudonyms: Pseudonyms | None
+) -> None:
     ws = wb.create_sheet("Feedback")
     styles.set_up_sheet(ws, WIDTHS)
     lines = Lines(ws, WIDTHS)
@@ -63,14 +70,18 @@ def _write(wb: Any, audit: Audit, pseudonyms: Pseudonyms | None) -> None:
     lines.add(styles.cell(ws, f"Made {made} by Case Auditor {__version__}", font=styles.NOTE_FONT))
     _case(lines, audit, case, pseudonyms is not None)
     _grade(lines, audit, scrub)
+    if moderation is not None:
+        _moderation(lines, audit, moderation, scrub)
     lines.heading("What is working well")
     lines.wrapped(None, scrub(audit.strengths) or "Nothing recorded.")
     lines.heading("What must improve")
     lines.wrapped(None, scrub(audit.improvements) or "Nothing recorded.")
     lines.heading("Feedback to the practitioner")
     lines.wrapped(None, scrub(audit.feedback) or "Nothing recorded.")
-    _criteria(lines, audit, scrub)
+    _criteria(lines, audit, moderation, scrub)
     _actions(lines, audit, scrub, pseudonyms is not None)
+    styles.page_titles(ws, f"Case audit feedback: {case}", f"Audit {uk_date(audit.audit_date)}",
+                       f"Made {uk_date(datetime.now(UTC).date())}")  # fmt: skip
 
 
 def _case(lines: Lines, audit: Audit, case: str, pseudonymised: bool) -> None:
@@ -110,12 +121,36 @@ def _grade(lines: Lines, audit: Audit, scrub: Any) -> None:
         lines.wrapped("What was done", scrub(audit.safeguarding_note))
 
 
-def _criteria(lines: Lines, audit: Audit, scrub: Any) -> None:
+def _moderation(lines: Lines, audit: Audit, moderation: RecordedModeration, scrub: Any) -> None:
+    """Who moderated, and what they changed: the grade before and after, with the reason
+    (the answers they changed are in the criteria below, each with its reason)."""
+    lines.heading("Moderation")
+    lines.pair("Moderated by", moderation.moderator)
+    lines.pair("Moderated on", uk_date(moderation.created_at))
+    before = moderation.auditor_grade.label if moderation.auditor_grade else "No grade"
+    if moderation.grade.agreed:
+        lines.pair("Grade", f"The moderator agreed the auditor's grade, {before}.")
+    else:
+        after = Grade(str(moderation.grade.value)).label
+        lines.wrapped("Grade", f"Changed from {before} (the auditor's) to {after}.")
+        lines.wrapped("The moderator's reason", scrub(moderation.grade.reason))
+    changed = [code for code, d in moderation.decisions.items() if not d.agreed]
+    lines.pair(
+        "Answers changed",
+        f"{len(changed)} of {plural(len(moderation.decisions), 'criterion')}"
+        + (f": {', '.join(changed)} (see each criterion below)" if changed else ""),
+    )
+
+
+def _criteria(
+    lines: Lines, audit: Audit, moderation: RecordedModeration | None, scrub: Any
+) -> None:
     ws = lines.ws
     lines.heading("Each criterion")
-    lines.add(
-        *(styles.header_cell(ws, h) for h in ("Code", "Criterion", "Answer", "Evidence seen"))
-    )
+    headers = ["Code", "Criterion", "Answer", "Evidence seen (by the auditor)"]
+    if moderation is not None:
+        headers.append("Moderation")
+    lines.add(*(styles.header_cell(ws, h) for h in headers))
     section = None
     for criterion in audit.criteria:
         if criterion.section != section:
@@ -124,12 +159,26 @@ def _criteria(lines: Lines, audit: Audit, scrub: Any) -> None:
         answer = audit.answers.get(criterion.code)
         value = answer.value if answer else None
         label = None if value is None else answer_text(criterion.scale.value(value))
+        evidence = scrub(answer.evidence) if answer and answer.evidence else None
         lines.wrapped(
             criterion.code,
             criterion.text,
             _answer_cell(ws, value, label),
-            scrub(answer.evidence) if answer else None,
+            evidence or ("No evidence recorded." if value is not None else None),
+            *([] if moderation is None else [_moderated(criterion, moderation, scrub)]),
         )
+
+
+def _moderated(criterion: Criterion, moderation: RecordedModeration, scrub: Any) -> str | None:
+    """What the moderator did to one answer: None when they agreed it, else the auditor's
+    answer they changed and their reason (the Answer column shows the moderated one)."""
+    decision = moderation.decisions.get(criterion.code)
+    if decision is None or decision.agreed:
+        return None
+    before = moderation.auditor_values.get(criterion.code)
+    said = answer_text(criterion.scale.value(before)) if before else "not answered"
+    after = answer_text(criterion.scale.value(decision.value)) if decision.value else "none"
+    return f"Changed from {said} (the auditor's answer) to {after}: {scrub(decision.reason)}"
 
 
 def _answer_cell(ws: Any, value: str | None, label: str | None) -> Any:

@@ -95,7 +95,7 @@ def cell(
 PAGE_WIDTH = 230
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
-CHARS_PER_WIDTH = 1.2
+CHARS_PER_WIDTH = 1.0
 HEADER_CHARS_PER_WIDTH = 0.85  # bold header text is wider
 
 
@@ -106,8 +106,9 @@ def row_height(
 
     Spreadsheets do not size rows to wrapped text when they open a file (LibreOffice does
     not, and Excel only when it edits the row), so rows with long text get their height
-    here. A line holds about 1.2 characters per unit of column width: a little generous for
-    Calibri, about right for the wider fonts that stand in for it where it is not installed.
+    here. A line holds about one character per unit of column width: generous for Calibri,
+    right for DejaVu Sans, which LibreOffice puts in its place where Calibri is not installed
+    (at 1.2, rows measured for Calibri overlapped the next row in LibreOffice's PDF).
     """
     lines = 1
     for text, width in texts:
@@ -144,6 +145,32 @@ def set_up_sheet(ws: Any, widths: Sequence[float], *, freeze: str | None = "A2")
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "Page &P of &N"
     ws.print_options.horizontalCentered = False
+
+
+def page_titles(ws: Any, left: str, right: str, made: str) -> None:
+    """What every printed page says: ``left`` and ``right`` at the top (what the report
+    is about: its programme and its period), the sheet's name, ``made`` (the day it was
+    made) and "Page x of y" at the bottom. Set once a sheet is written (page set-up is
+    written last in a write-only sheet)."""
+    ws.oddHeader.left.text = _header_text(left)
+    ws.oddHeader.right.text = _header_text(right)
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.center.text = _header_text(made)
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def print_headings_only(ws: Any, last_column: str, note: str) -> None:
+    """Print only the header row of a long list, with ``note`` (why, and how to print part
+    of it) at the top of the page: a list of thousands of rows is read filtered on screen,
+    and pressing Print should not send a hundred pages to the printer."""
+    ws.print_area = f"A1:{last_column}1"
+    ws.page_setup.fitToWidth = 1
+    ws.oddHeader.center.text = _header_text(note)
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there (&P, &A), "&&" is one."""
+    return text.replace("&", "&&")
 
 
 def rag_text_rules(ws: Any, ref: str) -> None:

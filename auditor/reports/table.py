@@ -27,12 +27,13 @@ NO_AUDITS = "No audits match these filters."
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its header, width (characters), number format and whether long text wraps."""
+    """One column: its header, width (characters), number format and whether text longer
+    than the width wraps (the default: printed, a cut text hides what it says)."""
 
     header: str
     width: float = 12
     fmt: str | None = None
-    wrap: bool = False
+    wrap: bool = True
 
 
 class TableWriter:

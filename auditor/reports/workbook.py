@@ -18,8 +18,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from auditor.clock import uk_date
 from auditor.figures.stats import AuditFilter
 from auditor.progress import Cancelled, Progress
+from auditor.reports import styles
 from auditor.reports.output import (
     Ticker,
     atomic_output,
@@ -156,5 +158,18 @@ def _build(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     ]
     write_agreement(wb, scope, figures)
     write_about(wb, scope)
+    for ws in wb.worksheets:
+        styles.page_titles(ws, *page_titles(scope))
     ticker.tick(2 * small)
     return sum(tables)
+
+
+def page_titles(scope: ReportScope) -> tuple[str, str, str]:
+    """What the top and bottom of every printed page say: the programme (and team or
+    auditor, when the report is about one), the period the audits cover, the day made."""
+    f = scope.audit_filter
+    about = [scope.programme.name if scope.programme else "All programmes"]
+    about += [name for name in (f.team, f.auditor) if name]
+    first, last = f.date_from or scope.first_audit, f.date_to or scope.last_audit
+    period = f"Audits {uk_date(first)} to {uk_date(last)}" if first and last else "No audits"
+    return ", ".join(about), period, f"Made {uk_date(scope.made_at.date())}"

@@ -63,7 +63,18 @@ EXPLANATIONS: tuple[tuple[str, str], ...] = (
         "The same figures for each month of audit date, and at the 6-, 12- (and later) "
         "month points the notices set targets at. Each point covers the six months up to it, "
         "counted from the start given for the report, else the programme's start, else the "
-        "first date of the filter, else the first day of the month of the first audit.",
+        "first date of the filter, else the first day of the month of the first audit. A "
+        "point's column says which six months it covers: \"12-month point: months 7–12 "
+        '(Jul–Dec 2026)".',
+    ),
+    (
+        "Criteria furthest below target",
+        "Under the Trend table and in its second chart. Ranked on the whole period, all "
+        "months pooled: at "
+        "0–2 audits a month a criterion swings between 0 % and 100 %, so a month's figure is "
+        "no ground to rank on. Criteria below target on 10 or more audits come first, furthest "
+        "below first, with their 95 % interval; those on fewer audits are not charted but "
+        'named ("Also below target, on fewer than 10 audits").',
     ),
     (
         "Trend across versions",
@@ -136,7 +147,7 @@ def write_about(wb: Any, scope: ReportScope) -> None:
     table = TableWriter(
         wb,
         "About",
-        [Column("Topic", 30), Column("How it is worked out", 110, wrap=True)],
+        [Column("Topic", 30), Column("How it is worked out", 110)],
         table="About",
         top_aligned=True,
     )

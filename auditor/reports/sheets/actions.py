@@ -20,10 +20,10 @@ def write_actions(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     """Write the sheet; returns the number of cells written."""
     columns = [
         Column("Audit no.", 8),
-        Column("Case", 18),
-        Column("Team", 26),
+        Column("Case", 16),
+        Column("Team", 28),  # "Demo Safeguarding Team North" on one line
         Column("Auditor", 20),
-        Column("Action", 50, wrap=True),
+        Column("Action", 50),
         *([] if scope.pseudonymised else [Column("Owner", 24)]),
         Column("Raised", 11),
         Column("Due", 11),

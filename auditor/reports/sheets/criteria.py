@@ -12,9 +12,9 @@ from auditor.reports.table import Column, TableWriter
 
 COLUMNS = (
     Column("Code", 10),
-    Column("Section", 15, wrap=True),
-    Column("Criterion", 44, wrap=True),
-    Column("Source", 30, wrap=True),
+    Column("Section", 14),
+    Column("Criterion", 46),
+    Column("Source", 44),  # sources run to 200 characters: wider, the rows print shorter
     Column("Applied (audits)", 9),
     Column("Yes", 7),
     Column("Partly", 7),

@@ -11,15 +11,20 @@ from auditor.reports.scope import ReportScope
 from auditor.reports.sheets.stream import audits_with_answers
 from auditor.reports.table import Column, TableWriter
 
+# What the printed page says instead of the rows: thousands of answers are read filtered.
+PRINT_NOTE = (
+    "One row per answer, to filter on screen: only the headings print. "
+    "To print some rows, filter the table, then clear the print area."
+)
 COLUMNS = (
     Column("Audit no.", 8),
     Column("Case", 18),
-    Column("Team", 26),
+    Column("Team", 28),
     Column("Auditor", 20),
     Column("Audit date", 11),
     Column("Criterion", 10),
     Column("Answer", 9),
-    Column("Evidence", 90, wrap=True),
+    Column("Evidence", 90),
 )
 
 
@@ -30,6 +35,7 @@ def write_evidence(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
         table.append(row)
     ws = table.finish()
     styles.answer_rules(ws, table.column_range("Answer"), scope.value_labels)
+    styles.print_headings_only(ws, table.letter(COLUMNS[-1].header), PRINT_NOTE)
     return table.cells
 
 

@@ -29,7 +29,8 @@ def _write_group(
     columns = [
         Column(header, 30),
         Column("Audits", 8),
-        Column("Auditors", 8),
+        # Auditors per auditor is always 1: only teams say how many auditors they had.
+        *([Column("Auditors", 8)] if key != "auditor" else []),
         *(Column(g.label, 13) for g in Grade),
         Column("% good or better", 10, styles.PERCENT),
         Column("% met, all criteria", 10, styles.PERCENT),
@@ -52,7 +53,7 @@ def _write_group(
                 [
                     name or "(none recorded)",
                     h.audits,
-                    h.auditors,
+                    *([h.auditors] if key != "auditor" else []),
                     *(h.grades[g] for g in Grade),
                     styles.cell(
                         table.ws,

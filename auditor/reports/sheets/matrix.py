@@ -12,24 +12,27 @@ from auditor.reports.scope import ReportScope
 from auditor.reports.sheets.stream import AuditRow, audits_with_answers
 from auditor.reports.table import Column, TableWriter
 
+LAST_PRINTED = "Safeguarding concern"  # the last column printed: the audits, not the answers
+PRINT_NOTE = "Printed: each audit and its grade. The answers to each criterion are on screen."
+
 
 def matrix_columns(scope: ReportScope) -> list[Column]:
     codes = [c.code for c in scope.framework.criteria] if scope.framework else []
     return [
         Column("Audit no.", 8),
-        Column("Case", 18),
-        Column("Case type", 16),
-        Column("Team", 26),
-        *([] if scope.pseudonymised else [Column("Allocated worker", 18)]),
-        Column("Auditor", 20),
-        Column("Programme", 28),
+        Column("Case", 17),
+        Column("Case type", 18),
+        Column("Team", 28),
+        *([] if scope.pseudonymised else [Column("Allocated worker", 15)]),
+        Column("Auditor", 18),
+        Column("Programme", 38),
         Column("Audit date", 11),
         Column("Submitted", 11),
         Column("Status", 10),
-        Column("Suggested grade", 16),
-        Column("Final grade", 16),
+        Column("Suggested grade", 31),  # "Requires improvement to be good" on one line
+        Column("Final grade", 31),
         Column("Compliance", 11, styles.PERCENT),
-        Column("Safeguarding concern", 13),
+        Column(LAST_PRINTED, 13),
         *(Column(code, 9) for code in codes),
     ]
 
@@ -38,14 +41,24 @@ def write_matrix(wb: Any, scope: ReportScope, ticker: Ticker) -> int:
     """Write the sheet; returns the number of cells written."""
     columns = matrix_columns(scope)
     table = TableWriter(wb, "Case matrix", columns, table="CaseMatrix", ticker=ticker)
+    table.ws.page_setup.fitToWidth = 1  # the printed columns (below) fit one page wide
     for row in matrix_rows(scope):
         table.append(row)
     ws = table.finish()
+    _print_the_audits(ws, table)
     codes = [c.code for c in scope.framework.criteria] if scope.framework else []
     if codes:
         first = columns[len(columns) - len(codes)].header
         styles.answer_rules(ws, table.column_range(first, codes[-1]), scope.value_labels)
     return table.cells
+
+
+def _print_the_audits(ws: Any, table: TableWriter) -> None:
+    """Printed, the matrix is the list of audits with their grades, one page wide: its
+    criterion columns (fifty across) would print several pages wide in type too small to
+    read, and each criterion's answers are counted on the Criteria sheet."""
+    ws.print_area = f"A1:{table.letter(LAST_PRINTED)}{table.last_row}"
+    ws.oddHeader.center.text = PRINT_NOTE
 
 
 def matrix_rows(scope: ReportScope) -> Iterator[list[Any]]:

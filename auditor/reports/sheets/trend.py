@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openpyxl.chart import LineChart, Reference, Series
+from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
@@ -18,6 +18,7 @@ from auditor.figures.stats import (
     CriterionFigures,
     Headline,
     Period,
+    criteria_below_target,
     criterion_figures,
     criterion_figures_by_month,
     first_audit_on,
@@ -26,15 +27,15 @@ from auditor.figures.stats import (
     overall_met_percent,
     six_month_points,
     within,
-    worst_gaps_first,
 )
 from auditor.frameworks.crosswalk import Kind, Lineage, trend_lineage
 from auditor.reports import styles
 from auditor.reports.scope import ReportFigures, ReportScope
 from auditor.reports.table import Column, TableWriter
+from auditor.words import plural
 
 FIRST_CRITERION_ROW = 5  # header, audits, % good or better, % met all criteria, criteria...
-CHART_CRITERIA = 5  # criteria furthest below target drawn on the second chart
+CHART_CRITERIA = 8  # criteria furthest below target drawn on the second chart
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def write_trend(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
         "Trend",
         [
             Column("Code", 10),
-            Column("Measure", 40, wrap=True),
+            Column("Measure", 40),
             Column("Target", 8, styles.PERCENT_WHOLE),
             *(Column(c.header, 14 if c.is_point else 9) for c in columns),
         ],
@@ -102,7 +103,7 @@ def _columns(scope: ReportScope, lineage: Lineage | None) -> list[_Column]:
             narrowed = within(f, period.start, period.end)
             columns.append(
                 _Column(
-                    _point_label(period),
+                    point_label(period, scope.points_start),
                     headline(store, narrowed, on=scope.on),
                     criterion_figures(store, narrowed, framework, lineage=lineage),
                     is_point=True,
@@ -115,8 +116,24 @@ def _month_label(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%b %Y")
 
 
-def _point_label(period: Period) -> str:
-    return f"{period.label} ({period.start:%b %Y}–{period.end:%b %Y})"
+def point_label(period: Period, points_start: date) -> str:
+    """What a point's column covers: "12-month point: months 7–12 (Jul–Dec 2026)".
+
+    A point covers the six months up to it, not the months since the start: its label
+    says which months of the programme those are, and their names."""
+    first = _months_between(points_start, period.start) + 1
+    last = _months_between(points_start, period.end) + 1
+    if period.start.year == period.end.year:
+        names = f"{period.start:%b}–{period.end:%b %Y}"
+    else:
+        names = f"{period.start:%b %Y}–{period.end:%b %Y}"
+    return f"{period.label}: months {first}–{last} ({names})"
+
+
+def _months_between(start: date, day: date) -> int:
+    """Whole months from ``start`` to ``day`` (0 within the first month)."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months - 1 if day.day < start.day else months
 
 
 def _rows(
@@ -189,49 +206,75 @@ def _notes_and_charts(
     months = sum(1 for c in columns if not c.is_point)
     ws.row_breaks.append(Break(id=table.last_row + 1))  # the charts print on a page of their own
     ws.append([])
-    ws.append([None, styles.cell(ws, _note(scope), font=styles.NOTE_FONT)])
-    row = table.last_row + 2
-    for line in _change_notes(scope, lineage):
+    row = table.last_row + 1
+    for line in [*_notes(scope), *_change_notes(scope, lineage)]:
         ws.append([None, styles.cell(ws, line, font=styles.NOTE_FONT)])
         row += 1
-    worst = [f for f in worst_gaps_first(figures.criteria) if f.gap > 0][:CHART_CRITERIA]
-    targets = sorted({f.target for f in worst if f.target is not None}, reverse=True)
-    target_rows: dict[float, int] = {}
-    if targets:
+    ranked = criteria_below_target(figures.criteria)
+    charted = [f for f in ranked if not f.small_sample][:CHART_CRITERIA]
+    first_bar = 0
+    if charted:
         ws.append([])
-        ws.append([None, styles.cell(ws, "Targets, drawn on the chart below", font=styles.BOLD)])
-        row += 2
-        for target in targets:
+        ws.append([None, styles.cell(ws, below_target_title(scope), font=styles.BOLD)])
+        ws.row_dimensions[row + 3].height = 2 * styles.LINE_HEIGHT  # "95 % CI from" wraps
+        ws.append([None, *(styles.header_cell(ws, h) for h in BELOW_TARGET_HEADERS)])
+        row += 3
+        first_bar = row + 1
+        for f in charted:
+            ws.append([None, *_below_target_cells(ws, f)])
             row += 1
-            target_rows[target] = row
-            ws.append(
-                [
-                    None,
-                    f"Target {target:g} %",
-                    None,
-                    *(
-                        styles.cell(ws, target / 100.0, fmt=styles.PERCENT_WHOLE)
-                        for _ in range(months)
-                    ),
-                ]
-            )
+    small = [f for f in ranked if f.small_sample]
+    if small:
+        ws.append([None, styles.cell(ws, small_samples_note(small), font=styles.NOTE_FONT)])
+        row += 1
     anchor = row + 2
     ws.add_chart(_headline_chart(ws, months), f"B{anchor}")
-    if worst:
-        ws.add_chart(_gaps_chart(ws, scope, worst, target_rows, months), f"B{anchor + 20}")
+    if charted:
+        ws.add_chart(_below_target_chart(ws, scope, first_bar, len(charted)), f"B{anchor + 20}")
 
 
-def _note(scope: ReportScope) -> str:
-    note = (
-        "* fewer than 10 audits behind the figure. Colour: green at or above the target, "
-        "amber up to 10 points below it, red further below."
+BELOW_TARGET_HEADERS = ("Criterion", "% met", "Target", "95 % CI from", "95 % CI to", "Audits")
+
+
+def below_target_title(scope: ReportScope) -> str:
+    return (
+        f"Criteria furthest below target, {uk_date(scope.first_audit)} to "
+        f"{uk_date(scope.last_audit)} (all months pooled, {SMALL_SAMPLE} or more audits)"
     )
+
+
+def _below_target_cells(ws: Any, f: CriterionFigures) -> list[Any]:
+    low, high = f.interval or (None, None)
+    return [
+        f.code,
+        *(
+            styles.cell(ws, styles.fraction(p), fmt=styles.PERCENT)
+            for p in (f.met_percent, f.target, low, high)
+        ),
+        f.scored,
+    ]
+
+
+def small_samples_note(small: list[CriterionFigures]) -> str:
+    """The criteria below target on too few audits to rank, named so they are not lost."""
+    named = "; ".join(
+        f"{f.code} ({plural(f.scored, 'audit')}, {f.met_percent:.0f} % met)" for f in small
+    )
+    return f"Also below target, on fewer than {SMALL_SAMPLE} audits (not charted): {named}."
+
+
+def _notes(scope: ReportScope) -> list[str]:
+    """The notes under the table, a line each (a line longer than the page is cut)."""
+    notes = [
+        f"* fewer than {SMALL_SAMPLE} audits behind the figure. Colour: green at or above the "
+        "target, amber up to 10 points below it, red further below."
+    ]
     if scope.points_start is not None:
-        note += (
-            " Each 6-month point covers the six months up to it, counted from "
+        notes.append(
+            "Each 6-month point covers the six months up to it, counted from "
             f"{uk_date(scope.points_start)}."
         )
-    return note
+    return notes
 
 
 def _change_notes(scope: ReportScope, lineage: Lineage | None) -> list[str]:
@@ -298,19 +341,22 @@ def _headline_chart(ws: Any, months: int) -> LineChart:
     return _label_months(chart, ws, months)
 
 
-def _gaps_chart(
-    ws: Any,
-    scope: ReportScope,
-    worst: list[CriterionFigures],
-    target_rows: dict[float, int],
-    months: int,
-) -> LineChart:
-    assert scope.framework is not None
-    codes = [c.code for c in scope.framework.criteria]
-    chart = _line_chart("Criteria furthest below target: % met by month", ws, months)
-    for f in worst:
-        row = FIRST_CRITERION_ROW + codes.index(f.code)
-        chart.series.append(_series(ws, row, months, f.code))
-    for target, row in target_rows.items():
-        chart.series.append(_series(ws, row, months, f"Target {target:g} %", dashed=True))
-    return _label_months(chart, ws, months)
+def _below_target_chart(ws: Any, scope: ReportScope, first_row: int, count: int) -> BarChart:
+    """% met and target side by side for the criteria furthest below target, pooled over
+    the whole period: a month's figure rests on too few audits to rank on."""
+    chart = BarChart()
+    chart.type = "bar"  # horizontal: the criteria's codes read across
+    chart.title = "Criteria furthest below target (all months pooled)"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.number_format = "0%"
+    chart.x_axis.scaling.orientation = "maxMin"  # the worst at the top
+    chart.width, chart.height = 28, 9
+    chart.legend.position = "b"
+    styles.show_axes(chart)
+    last = first_row + count - 1
+    for column in (3, 4):  # % met, target
+        values = Reference(ws, min_col=column, min_row=first_row - 1, max_row=last)
+        chart.add_data(values, titles_from_data=True)
+    styles.text_categories(chart, Reference(ws, min_col=2, min_row=first_row, max_row=last))
+    return chart
