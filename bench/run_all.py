@@ -49,6 +49,10 @@ def run_measure(name: str, scale: float, workdir: Path) -> list[Row]:
     folder.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CASE_AUDITOR_DATA_DIR": str(folder / "data")}
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Start-up measures compile every module again when bytecode is not kept (as an
+    # installed or frozen app keeps it): keep it, outside the source tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     done = subprocess.run(
         [sys.executable, "-c", CHILD, name, str(scale), str(folder)],
         cwd=ROOT, env=env, capture_output=True, text=True,
