@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from auditor import APP_NAME, __version__
 from auditor.cases.records import has_cases
-from auditor.demo import make_demo
 from auditor.errors import AuditorError, DatabaseInUse
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.logs import configure_logging
@@ -140,6 +139,8 @@ class AppController(QObject):
         def failed(error: BaseException) -> None:
             busy.close()
             show_error(window, error, doing="adding demo data")
+
+        from auditor.demo import make_demo  # only here: the demo builder is slow to import
 
         self.runner.run(
             session.worker(lambda store, _p: make_demo(store, cases=DEMO_CASES)),

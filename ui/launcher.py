@@ -12,6 +12,11 @@ from collections.abc import Sequence
 from auditor.cli import build_parser, run
 from auditor.cli.common import db_path
 
+# The frozen app ships without numpy (packaging/case-auditor.spec); sqlite-utils imports it
+# whenever it is installed, only to store numpy values, which the app never has. Leaving it
+# out starts a run from source like the frozen app: 60 ms sooner where numpy is installed.
+sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 from auditor import APP_NAME
 from auditor.about import about_text
 from auditor.logs import log_dir
-from ui.audit_form.form import AuditForm
 from ui.errors import reporting_user_errors
 from ui.file_choice import FileDialog
 from ui.session import Session
 from ui.settings import GEOMETRY, LAST_VIEW
 from ui.widgets.common import named
+
+if TYPE_CHECKING:
+    from ui.audit_form.form import AuditForm
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +236,9 @@ class MainWindow(QMainWindow):
         if not self._may_leave_form(lambda: self.open_audit(uid)):
             return
         with reporting_user_errors(self, "opening an audit"):
+            # Imported on first use: the form's modules are a third of the start-up's.
+            from ui.audit_form.form import AuditForm
+
             self._leave_form()
             form = AuditForm(self.session, uid)
             form.back_requested.connect(lambda: self.show_view("audits"))
@@ -278,7 +284,7 @@ class MainWindow(QMainWindow):
         """Save and drop the open audit form or moderation, if any."""
         for page in (self.audit_form, self.moderation):
             if page is not None:
-                if isinstance(page, AuditForm):
+                if page is self.audit_form:
                     page.flush()
                 self.stack.removeWidget(page)
                 page.deleteLater()

@@ -8,11 +8,12 @@ and exit non-zero; a bug is logged with its traceback and points to the log.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from auditor import __version__
+# Command modules import only the standard library and auditor.cli.common/arguments at
+# module level (the core inside their handlers), so building the parser is quick.
 from auditor.cli import (
     case_commands,
     core_commands,
@@ -21,9 +22,6 @@ from auditor.cli import (
     report_commands,
 )
 from auditor.cli.common import add_db_option
-from auditor.errors import AuditorError, ValidationError
-
-log = logging.getLogger(__name__)
 
 # Modules that add sub-commands, in the order they appear in --help.
 COMMAND_MODULES: tuple[
@@ -46,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Audit children's social-care case files against Improvement Notice "
         "criteria. With no command, starts the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"case-auditor {__version__}")
+    parser.add_argument(
+        "--version", action=_ShowVersion, nargs=0, help="show program's version number and exit"
+    )
     add_db_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMAND_MODULES:
@@ -54,9 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``: the version is looked up only when asked for (reading the installed
+    metadata is the slowest part of starting)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from auditor import __version__
+
+        print(f"case-auditor {__version__}")
+        parser.exit()
+
+
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; returns the exit status."""
+    import logging
+
+    from auditor.errors import AuditorError, ValidationError
     from auditor.logs import configure_logging, log_file
+
+    log = logging.getLogger(__name__)
 
     configure_logging()
     try:

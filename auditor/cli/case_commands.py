@@ -8,34 +8,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.cases.records import list_cases
+if TYPE_CHECKING:
+    from auditor.importing import (
+        ColumnMapping,
+        Guesses,
+        ImportProblemsError,
+        ImportSummary,
+        Table,
+        Validation,
+    )
+    from auditor.store import Store
+
 from auditor.cli import programme_commands
 from auditor.cli.arguments import default_actor
 from auditor.cli.common import db_option_parent, open_store, print_json
-from auditor.clock import uk_date
-from auditor.errors import ValidationError
-from auditor.importing import (
-    IMPORT_FIELDS,
-    ColumnMapping,
-    Guesses,
-    ImportProblemsError,
-    ImportSummary,
-    Table,
-    Validation,
-    apply_import,
-    guess_columns,
-    list_mappings,
-    load_mapping,
-    parse_case_type,
-    preview_import,
-    read_table,
-    save_mapping,
-    validate_table,
-)
-from auditor.store import Store
-from auditor.words import plural
 
 MAX_LISTED = 100  # changes and problems printed before "... and N more"
 
@@ -106,6 +94,15 @@ def _file_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_and_map(args: argparse.Namespace, store: Store) -> tuple[Table, ColumnMapping]:
+    from auditor.errors import ValidationError
+    from auditor.importing import (
+        IMPORT_FIELDS,
+        guess_columns,
+        load_mapping,
+        parse_case_type,
+        read_table,
+    )
+
     table = read_table(args.file, sheet=args.sheet, header_row=args.header_row)
     mapping = load_mapping(store, args.mapping) if args.mapping else guess_columns(table).mapping
     for item in args.map:
@@ -131,6 +128,8 @@ def _read_and_map(args: argparse.Namespace, store: Store) -> tuple[Table, Column
 
 
 def cmd_cases_preview(args: argparse.Namespace) -> int:
+    from auditor.importing import guess_columns
+
     with open_store(args, readonly=True) as store:
         table, mapping = _read_and_map(args, store)
     _print_table_info(table, mapping, None if args.mapping else guess_columns(table))
@@ -142,6 +141,14 @@ def cmd_cases_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_import(args: argparse.Namespace) -> int:
+    from auditor.importing import (
+        apply_import,
+        guess_columns,
+        preview_import,
+        save_mapping,
+        validate_table,
+    )
+
     with open_store(args) as store:
         table, mapping = _read_and_map(args, store)
         validation = validate_table(table, mapping, progress=_progress_printer("Checking"))
@@ -174,6 +181,9 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
 
 def _problems_error(validation: Validation) -> ImportProblemsError:
     """One line, then every problem (row, column, value, what is wrong) on stderr."""
+    from auditor.importing import ImportProblemsError
+    from auditor.words import plural
+
     lines = [str(p) for p in validation.problems]
     if validation.file_problems:
         return ImportProblemsError(
@@ -201,6 +211,8 @@ def _progress_printer(verb: str) -> Any:
 def _print_table_info(table: Table, mapping: ColumnMapping, guesses: Guesses | None = None) -> None:
     """The file, its notes and every column's field; with ``guesses``, how sure each guess
     is (as the import wizard's Columns page says it), and the columns left out."""
+    from auditor.importing import IMPORT_FIELDS
+
     print(f"Read {table.description}: header on row {table.header_row}, {len(table.rows):,} rows")
     for note in table.notes:
         print(f"  note: {note}")
@@ -220,6 +232,8 @@ def _print_table_info(table: Table, mapping: ColumnMapping, guesses: Guesses | N
 
 
 def _print_problems(validation: Validation, blocked: bool) -> None:
+    from auditor.words import plural
+
     if not validation.problems:
         print(f"All {validation.rows_total:,} rows are valid.")
         return
@@ -279,6 +293,12 @@ def _import_json(
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
+    from auditor.cases.records import list_cases
+    from auditor.clock import uk_date
+    from auditor.errors import ValidationError
+    from auditor.importing import parse_case_type
+    from auditor.words import plural
+
     case_type = None
     if args.case_type:
         try:
@@ -317,6 +337,8 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_mappings(args: argparse.Namespace) -> int:
+    from auditor.importing import IMPORT_FIELDS, list_mappings, load_mapping
+
     with open_store(args, readonly=True) as store:
         mappings = {name: load_mapping(store, name) for name in list_mappings(store)}
     if args.json:

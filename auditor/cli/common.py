@@ -6,11 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.frameworks.library import ensure_builtin_frameworks
-from auditor.paths import default_db_path
-from auditor.store import Store
+# Every command module imports this one to build the parser, so it imports only the
+# standard library at module level: ``--version`` and ``--help`` stay quick.
+if TYPE_CHECKING:
+    from auditor.store import Store
 
 
 def add_db_option(parser: argparse.ArgumentParser, *, default: Any = None) -> None:
@@ -33,7 +34,11 @@ def db_option_parent() -> argparse.ArgumentParser:
 
 def db_path(args: argparse.Namespace) -> Path:
     """The database a command (or the app) works on: ``--db``, else the default one."""
-    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+    if getattr(args, "db", None):
+        return Path(args.db)
+    from auditor.paths import default_db_path
+
+    return default_db_path()
 
 
 def open_store(args: argparse.Namespace, *, create: bool = True, readonly: bool = False) -> Store:
@@ -44,6 +49,9 @@ def open_store(args: argparse.Namespace, *, create: bool = True, readonly: bool 
     deletes the write-ahead log under the app (docs/data-model.md). A database that does not
     exist yet is made as before, with its frameworks.
     """
+    from auditor.frameworks.library import ensure_builtin_frameworks
+    from auditor.store import Store
+
     path = db_path(args)
     if readonly and path.exists():
         return Store.open(path, readonly=True)

@@ -7,17 +7,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.cli.arguments import default_actor
 from auditor.cli.common import db_option_parent, db_path, open_store, print_json
-from auditor.demo import make_demo
-from auditor.errors import ValidationError
-from auditor.frameworks.library import get_framework, list_frameworks
-from auditor.store import Store
-from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
-from auditor.store.trail import trail_problems
-from auditor.words import plural
+
+if TYPE_CHECKING:
+    from auditor.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -112,6 +108,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from auditor.demo import make_demo
+    from auditor.errors import ValidationError
+
     if args.cases < 1 or (args.audits is not None and args.audits < 0):
         raise ValidationError("--cases must be at least 1 and --audits at least 0")
     started = time.perf_counter()
@@ -126,6 +125,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from auditor.errors import ValidationError
+    from auditor.store import Store
+    from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
+    from auditor.store.trail import trail_problems
+
     with Store.open(db_path(args), readonly=True) as store:
         try:
             anchors = [parse_anchor(text, store.origin) for text in args.anchor]
@@ -148,6 +152,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks_list(args: argparse.Namespace) -> int:
+    from auditor.frameworks.library import list_frameworks
+
     with open_store(args, readonly=True) as store:
         frameworks = list_frameworks(store)
     if args.json:
@@ -169,6 +175,8 @@ def cmd_frameworks_list(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks_show(args: argparse.Namespace) -> int:
+    from auditor.frameworks.library import get_framework
+
     with open_store(args, readonly=True) as store:
         framework = get_framework(store, args.code, args.fw_version)
     if args.json:
@@ -203,7 +211,9 @@ def cmd_frameworks_import(args: argparse.Namespace) -> int:
 
 
 def cmd_frameworks_export(args: argparse.Namespace) -> int:
+    from auditor.frameworks.library import get_framework
     from auditor.frameworks.workbook import write_framework_workbook
+    from auditor.words import plural
 
     with open_store(args, readonly=True) as store:
         framework = get_framework(store, args.code, args.fw_version)
@@ -225,6 +235,8 @@ def cmd_frameworks_template(args: argparse.Namespace) -> int:
 
 def _version_argument(store: Store, text: str) -> tuple[str, str]:
     """``CODE@VERSION`` (or ``CODE`` for its newest version) → (code, version)."""
+    from auditor.frameworks.library import get_framework
+
     code, _, version = text.partition("@")
     framework = get_framework(store, code.strip(), version.strip() or None)
     return framework.code, framework.version
@@ -232,6 +244,7 @@ def _version_argument(store: Store, text: str) -> tuple[str, str]:
 
 def cmd_crosswalk_propose(args: argparse.Namespace) -> int:
     from auditor.frameworks.crosswalk import propose_crosswalk
+    from auditor.frameworks.library import get_framework
 
     with open_store(args, readonly=True) as store:
         old = get_framework(store, *_version_argument(store, args.old))
@@ -248,6 +261,7 @@ def cmd_crosswalk_propose(args: argparse.Namespace) -> int:
 
 
 def cmd_crosswalk_save(args: argparse.Namespace) -> int:
+    from auditor.errors import ValidationError
     from auditor.frameworks.crosswalk import crosswalk_from_dict, save_crosswalk
 
     try:

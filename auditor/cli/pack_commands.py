@@ -10,25 +10,15 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.cli.common import db_option_parent, open_store, print_json
-from auditor.errors import ValidationError
-from auditor.packs import (
-    MergePreview,
-    export_pack,
-    list_conflicts,
-    make_assignment_pack,
-    merge_packs,
-    preview_merge,
-    read_header,
-    read_pack,
-    resolve_conflicts,
-)
-from auditor.packs.content import FieldDifference, Side
-from auditor.programmes.double_audit import assign_double_audits
-from auditor.programmes.records import find_programme
-from auditor.store import Store
+
+if TYPE_CHECKING:
+    from auditor.packs import MergePreview
+    from auditor.packs.content import FieldDifference, Side
+    from auditor.store import Store
+
 
 PASSPHRASE_ENV = "CASE_AUDITOR_PASSPHRASE"
 USER_ENV = "CASE_AUDITOR_USER"
@@ -129,6 +119,8 @@ def _by(args: argparse.Namespace) -> str:
 
 def passphrase(args: argparse.Namespace, *, needed: bool, confirm: bool = False) -> str | None:
     """The passphrase from --passphrase-file, the environment, or a prompt at a terminal."""
+    from auditor.errors import ValidationError
+
     if args.passphrase_file:
         try:
             text = args.passphrase_file.read_text(encoding="utf-8").splitlines()
@@ -157,6 +149,9 @@ def _export_passphrase(args: argparse.Namespace) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from auditor.packs import export_pack
+    from auditor.programmes.records import find_programme
+
     secret = _export_passphrase(args)
     with open_store(args) as store:
         programme = find_programme(store, args.programme).uid if args.programme else None
@@ -173,6 +168,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
+    from auditor.packs import make_assignment_pack
+    from auditor.programmes.records import find_programme
+
     secret = _export_passphrase(args)
     with open_store(args) as store:
         summary = make_assignment_pack(
@@ -197,6 +195,8 @@ def _print_written(path: Path, counts: Any, encrypted: bool, size: int) -> None:
 
 
 def _read(args: argparse.Namespace, path: Path) -> Any:
+    from auditor.packs import read_header, read_pack
+
     secret = passphrase(args, needed=read_header(path).encrypted)
     return read_pack(path, secret)
 
@@ -215,6 +215,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from auditor.packs import merge_packs, preview_merge
+
     packs = [_read(args, path) for path in args.files]  # every file checked before any merge
     side: Side | None = "ours" if args.ours else "theirs" if args.theirs else None
     results = []
@@ -289,6 +291,8 @@ def _print_summary(path: Path, s: Any) -> None:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from auditor.packs import list_conflicts
+
     with open_store(args, readonly=True) as store:
         conflicts = list_conflicts(store)
     if args.json:
@@ -305,6 +309,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    from auditor.packs import resolve_conflicts
+
     choice: Any = "ours" if args.ours else "theirs" if args.theirs else _fields(args.field)
     with open_store(args) as store:  # all of them in one transaction, or none
         resolve_conflicts(store, dict.fromkeys(args.conflicts, choice), actor=_by(args))
@@ -314,6 +320,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _fields(items: list[str]) -> dict[str, str]:
+    from auditor.errors import ValidationError
+
     choice = {}
     for item in items:
         key, _, side = item.rpartition("=")
@@ -324,6 +332,9 @@ def _fields(items: list[str]) -> dict[str, str]:
 
 
 def cmd_double_audits(args: argparse.Namespace) -> int:
+    from auditor.programmes.double_audit import assign_double_audits
+    from auditor.programmes.records import find_programme
+
     with open_store(args) as store:
         programme = find_programme(store, args.programme)
         chosen = assign_double_audits(store, programme.uid, actor=_by(args), seed=args.seed)

@@ -7,28 +7,16 @@ import argparse
 import sys
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.cli.arguments import default_actor, names, uk_date_argument
+from auditor.cli.arguments import LazyChoices, default_actor, names, uk_date_argument
 from auditor.cli.common import db_option_parent, open_store, print_json
-from auditor.clock import uk_date
-from auditor.domain import CaseType
-from auditor.errors import ValidationError
-from auditor.importing import parse_case_type
-from auditor.programmes.assignment import (
-    ProgrammeCase,
-    assign_cases,
-    assign_evenly,
-    auditor_lists,
-    programme_cases,
-    share_evenly,
-)
-from auditor.programmes.progress import programme_progress
-from auditor.programmes.records import Programme, create_programme, find_programme, list_programmes
-from auditor.programmes.samples import check_sample_records, draw_for_programme, save_sample
-from auditor.programmes.sampling import METHODS, Sample, SampleSpec
-from auditor.store import Store
-from auditor.words import plural
+
+if TYPE_CHECKING:
+    from auditor.programmes.assignment import ProgrammeCase
+    from auditor.programmes.records import Programme
+    from auditor.programmes.sampling import Sample, SampleSpec
+    from auditor.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,7 +81,8 @@ def _register_sample(
         "sample", parents=[db, actor], help="draw a programme's sample and assign it"
     )
     sample.add_argument("programme", help="programme name or id")
-    sample.add_argument("--method", required=True, choices=METHODS)
+    method = sample.add_argument("--method", required=True)
+    method.choices = LazyChoices("auditor.programmes.sampling", "METHODS")
     sample.add_argument("--n", type=int, metavar="N", help="number of cases")
     sample.add_argument("--percent", type=float, metavar="P", help="percentage of eligible cases")
     sample.add_argument("--by", default="", metavar="team,case_type", help="strata (stratified)")
@@ -126,6 +115,8 @@ def _register_sample(
 
 
 def cmd_programme_create(args: argparse.Namespace) -> int:
+    from auditor.programmes.records import create_programme, find_programme
+
     with open_store(args) as store:
         uid = create_programme(
             store,
@@ -146,6 +137,9 @@ def cmd_programme_create(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_list(args: argparse.Namespace) -> int:
+    from auditor.programmes.progress import programme_progress
+    from auditor.programmes.records import list_programmes
+
     with open_store(args, readonly=True) as store:
         programmes = [(p, programme_progress(store, p.uid)) for p in list_programmes(store)]
     if args.json:
@@ -166,6 +160,11 @@ def cmd_programme_list(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_show(args: argparse.Namespace) -> int:
+    from auditor.domain import CaseType
+    from auditor.programmes.assignment import auditor_lists, programme_cases
+    from auditor.programmes.records import find_programme
+    from auditor.words import plural
+
     with open_store(args, readonly=True) as store:
         programme = find_programme(store, args.name)
         if args.auditor:
@@ -246,6 +245,8 @@ def _case_json(c: ProgrammeCase) -> dict[str, Any]:
 
 
 def _uk(value: date | None) -> str:
+    from auditor.clock import uk_date
+
     return uk_date(value, "—")
 
 
@@ -258,6 +259,11 @@ def _period(p: Programme) -> str:
 
 
 def cmd_programme_assign(args: argparse.Namespace) -> int:
+    from auditor.errors import ValidationError
+    from auditor.programmes.assignment import assign_cases, share_evenly
+    from auditor.programmes.records import find_programme
+    from auditor.words import plural
+
     if args.evenly == bool(args.case):
         raise ValidationError("give either --case REF --auditor NAME, or --evenly")
     with open_store(args) as store:
@@ -282,6 +288,9 @@ def cmd_programme_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_programme_check_sample(args: argparse.Namespace) -> int:
+    from auditor.programmes.records import find_programme
+    from auditor.programmes.samples import check_sample_records
+
     with open_store(args, readonly=True) as store:
         programme = find_programme(store, args.name)
         problems = check_sample_records(store, programme.uid)
@@ -298,6 +307,10 @@ def cmd_programme_check_sample(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace) -> SampleSpec:
+    from auditor.errors import ValidationError
+    from auditor.importing import parse_case_type
+    from auditor.programmes.sampling import SampleSpec
+
     by = tuple("case_type" if b in ("type", "case_type") else b for b in names(args.by))
     case_types = []
     for word in names(args.case_types):
@@ -326,6 +339,10 @@ def _spec(args: argparse.Namespace) -> SampleSpec:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    from auditor.programmes.records import find_programme
+    from auditor.programmes.samples import draw_for_programme, save_sample
+    from auditor.words import plural
+
     with open_store(args) as store:
         programme = find_programme(store, args.programme)
         sample = draw_for_programme(store, programme.uid, _spec(args))
@@ -363,6 +380,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def _assignment(
     store: Store, programme: Programme, sample: Sample, auditors: list[str]
 ) -> dict[str, str]:
+    from auditor.programmes.assignment import assign_evenly, programme_cases
+
     if not auditors:
         return {}
     load = Counter(c.auditor for c in programme_cases(store, programme.uid) if c.auditor)
@@ -370,6 +389,9 @@ def _assignment(
 
 
 def _print_sample(programme: Programme, sample: Sample, assignment: dict[str, str]) -> None:
+    from auditor.domain import CaseType
+    from auditor.words import plural
+
     spec = sample.spec
     print(
         f"Sample for '{programme.name}': {spec.method}, seed {spec.seed}, "

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
-from auditor.audits.records import audit_row, list_audits
-from auditor.cases.records import find_case, teams
+if TYPE_CHECKING:
+    from auditor.figures.stats import AuditFilter
+    from auditor.store import Store
+
 from auditor.cli.common import db_option_parent, open_store
-from auditor.errors import NotFoundError, ValidationError
-from auditor.figures.stats import AuditFilter
-from auditor.frameworks.library import list_frameworks
-from auditor.importing.values import parse_uk_date
-from auditor.programmes.records import find_programme
-from auditor.reports import export_audit_feedback, export_report
-from auditor.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,6 +75,8 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from auditor.reports import export_report
+
     with open_store(args, readonly=True) as store:
         audit_filter = _filter(store, args)
         summary = export_report(
@@ -123,6 +121,8 @@ def cmd_board_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
+    from auditor.reports import export_audit_feedback
+
     with open_store(args, readonly=True) as store:
         uid = _audit_uid(store, args.audit)
         path = export_audit_feedback(store, uid, args.out, pseudonymise=args.pseudonymise)
@@ -131,6 +131,12 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def _filter(store: Store, args: argparse.Namespace) -> AuditFilter:
+    from auditor.cases.records import teams
+    from auditor.errors import ValidationError
+    from auditor.figures.stats import AuditFilter
+    from auditor.frameworks.library import list_frameworks
+    from auditor.programmes.records import find_programme
+
     date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if date_from and date_to and date_to < date_from:
         raise ValidationError("--to is before --from")
@@ -151,6 +157,8 @@ def _filter(store: Store, args: argparse.Namespace) -> AuditFilter:
 
 def _known(what: str, value: str | None, known: list[str]) -> None:
     """Refuse a team, auditor or framework this database has never heard of."""
+    from auditor.errors import NotFoundError
+
     if value is None or value in known:
         return
     names = sorted(set(known))
@@ -159,6 +167,9 @@ def _known(what: str, value: str | None, known: list[str]) -> None:
 
 
 def _date(text: str | None, option: str) -> date | None:
+    from auditor.errors import ValidationError
+    from auditor.importing.values import parse_uk_date
+
     if text is None:
         return None
     try:
@@ -172,6 +183,10 @@ def _date(text: str | None, option: str) -> date | None:
 
 def _audit_uid(store: Store, audit: str) -> str:
     """An audit id as given, or the one live audit of the case with that reference."""
+    from auditor.audits.records import audit_row, list_audits
+    from auditor.cases.records import find_case
+    from auditor.errors import NotFoundError, ValidationError
+
     case = find_case(store, audit)
     if case is None:
         audit_row(store, audit)  # NotFoundError names the id when there is no such audit

@@ -1,0 +1,53 @@
+"""``case-auditor --version`` and ``--help`` answer at once: building the parser imports no
+heavy library (the command modules import the core inside their handlers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Libraries that take tens of milliseconds to import and no parser needs.
+HEAVY = ("openpyxl", "PySide6", "sqlite_utils", "reportlab")
+
+# Runs the real entry point, then reports which of HEAVY got imported (argparse exits
+# after --version and --help, so the report is written by an exit hook).
+PROBE = f"""
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(
+    [m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr))
+from ui.launcher import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def imported_heavy_libraries(*args: str) -> tuple[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_import_no_heavy_library(option: str) -> None:
+    output, heavy = imported_heavy_libraries(option)
+    assert output.startswith("case-auditor ") if option == "--version" else "COMMAND" in output
+    assert heavy == []
+
+
+def test_a_commands_help_lists_the_choices_read_from_the_core() -> None:
+    output, heavy = imported_heavy_libraries("sample", "--help")
+    assert "{random,percent,stratified,closed,hand}" in output
+    assert heavy == []
