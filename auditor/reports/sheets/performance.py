@@ -51,6 +51,11 @@ COLUMNS = (
     Column("Audits scored", 8),
 )
 ALL, TEAM, MONTH, POINT, AUDIT_POINT = "All", "Team", "Month", "Point", "Audit point"
+# What a printed page says, at its top: only the whole-list rows print.
+PRINT_NOTE = (
+    "Printed: the whole case list and the 6-month points; teams, months and audit criteria "
+    "on screen (filter Breakdown)"
+)
 
 
 def write_performance(wb: Any, scope: ReportScope, figures: ReportFigures) -> None:
@@ -69,13 +74,23 @@ def write_performance(wb: Any, scope: ReportScope, figures: ReportFigures) -> No
         on=scope.on,
     )
     table = TableWriter(wb, "Performance", COLUMNS, table="Performance", top_aligned=True)
-    for indicator in report.indicators:
-        for row in indicator_rows(indicator):
+    rows = [row for indicator in report.indicators for row in indicator_rows(indicator)]
+    # The whole case list and the 6-month points of every indicator come first: they are
+    # what prints (a page or two); teams, months and the audit criteria at each point
+    # follow, read filtered on screen (by Breakdown), as the Evidence sheet is.
+    printed = [row for row in rows if row[2] in (ALL, POINT)]
+    for row in printed:
+        table.append(row)
+    for row in rows:
+        if row[2] not in (ALL, POINT):
             table.append(row)
     for line in report.audit:
         for row in _audit_rows(line):
             table.append(row)
     ws = table.finish(empty="The framework has no timescales to measure.")
+    if printed:
+        ws.print_area = f"A1:{table.letter(COLUMNS[-1].header)}{len(printed) + 1}"
+        ws.oddHeader.center.text = PRINT_NOTE
     styles.against_target_rules(
         ws,
         table.column_range("% met"),
