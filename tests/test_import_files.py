@@ -265,11 +265,39 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
 def test_too_many_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from auditor.importing import reader
 
-    monkeypatch.setattr(reader, "MAX_ROWS", 5)
-    with pytest.raises(ImportFileError, match="more than 5 rows: refused"):
+    monkeypatch.setattr(reader, "MAX_ROWS", 4)
+    with pytest.raises(ImportFileError, match="^cases.csv has more than 4 rows: refused"):
         read_table(write_csv(tmp_path / "cases.csv", [HEADER, *ROWS]))
-    with pytest.raises(ImportFileError, match="more than 5 rows: refused"):
+    with pytest.raises(ImportFileError, match="^cases.xlsx has more than 4 rows: refused"):
         read_table(write_xlsx(tmp_path / "cases.xlsx", [HEADER, *ROWS]))
+
+
+def test_the_row_limit_counts_cases_not_the_header_titles_or_blank_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.importing import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 5)
+    titled = [["Demo council case list"], [""], HEADER, ROWS[0], [""] * 7, *ROWS[1:]]
+    for path in (
+        write_csv(tmp_path / "cases.csv", titled),
+        write_xlsx(tmp_path / "cases.xlsx", titled),
+    ):
+        assert len(read_table(path).rows) == 5, path.name
+
+
+def test_a_workbook_over_the_limit_is_refused_before_its_rows_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.importing import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 2_000)
+    rows = [HEADER, *([f"FAKE-{i:05d}", "CP", "T", "W", "", "", ""] for i in range(2_500))]
+    path = write_xlsx(tmp_path / "cases.xlsx", rows)
+    seen: list[int] = []
+    with pytest.raises(ImportFileError, match="^cases.xlsx has more than 2,000 rows: refused"):
+        read_table(path, progress=lambda done, total: seen.append(done))
+    assert seen == []  # no row was read: the progress bar never moved
 
 
 def test_reading_reports_progress_and_can_be_cancelled(tmp_path: Path) -> None:

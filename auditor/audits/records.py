@@ -7,6 +7,7 @@ or moderated audit is read-only; a final audit changes only by amendment, with a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -280,7 +281,7 @@ def record_answer(
     with store.atomic():
         row = audit_row(store, audit_uid)
         check_editable(row, reason, actor)
-        framework = get_framework(store, row["framework_code"], row["framework_version"])
+        framework = _framework_of(store, row)
         problem = answer_problem(
             framework, row["case_type"], criterion_code, None if value is UNSET else value
         )
@@ -294,9 +295,26 @@ def record_answer(
         changes = save_answers(store, row, {criterion_code: given}, actor=actor, reason=reason)
         if not changes:
             return
+        suggestion: dict[str, Any] = {}
         if any(c.field.endswith(".value") for c in changes):
-            refresh_suggestion(store, row, framework)
-        touch_audit(store, row["id"])
+            suggestion = _suggestion(store, row, framework)
+        touch_audit(store, row["id"], also=suggestion)
+
+
+# Frameworks an answer was checked against, by store: a (code, version) never changes
+# once registered (register_framework refuses other content), so each answer saved need
+# not read and look up the framework's whole text again.
+_frameworks: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Framework]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _framework_of(store: Store, row: Mapping[str, Any]) -> Framework:
+    known = _frameworks.setdefault(store, {})
+    key = (row["framework_code"], row["framework_version"])
+    if key not in known:
+        known[key] = get_framework(store, *key)
+    return known[key]
 
 
 def answer_problem(
@@ -319,23 +337,34 @@ def answer_problem(
 
 def refresh_suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> None:
     """Store the suggested grade and compliance with the audit, for lists and reports."""
+    columns = _suggestion(store, row, framework)
+    store.execute(
+        "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",
+        [*columns.values(), row["id"]],
+    )
+
+
+def _suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> dict[str, Any]:
+    """The suggested grade and compliance of the audit's answers, as its columns."""
     answers = dict(
         store.execute(
             "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
         ).fetchall()
     )
     result = grade_audit(framework, row["case_type"], answers)
-    store.execute(
-        "UPDATE audits SET suggested_grade = ?, compliance = ? WHERE id = ?",
-        [result.suggested.value if result.suggested else None, result.compliance, row["id"]],
-    )
+    return {
+        "suggested_grade": result.suggested.value if result.suggested else None,
+        "compliance": result.compliance,
+    }
 
 
-def touch_audit(store: Store, audit_id: int) -> None:
-    """Every change bumps the revision: audit packs use it to spot changes on both sides."""
+def touch_audit(store: Store, audit_id: int, also: Mapping[str, Any] | None = None) -> None:
+    """Every change bumps the revision: audit packs use it to spot changes on both sides.
+    ``also``: other columns set in the same statement (the suggested grade)."""
+    sets = "".join(f", {column} = ?" for column in also or {})
     store.execute(
-        "UPDATE audits SET revision = revision + 1, updated_at = ? WHERE id = ?",
-        [now_utc(), audit_id],
+        f"UPDATE audits SET revision = revision + 1, updated_at = ?{sets} WHERE id = ?",
+        [now_utc(), *(also or {}).values(), audit_id],
     )
 
 

@@ -72,13 +72,15 @@ def read_csv_rows(
     max_columns: int,
     max_bytes: int,
     on_row: Callable[[int, int], None],
+    too_many: ImportFileError,
 ) -> tuple[list[RawRow], str, str]:
     """Every record of the file as ``(row number, values)``, with the encoding and delimiter.
 
     Row numbers count records from 1, as a spreadsheet shows them (a quoted value spanning
     lines is one row). ``on_row(done, estimated_total)`` is called for each record. A row
-    with more than ``max_columns`` fields (empty ones too: they are in the file), more than
-    ``max_rows`` rows or a control character anywhere refuses the file.
+    with more than ``max_columns`` fields (empty ones too: they are in the file), a control
+    character anywhere, or more than ``max_rows`` rows holding values (``too_many`` is then
+    raised, as soon as the row after the last one allowed is read) refuses the file.
 
     The encoding: a BOM decides (UTF-8 or UTF-16); otherwise strict UTF-8, then
     Windows-1252 (what Excel on Windows writes for "CSV (Comma delimited)"). Anything else
@@ -96,7 +98,9 @@ def read_csv_rows(
     encodings = (bom,) if bom else ("utf-8", "cp1252")
     for encoding in encodings:
         try:
-            rows, delimiter = _records(path, encoding, estimate, max_rows, max_columns, on_row)
+            rows, delimiter = _records(
+                path, encoding, estimate, (max_rows, too_many), max_columns, on_row
+            )
         except UnicodeDecodeError:
             continue  # not this encoding: read the file again with the next one
         return rows, encoding, delimiter
@@ -125,7 +129,7 @@ def _records(
     path: Path,
     encoding: str,
     estimate: int,
-    max_rows: int,
+    row_limit: tuple[int, ImportFileError],
     max_columns: int,
     on_row: Callable[[int, int], None],
 ) -> tuple[list[RawRow], str]:
@@ -139,15 +143,19 @@ def _records(
         delimiter = sniff_delimiter(opening)
         reader = csv.reader(chain(opening, lines), delimiter=delimiter)
         rows: list[RawRow] = []
+        max_rows, too_many = row_limit
+        filled = 0  # rows holding values: blank ones are skipped, not counted
         try:
             for number, record in enumerate(reader, start=1):
-                if number > max_rows:
-                    raise ImportFileError(f"{name} has more than {max_rows:,} rows: refused")
+                joined = "".join(record)
+                filled += bool(joined.strip())
+                if filled > max_rows:
+                    raise too_many
                 if len(record) > max_columns:
                     raise ImportFileError(
                         f"{name}, row {number}: more than {max_columns:,} columns: refused"
                     )
-                if _CONTROL.search("".join(record)):
+                if _CONTROL.search(joined):
                     raise _control_character(name, number, record)
                 rows.append((number, tuple(record)))
                 on_row(number, estimate)

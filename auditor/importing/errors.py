@@ -17,3 +17,11 @@ class ImportProblemsError(ValidationError):
 
 class ImportCancelled(AuditorError):
     """The user cancelled an import; the transaction was rolled back and nothing changed."""
+
+
+def too_many_rows(name: str, limit: int) -> ImportFileError:
+    """The one refusal of a case list longer than ``limit`` cases (rows below the header)."""
+    return ImportFileError(
+        f"{name} has more than {limit:,} rows: refused (a case list holds at most "
+        f"{limit:,} cases; split it into smaller files)"
+    )

@@ -17,12 +17,12 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from auditor.importing import csv_reader, xlsx_reader
-from auditor.importing.errors import ImportCancelled, ImportFileError
+from auditor.importing.errors import ImportCancelled, ImportFileError, too_many_rows
 from auditor.importing.mapping import guess_field
-from auditor.importing.values import EXCEL_EPOCH, CellValue, cell_text
+from auditor.importing.values import EXCEL_EPOCH, CellValue, cell_text, has_value
 from auditor.progress import Cancelled, Progress
 
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # cases (data rows, below the header) one case list may hold
 MAX_COLUMNS = 1_000
 MAX_CSV_BYTES = 200_000_000
 HEADER_SCAN_ROWS = 30
@@ -133,22 +133,36 @@ def read_table(
         raise ImportFileError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
 
 
+def _reading_cap(header_row: int | None) -> int:
+    """The rows holding values a reader takes at most: the cases allowed and the rows that
+    may stand above them (titles and the header). More, and the file is refused as it is
+    read, before the rest of it is; the cases themselves are counted once it is shaped."""
+    return MAX_ROWS + max(HEADER_SCAN_ROWS, header_row or 0)
+
+
 def _read(path: Path, sheet: str | None, header_row: int | None, on_row: Progress) -> Table:
     kind = detect_kind(path)
+    cap = _reading_cap(header_row)
     if kind == "csv":
         raw, encoding, delimiter = csv_reader.read_csv_rows(
             path,
-            max_rows=MAX_ROWS,
+            max_rows=cap,
             max_columns=MAX_COLUMNS,
             max_bytes=MAX_CSV_BYTES,
             on_row=on_row,
+            too_many=too_many_rows(path.name, MAX_ROWS),
         )
         headers, number, rows, notes = _shape(path.name, raw, header_row)
         return Table(
             path, kind, headers, number, rows, encoding=encoding, delimiter=delimiter, notes=notes
         )
     raw, sheet_name, sheets, epoch = xlsx_reader.read_xlsx_rows(
-        path, sheet=sheet, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, on_row=on_row
+        path,
+        sheet=sheet,
+        max_rows=cap,
+        max_columns=MAX_COLUMNS,
+        on_row=on_row,
+        too_many=too_many_rows(path.name, MAX_ROWS),
     )
     headers, number, rows, notes = _shape(path.name, raw, header_row)
     return Table(
@@ -194,6 +208,8 @@ def _shape(
     header_index = _header_index(name, non_blank, header_row)
     header_number, header_values = non_blank[header_index]
     rows, notes = _data_rows([(n, v) for n, v in raw if n > header_number])
+    if len(rows) > MAX_ROWS:
+        raise too_many_rows(name, MAX_ROWS)
     if header_index:
         notes.insert(0, f"rows above the header (row {header_number}) were skipped as titles")
     return _header_names(header_values), header_number, tuple(rows), tuple(notes)
@@ -203,8 +219,7 @@ def _is_blank(values: Sequence[CellValue]) -> bool:
     return not any(_has_value(v) for v in values)
 
 
-def _has_value(value: CellValue) -> bool:
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+_has_value = has_value
 
 
 def _header_index(

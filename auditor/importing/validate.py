@@ -8,7 +8,7 @@ and the clean records of the rows without problems, ready to import.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from auditor.domain import CASE_DATE_FIELDS
@@ -156,41 +156,46 @@ class _RowChecker:
         self.epoch = table.date_epoch
         self.words = mapping.case_type_words
         self.columns = columns
+        # Each column's rule chosen once, not by testing its field's name at every cell.
+        self.cleaners = [(name, index, self._cleaner(name)) for name, index in columns.items()]
 
     def check(self, row: SourceRow) -> tuple[CaseRecord | None, list[Problem]]:
         values: dict[str, str | None] = {}
         problems: list[Problem] = []
-        for name, index in self.columns.items():
-            raw = row.values[index] if index < len(row.values) else None
+        cells = row.values
+        width = len(cells)
+        for name, index, clean in self.cleaners:
+            raw = cells[index] if index < width else None
             try:
-                values[name] = self._clean(name, raw)
+                values[name] = clean(raw)
             except ValueError as exc:
                 problems.append(Problem(row.number, self.headers[index], cell_text(raw), str(exc)))
-        problems.extend(self._beyond_header(row))
+        if width > len(self.headers):
+            problems.extend(self._beyond_header(row))
         return (None if problems else CaseRecord(row.number, values)), problems
 
     def reference(self, row: SourceRow) -> str:
         index = self.columns["reference"]
         return cell_text(row.values[index]) if index < len(row.values) else ""
 
-    def _clean(self, name: str, raw: CellValue) -> str | None:
+    def _cleaner(self, name: str) -> Callable[[CellValue], str | None]:
         if name in CASE_DATE_FIELDS:
-            parsed = _parse_date(raw, epoch=self.epoch)
-            return parsed.isoformat() if parsed else None
+            return self._date
         if name == "case_type":
-            case_type = parse_case_type(raw, extra_words=self.words)
-            if case_type is None:
-                raise ValueError("missing case type")
-            return case_type.value
-        text = cell_text(raw)
+            return self._case_type
         if name == "reference":
-            if not text:
-                raise ValueError("missing case reference")
-            if len(text) > MAX_REFERENCE:
-                raise ValueError(f"a case reference longer than {MAX_REFERENCE} characters")
-        elif len(text) > MAX_TEXT:
-            raise ValueError(f"longer than {MAX_TEXT} characters")
-        return text
+            return _reference
+        return _text
+
+    def _date(self, raw: CellValue) -> str | None:
+        parsed = _parse_date(raw, epoch=self.epoch)
+        return parsed.isoformat() if parsed else None
+
+    def _case_type(self, raw: CellValue) -> str:
+        case_type = parse_case_type(raw, extra_words=self.words)
+        if case_type is None:
+            raise ValueError("missing case type")
+        return case_type.value
 
     def _beyond_header(self, row: SourceRow) -> list[Problem]:
         extra = [cell_text(v) for v in row.values[len(self.headers) :]]
@@ -205,6 +210,22 @@ class _RowChecker:
                 "delimiter shifts the values into the wrong columns)",
             )
         ]
+
+
+def _reference(raw: CellValue) -> str:
+    text = cell_text(raw)
+    if not text:
+        raise ValueError("missing case reference")
+    if len(text) > MAX_REFERENCE:
+        raise ValueError(f"a case reference longer than {MAX_REFERENCE} characters")
+    return text
+
+
+def _text(raw: CellValue) -> str:
+    text = cell_text(raw)
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"longer than {MAX_TEXT} characters")
+    return text
 
 
 def _duplicates(rows_by_reference: Mapping[str, list[int]], header: str) -> list[Problem]:

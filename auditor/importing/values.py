@@ -16,6 +16,12 @@ from auditor.domain import CASE_TYPE_LABELS, CaseType
 # A cell as read from a CSV (always text) or an XLSX (typed by openpyxl).
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 
+
+def has_value(value: CellValue) -> bool:
+    """Whether a cell holds anything (blank text is nothing): blank rows are skipped."""
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1 Jan 1900 (Excel's 1900 leap-year bug included)
 EXCEL_EPOCH_1904 = date(1904, 1, 1)  # old Mac workbooks
 # Serial numbers read as dates only within these years: 1950-01-01 to 2099-12-31 (1900 epoch).

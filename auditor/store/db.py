@@ -192,9 +192,18 @@ class Store:
             self._after_commit.append(callback)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """The rows of ``sql`` as dicts. Straight from the connection: sqlite-utils wraps
+        every query in a savepoint, two statements more for each read (an answer saved
+        reads three times)."""
         with translate_errors(self.path):
             self._guard_wal()
-            return list(self.db.query(sql, params))
+            cursor = self.db.conn.execute(sql, params)
+            if cursor.description is None:
+                raise ValueError("query() is for SQL that returns rows: use execute()")
+            keys = [d[0] for d in cursor.description]
+            if len(set(keys)) < len(keys):  # sqlite-utils renames repeated names (id_2)
+                return list(self.db.query(sql, params))
+            return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)

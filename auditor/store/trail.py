@@ -94,13 +94,21 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
         if len(batch.rows) >= _BATCH_ROWS:
             batch.write(store)
         return added
-    with store.atomic():
-        head = store.execute(
-            "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
-        ).fetchone()
-        pending = _Rows(store.origin, *(head or (0, GENESIS)))
-        added = pending.add(changes, actor)
-        pending.write(store)
+    if not store.db.conn.in_transaction:
+        with store.atomic():
+            return _record_now(store, changes, actor)
+    # Inside the caller's transaction no savepoint of its own: a failure here fails the
+    # caller's write, which rolls back whole (two statements fewer for every answer saved).
+    return _record_now(store, changes, actor)
+
+
+def _record_now(store: Store, changes: Iterable[Change], actor: str) -> int:
+    head = store.db.conn.execute(
+        "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
+    ).fetchone()
+    pending = _Rows(store.origin, *(head or (0, GENESIS)))
+    added = pending.add(changes, actor)
+    pending.write(store)
     return added
 
 

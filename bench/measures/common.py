@@ -38,12 +38,14 @@ def scaled(full: int, scale: float, *, least: int = 1) -> int:
     return max(least, round(full * scale))
 
 
-def generated_db(path: Path, *, audits: int, cases: int, seed: int = 1) -> Path:
+def generated_db(
+    path: Path, *, audits: int = 1000, cases: int | None = None, seed: int = 1
+) -> Path:
     """A synthetic database at ``path`` (the demo builder's data: obviously fake)."""
     from auditor.demo import make_demo
     from auditor.store import Store
 
     with Store.open(path) as store:
-        make_demo(store, cases=cases, audits=audits, seed=seed)
+        make_demo(store, cases=cases or audits, audits=audits, seed=seed)
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path

@@ -1,0 +1,83 @@
+"""Merging 20 audit packs × 500 audits into an empty database, against raw ``executemany``
+of the same rows in one transaction; and whether the last pack merges as fast as the first.
+
+Each pack comes from its own generated database (another laptop). The bare figure copies
+every row the merge left in each table into a fresh database of the same schema. CPU time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from bench.measures.common import Row, cpu_seconds
+
+_TABLES = (
+    *("cases", "programmes", "audits", "answers", "actions", "moderations"),
+    *("moderation_answers", "trail", "trail_heads", "trail_gaps", "imported_packs"),
+)
+
+
+def measure(scale: float, workdir: Path) -> list[Row]:
+    from auditor.demo import make_demo
+    from auditor.packs import apply_merge, export_pack, read_pack
+    from auditor.store import Store
+
+    audits = max(50, int(500 * scale))
+    paths = []
+    for seed in range(1, 21):
+        path = workdir / f"laptop-{seed:02d}.auditpack"
+        with Store.open(workdir / f"laptop-{seed:02d}.db") as store:
+            make_demo(store, cases=audits, audits=audits, seed=seed)
+            export_pack(store, path, created_by=f"Bench Auditor {seed:02d}")
+        paths.append(path)
+    packs = [read_pack(p) for p in paths]
+    per_pack: list[float] = []
+    with Store.open(workdir / "qa.db") as qa:
+
+        def ours() -> None:
+            for pack in packs:
+                started = time.process_time()
+                apply_merge(qa, pack, actor="Bench QA Lead")
+                per_pack.append(time.process_time() - started)
+
+        project = cpu_seconds(ours)
+        tables = {t: qa.execute(f"SELECT * FROM {t}").fetchall() for t in _TABLES}
+    rows = sum(len(r) for r in tables.values())
+    with Store.open(workdir / "bare.db"):
+        pass  # the same schema, empty
+
+    def bare() -> None:
+        conn = sqlite3.connect(workdir / "bare.db", isolation_level=None)
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        for table, values in tables.items():
+            if values:
+                marks = ", ".join("?" for _ in values[0])
+                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+        conn.execute("COMMIT")
+        conn.close()
+
+    library = cpu_seconds(bare)
+    ratio = project / library
+    first, last = sum(per_pack[:2]) / 2, sum(per_pack[-2:]) / 2
+    return [
+        Row(
+            f"merge 20 packs × {audits} audits",
+            f"{project:.1f} s CPU",
+            f"{library:.1f} s CPU",
+            ratio,
+            "≤ 1.5×",
+            ratio <= 1.5,
+            f"{rows:,} rows",
+        ),
+        Row(
+            "merge: last pack / first pack",
+            f"{last:.2f} s",
+            f"{first:.2f} s",
+            last / first,
+            "flat (≤ 1.2×)",
+            last / first <= 1.2,
+        ),
+    ]
