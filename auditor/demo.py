@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from auditor.audits.grading import grade_audit
+from auditor.audits.records import get_audit
+from auditor.audits.workflow import ModeratedAnswer, apply_moderation
 from auditor.clock import new_uid, uk_date
 from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.frameworks.library import ensure_builtin_frameworks
@@ -475,6 +477,7 @@ def _make_moderation(
             moderated[code] = rng.choice([v.code for v in scale.values if v.score is not None])
     result = grade_audit(framework, case_type, moderated)
     moderator_grade = (result.suggested or Grade.GOOD).value
+    reason = "Evidence on file supports a different answer."
     cursor = store.execute(
         "INSERT INTO moderations (uid, audit_id, moderator, auditor_grade, moderator_grade, note, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -497,10 +500,21 @@ def _make_moderation(
                 code,
                 answers[code][0],
                 value,
-                ""
-                if value == answers[code][0]
-                else "Evidence on file supports a different answer.",
+                "" if value == answers[code][0] else reason,
             )
             for code, value in moderated.items()
         ],
+    )
+    # The audit then holds the moderator's answers and grade, as after a real moderation.
+    apply_moderation(
+        store,
+        get_audit(store, audit_uid),
+        MODERATOR,
+        Grade(moderator_grade),
+        {
+            code: ModeratedAnswer(value, reason)
+            for code, value in moderated.items()
+            if value != answers[code][0]
+        },
+        "Demo moderation.",
     )

@@ -99,7 +99,7 @@ def moderate_audit(
         _require_status(audit, AuditStatus.SUBMITTED, "moderated")
         _check_moderation(audit, moderator, grade, changes, note)
         uid = _insert_moderation(store, audit, moderator, grade, changes, note)
-        _apply_moderation(store, audit, moderator, grade, changes, note)
+        apply_moderation(store, audit, moderator, grade, changes, note)
         _set_status(store, audit_uid, AuditStatus.MODERATED, actor=moderator, stamp="moderated_at")
     return uid
 
@@ -161,7 +161,7 @@ def _insert_moderation(
     return uid
 
 
-def _apply_moderation(
+def apply_moderation(
     store: Store,
     audit: Audit,
     moderator: str,
@@ -169,7 +169,11 @@ def _apply_moderation(
     changes: Mapping[str, ModeratedAnswer],
     note: str,
 ) -> None:
-    """The audit's answers and grade become the moderated ones (the trail keeps the old)."""
+    """The audit's answers and grade become the moderated ones (the trail keeps the old).
+
+    ``moderate_audit`` calls it after checking; the demo builder calls it so its moderated
+    audits show what a real moderation leaves (the moderator's answers, the old in the trail).
+    """
     row = audit_row(store, audit.uid)
     changed = {
         code: change for code, change in changes.items() if change.value != audit.answer_value(code)
