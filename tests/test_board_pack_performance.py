@@ -141,15 +141,6 @@ def test_the_pack_and_the_command_print_the_same_figures(
         assert_page_shows(performance_text(text_of(out)), printed)
 
 
-def test_an_empty_selection_has_no_performance_page(demo: Store, tmp_path: Path) -> None:
-    out = tmp_path / "empty.pdf"
-    nothing = AuditFilter(date_from=date(2020, 1, 1), date_to=date(2020, 1, 31))
-    export_board_pack(demo, out, audit_filter=nothing, on=ON)
-    [page] = text_of(out)
-    assert "No audits match these filters" in page
-    assert "Performance across the whole case list" not in page
-
-
 # -- % good or better against the framework's target ----------------------------------------
 
 
