@@ -144,6 +144,8 @@ def trend_chart(
             else []
         ),
     ]
-    legend.deltax = min(140, (WIDTH - 40) / len(legend.colorNamePairs))
+    if len(legend.colorNamePairs) > 3:  # two rows, or the names run into each other
+        legend.columnMaximum, legend.y, legend.deltay = 2, 17, 10
+    legend.deltax = 140
     drawing.add(legend)
     return drawing
