@@ -104,3 +104,17 @@ def test_to_dict_lists_every_criterion_with_its_source(mini: Framework) -> None:
         "limiting": True,
         "sources": ["Test notice, para 1"],
     }
+
+
+def test_the_target_for_good_or_better_is_optional_and_a_percentage() -> None:
+    """[grading] good_or_better_target: left out there is none; 0 to 100 is read as given."""
+    assert parse_framework(FIXTURE, origin="council.toml").grading.good_or_better_target is None
+    with_target = _broken("[grading]\n", "[grading]\ngood_or_better_target = 80\n")
+    assert parse_framework(with_target, origin="council.toml").grading.good_or_better_target == 80
+    for wrong in ("120", "-1", "true", '"80"'):
+        text = _broken("[grading]\n", f"[grading]\ngood_or_better_target = {wrong}\n")
+        with pytest.raises(FrameworkError) as info:
+            parse_framework(text, origin="council.toml")
+        assert str(info.value) == (
+            "council.toml: [grading]: 'good_or_better_target' must be a percentage from 0 to 100"
+        )

@@ -255,3 +255,28 @@ def test_the_command_line_exports_imports_and_lists_every_problem(
     ]
     listed = cli("frameworks", "list", "--db", db)
     assert "MY-AUDIT" in listed.stdout and "OTHER" not in listed.stdout
+
+
+def test_the_target_for_good_or_better_goes_out_and_comes_back(
+    tmp_path: Path, builtin: Framework, exported: Path
+) -> None:
+    """Row 6 of Grading: empty is no target (the built-in's), a percentage is the target."""
+    book = openpyxl.load_workbook(exported)
+    grading = book["Grading"]
+    assert grading["A6"].value == "Target for % good or better (%)"
+    assert grading["B6"].value is None and "leave empty for no target" in grading["C6"].value
+    assert builtin.grading.good_or_better_target is None
+    grading["B6"] = 75
+    book.save(with_target := tmp_path / "target.xlsx")
+    read = read_framework_workbook(with_target)
+    assert read.grading.good_or_better_target == 75.0
+    again = read_framework_workbook(write_framework_workbook(read, tmp_path / "again.xlsx"))
+    assert again == read and again.grading.good_or_better_target == 75.0
+    grading["B6"] = 150
+    book.save(wrong := tmp_path / "wrong.xlsx")
+    with pytest.raises(ValidationError) as raised:
+        read_framework_workbook(wrong)
+    assert [str(p) for p in raised.value.problems] == [
+        "Grading, row 6, column Value (Target for % good or better (%)): '150' is not a "
+        "percentage from 0 to 100"
+    ]

@@ -123,12 +123,14 @@ class Timescale:
 
 @dataclass(frozen=True)
 class GradingRules:
-    """Compliance thresholds (percent) for the suggested grade, and the limiting cap."""
+    """Compliance thresholds (percent) for the suggested grade, the limiting cap, and the
+    target (percent) for the share of audits graded good or better, if the QA lead set one."""
 
     outstanding_min: float = 90.0
     good_min: float = 75.0
     requires_improvement_min: float = 50.0
     limiting_cap: Grade = Grade.REQUIRES_IMPROVEMENT
+    good_or_better_target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,7 @@ class Framework:
                 "good_min": self.grading.good_min,
                 "requires_improvement_min": self.grading.requires_improvement_min,
                 "limiting_cap": self.grading.limiting_cap.value,
+                "good_or_better_target": self.grading.good_or_better_target,
             },
             "scales": {
                 code: {
@@ -540,12 +543,24 @@ class _FrameworkReader:
                     raw.get("requires_improvement_min", rules.requires_improvement_min)
                 ),
                 limiting_cap=Grade(raw.get("limiting_cap", rules.limiting_cap.value)),
+                good_or_better_target=self._good_or_better_target(raw),
             )
         except (TypeError, ValueError) as exc:
             raise self.fail("[grading]", str(exc)) from exc
         if not rules.outstanding_min >= rules.good_min >= rules.requires_improvement_min:
             raise self.fail("[grading]", "thresholds must fall from outstanding to inadequate")
         return rules
+
+    def _good_or_better_target(self, raw: Mapping[str, Any]) -> float | None:
+        """Optional: left out, the board pack says no target is set."""
+        value = raw.get("good_or_better_target")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise self.fail(
+                "[grading]", "'good_or_better_target' must be a percentage from 0 to 100"
+            )
+        return float(value)
 
     def _timescales(self) -> tuple[Timescale, ...]:
         result = []

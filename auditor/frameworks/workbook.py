@@ -72,6 +72,7 @@ GRADING_FIELDS = {
     "Good from (%)": "good_min",
     "Requires improvement from (%)": "requires_improvement_min",
     "Limiting cap": "limiting_cap",
+    "Target for % good or better (%)": "good_or_better_target",
 }
 GRADING_MEANING = {
     "outstanding_min": "Compliance at or above this suggests Outstanding.",
@@ -79,6 +80,8 @@ GRADING_MEANING = {
     "requires_improvement_min": "At or above this suggests Requires improvement to be good; "
     "below it, Inadequate.",
     "limiting_cap": "A No on a limiting criterion caps the suggested grade at this.",
+    "good_or_better_target": "The share of audits graded Outstanding or Good that the board "
+    "pack measures against; leave empty for no target.",
 }
 
 # Table sheets: (header, width, wrapped). The first column of each is required.
@@ -138,7 +141,8 @@ HOW_TO_TEXT = (
     ),
     (
         "Grading: the compliance thresholds for the suggested grade, falling from Outstanding "
-        "to Requires improvement, and the grade a No on a limiting criterion caps it at.",
+        "to Requires improvement, the grade a No on a limiting criterion caps it at, and "
+        "(optional) the target for the % of audits graded good or better.",
         False,
     ),
     (

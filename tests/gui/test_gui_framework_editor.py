@@ -345,3 +345,38 @@ def test_a_scale_in_use_cannot_be_removed_and_the_message_names_its_criteria(
     assert offered == list(builtin.scales)
     qtbot.keyClick(editor.tree, Qt.Key.Key_Escape)  # closing saves what is waiting
     assert "scale_1" not in drafts.get_draft(window.session.store, editor.uid).source_text
+
+
+def test_the_target_for_good_or_better_is_set_in_the_grading_tab(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    view, editor = _edit_a_copy(qtbot, window)
+    form = editor.grading_form
+    qtbot.keyClick(editor.tree, Qt.Key.Key_G, ALT)
+    assert editor.tabs.currentWidget() is form
+    assert not form.has_target.isChecked() and not form.target.isEnabled()
+    assert "No target: the board pack" in form.target_meaning.text()
+    qtbot.keyClick(form, Qt.Key.Key_E, ALT)  # S&et a target for % good or better
+    qtbot.wait_until(form.has_target.isChecked)  # a mnemonic clicks after a short animation
+    assert form.target.isEnabled()
+    form.target.setFocus()
+    form.target.selectAll()
+    qtbot.keyClicks(form.target, "75")
+    assert form.raw["grading"]["good_or_better_target"] == 75
+    assert "at least 75 % of the audits have a final grade of Outstanding or Good" in (
+        form.target_meaning.text()
+    )
+    qtbot.keyClick(form, Qt.Key.Key_E, ALT)  # untick: no target at all
+    qtbot.wait_until(lambda: not form.has_target.isChecked())
+    assert "good_or_better_target" not in form.raw["grading"]
+    qtbot.keyClick(form, Qt.Key.Key_E, ALT)
+    qtbot.wait_until(form.has_target.isChecked)
+    assert form.raw["grading"]["good_or_better_target"] == 75
+    assert _problems(editor) == ["No problems: the draft can be published."]
+    qtbot.keyClick(editor.tabs, Qt.Key.Key_Escape)
+    _click(view, "publishDraft")
+    qtbot.keyClick(view.publish_dialog, Qt.Key.Key_Return)
+    [done] = message_boxes(PUBLISHED_BOX)
+    done.close()
+    published = get_framework(window.session.store, "IN-CFA", "1.1.0")
+    assert published.grading.good_or_better_target == 75.0

@@ -87,8 +87,13 @@ def criteria_chart(figures: Sequence[CriterionFigures]) -> Drawing:
     return drawing
 
 
-def trend_chart(months: Sequence[TrendPoint], targets: Sequence[float]) -> Drawing:
-    """% good or better and % met (all criteria) month by month, criteria targets dashed.
+def trend_chart(
+    months: Sequence[TrendPoint],
+    targets: Sequence[float],
+    good_or_better_target: float | None = None,
+) -> Drawing:
+    """% good or better and % met (all criteria) month by month, criteria targets dashed
+    grey, the target for % good or better (if set) dashed in its line's colour.
     A month resting on fewer than SMALL_SAMPLE audits carries the small-sample mark."""
     drawing = Drawing(WIDTH, 210)
     _title(drawing, "By month: % good or better and % met over all criteria")
@@ -99,6 +104,8 @@ def trend_chart(months: Sequence[TrendPoint], targets: Sequence[float]) -> Drawi
         [m.met_percent for m in months],
     ]
     series += [[t] * len(months) for t in targets]
+    if good_or_better_target is not None:
+        series.append([good_or_better_target] * len(months))
     chart.data = series
     chart.categoryAxis.categoryNames = [
         m.label.replace(" 20", " ") + (SMALL_MARK if m.small_sample else "") for m in months
@@ -115,6 +122,8 @@ def trend_chart(months: Sequence[TrendPoint], targets: Sequence[float]) -> Drawi
     chart.valueAxis.gridStrokeColor = colors.HexColor("#E0E0E0")
     chart.joinedLines = True
     palette = [MET, SECOND] + [TARGET] * len(targets)
+    if good_or_better_target is not None:
+        palette.append(MET)
     for index, colour in enumerate(palette):
         chart.lines[index].strokeColor = colour
         chart.lines[index].strokeWidth = 1.5 if index < 2 else 1
@@ -125,11 +134,18 @@ def trend_chart(months: Sequence[TrendPoint], targets: Sequence[float]) -> Drawi
     legend.x, legend.y = 40, 8
     legend.fontName, legend.fontSize = FONT, 8
     legend.columnMaximum = 1
-    legend.deltax = 140
     legend.colorNamePairs = [
         (MET, "% good or better"),
         (SECOND, "% met, all criteria"),
         *((TARGET, f"Target {t:g} %") for t in targets),
+        *(
+            [(MET, f"Good or better target {good_or_better_target:g} %")]
+            if good_or_better_target is not None
+            else []
+        ),
     ]
+    if len(legend.colorNamePairs) > 3:  # two rows, or the names run into each other
+        legend.columnMaximum, legend.y, legend.deltay = 2, 17, 10
+    legend.deltax = 140
     drawing.add(legend)
     return drawing

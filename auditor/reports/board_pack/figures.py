@@ -13,6 +13,7 @@ from datetime import date
 
 from auditor.clock import uk_date
 from auditor.figures.agreement import AgreementReport
+from auditor.figures.performance import PerformanceReport, performance_report
 from auditor.figures.stats import (
     AUDITS_FROM,
     SMALL_SAMPLE,
@@ -23,6 +24,7 @@ from auditor.figures.stats import (
     headline,
     headlines_by,
     overall_met_percent,
+    rag_status,
     six_month_points,
     wilson_interval,
     within,
@@ -76,10 +78,17 @@ class BoardPackFigures:
     points_start: date | None
     teams: list[TeamRow]
     agreement: AgreementReport
+    good_or_better_target: float | None  # the framework's [grading] target, if one is set
+    performance: PerformanceReport | None  # the case list's timeliness; None when empty
 
     @property
     def empty(self) -> bool:
         return self.audits == 0
+
+    @property
+    def good_or_better_status(self) -> str | None:
+        """green / amber / red against the target, as a criterion's % met is coloured."""
+        return rag_status(self.headline.good_or_better_percent, self.good_or_better_target)
 
     @property
     def good_or_better_interval(self) -> tuple[float, float] | None:
@@ -131,6 +140,25 @@ def board_pack_figures(scope: ReportScope) -> BoardPackFigures:
         points_start=scope.points_start,
         teams=[] if empty else _teams(scope),
         agreement=base.agreement,
+        good_or_better_target=None if scope.framework is None
+        else scope.framework.grading.good_or_better_target,
+        performance=None if empty else _performance(scope),
+    )  # fmt: skip
+
+
+def _performance(scope: ReportScope) -> PerformanceReport:
+    """The case list's timeliness with the pack's team, period, programme and points: the
+    figures the workbook's Performance sheet and ``case-auditor performance`` show."""
+    f = scope.audit_filter
+    return performance_report(
+        scope.store,
+        scope.framework,
+        team=f.team,
+        date_from=f.date_from,
+        date_to=f.date_to,
+        programme_uid=f.programme_uid,
+        points_start=scope.points_start,
+        on=scope.on,
     )
 
 

@@ -31,7 +31,8 @@ from auditor import __version__
 from auditor.clock import uk_date
 from auditor.domain import Grade
 from auditor.figures.agreement import AgreementReport
-from auditor.figures.stats import AMBER_MARGIN, SMALL_SAMPLE, CriterionFigures
+from auditor.figures.performance import Indicator, PerformanceReport, TargetPoint
+from auditor.figures.stats import AMBER_MARGIN, SMALL_SAMPLE, CriterionFigures, rag_status
 from auditor.reports.board_pack import charts
 from auditor.reports.board_pack.figures import SMALL_MARK, BoardPackFigures, TrendPoint
 from auditor.words import plural
@@ -51,7 +52,8 @@ _base = getSampleStyleSheet()
 TITLE = ParagraphStyle("title", parent=_base["Title"], fontName="Helvetica-Bold", fontSize=18,
                        alignment=0, spaceAfter=6)  # fmt: skip
 HEADING = ParagraphStyle("heading", parent=_base["Heading2"], fontName="Helvetica-Bold",
-                         fontSize=13, spaceBefore=10, spaceAfter=4)  # fmt: skip
+                         fontSize=13, spaceBefore=10, spaceAfter=4,
+                         keepWithNext=1)  # fmt: skip  # never a heading alone at a page's foot
 BODY = ParagraphStyle("body", parent=_base["BodyText"], fontName="Helvetica", fontSize=9.5,
                       leading=12.5)  # fmt: skip
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
@@ -90,6 +92,30 @@ def interval(bounds: tuple[float, float] | None) -> str:
 
 def kappa(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
+
+
+NO_GOOD_OR_BETTER_TARGET = (
+    "No target set for % good or better: set one in the framework's Grading tab"
+)
+
+
+def against(value: float | None, target: float, n: int | None = None) -> str:
+    """ "Met: 82 % against a target of 80 %" / "Below target by 13 points: 67 %* against
+    a target of 80 %"; the gap from the figures as shown (whole percentages)."""
+    if value is None:
+        return f"Nothing to measure against the target of {percent(target)}"
+    shown = f"{percent(value, n)} against a target of {percent(target)}"
+    gap = round(target) - round(value)
+    if gap <= 0:
+        return f"Met: {shown}"
+    return f"Below target by {plural(gap, 'point')}: {shown}"
+
+
+def good_or_better_against_target(figures: BoardPackFigures) -> str:
+    h, target = figures.headline, figures.good_or_better_target
+    if target is None:
+        return NO_GOOD_OR_BETTER_TARGET
+    return against(h.good_or_better_percent, target, h.graded)
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -150,6 +176,7 @@ def _headline(figures: BoardPackFigures) -> list[Flowable]:
         ("% good or better (final grade)",
          f"{percent(h.good_or_better_percent, h.graded)} of {plural(h.graded, 'graded audit')} "
          f"(95 % interval {interval(figures.good_or_better_interval)})"),
+        ("Target for % good or better", good_or_better_against_target(figures)),
         ("% met, all criteria", percent(figures.met_percent)),
         ("Criteria at or above target",
          f"{figures.status_count('green')} of {total} "
@@ -158,7 +185,11 @@ def _headline(figures: BoardPackFigures) -> list[Flowable]:
         ("Immediate safeguarding concerns", f"{h.safeguarding_concerns:,}"),
         ("Open actions", f"{h.open_actions:,}, of which {h.overdue_actions:,} overdue"),
     ]  # fmt: skip
-    story: list[Flowable] = [_p("The headline", HEADING), _pairs(rows), _p("Grades", HEADING)]
+    headline_table = _pairs(rows)
+    if figures.good_or_better_status in STATUS_COLOURS:  # the target row's value, coloured
+        headline_table.setStyle(TableStyle([("BACKGROUND", (1, 1), (1, 1), colors.HexColor(
+            STATUS_COLOURS[figures.good_or_better_status]))]))  # fmt: skip
+    story: list[Flowable] = [_p("The headline", HEADING), headline_table, _p("Grades", HEADING)]
     grade_rows = [["Final grade", "Audits", "% of graded"]]
     for grade in Grade:
         share = None if h.graded == 0 else 100.0 * h.grades[grade] / h.graded
@@ -230,7 +261,8 @@ def trend(figures: BoardPackFigures) -> list[Flowable]:
     story: list[Flowable] = [_p("The trend against targets", HEADING)]
     targets = sorted({f.target for f in figures.criteria if f.target is not None}, reverse=True)
     if figures.months:
-        story += [charts.trend_chart(figures.months, targets[:2]), Spacer(1, 4)]
+        story += [charts.trend_chart(figures.months, targets[:2], figures.good_or_better_target),
+                  Spacer(1, 4)]  # fmt: skip
         if any(m.small_sample for m in figures.months):
             story.append(_p(f"{SMALL_MARK} a month of fewer than {SMALL_SAMPLE} audits: read "
                             "the points below, which pool six months, rather than one month.",
@@ -240,6 +272,8 @@ def trend(figures: BoardPackFigures) -> list[Flowable]:
         if figures.points_start is not None:
             story.append(_p(f"Each point covers the six months up to it, counted from "
                             f"{uk_date(figures.points_start)}. {SMALL_NOTE}", NOTE))  # fmt: skip
+    if figures.good_or_better_target is None:
+        story.append(_p(f"{NO_GOOD_OR_BETTER_TARGET}.", NOTE))
     return story
 
 
@@ -249,10 +283,16 @@ def _points_table(figures: BoardPackFigures) -> Table:
     rows: list[list[Any]] = [
         header,
         ["Audits", "", *(f"{p.audits:,}" for p in points)],
-        ["% good or better", "", *(percent(p.good_or_better_percent, p.graded) for p in points)],
+        ["% good or better", percent(figures.good_or_better_target),
+         *(_good_or_better_at(p, figures.good_or_better_target) for p in points)],
         ["% met, all criteria", "", *(percent(p.met_percent, p.scored) for p in points)],
-    ]
+    ]  # fmt: skip
     extra: list[tuple[Any, ...]] = []
+    for column, p in enumerate(points, start=2):
+        status = rag_status(p.good_or_better_percent, figures.good_or_better_target)
+        if status in STATUS_COLOURS:
+            extra.append(("BACKGROUND", (column, 2), (column, 2),
+                          colors.HexColor(STATUS_COLOURS[status])))  # fmt: skip
     for f in figures.trend_criteria:
         row = len(rows)
         cells = [_at(p, f.code) for p in points]
@@ -266,11 +306,180 @@ def _points_table(figures: BoardPackFigures) -> Table:
     return _table(rows, widths, extra)
 
 
+def _good_or_better_at(point: TrendPoint, target: float | None) -> Any:
+    """The point's % good or better, and with a target whether it is met or by how much."""
+    if target is None:
+        return percent(point.good_or_better_percent, point.graded)
+    return _cell(against(point.good_or_better_percent, target, point.graded))
+
+
 def _at(point: TrendPoint, code: str) -> tuple[str, str | None]:
     f = point.criteria.get(code)
     if f is None:
         return "–", None
     return percent(f.met_percent, f.scored), f.status
+
+
+# -- performance: the case list beside the audits -------------------------------------------
+
+MISSED_SHOWN = 6  # audit criteria below target at a point: the furthest below (the sheet has all)
+PERFORMANCE_RULES = (
+    "How these are counted: a case is in scope when the timescale applies to its type, it is "
+    "in the chosen team and its timescale fell due in the chosen period. Visits, supervision "
+    "and health assessments are measured as at {on} over the cases open then. Met: the end "
+    "date on or before the due date; a case still open past its due date with no end date is "
+    "not met. Not yet due: no end date, due date still to come. Not checkable: a date missing, "
+    "unreadable or out of order, or a case closed with no end date. % met = met ÷ (met + not "
+    "met), with its 95 % Wilson interval. Working days leave out weekends and England and "
+    "Wales bank holidays. The target is the audit criterion's about the same thing, else the "
+    "framework's usual one. The auditor and case-type filters apply to the audits only."
+)
+
+
+def one_decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} %"
+
+
+def interval_one_decimal(bounds: tuple[float, float] | None) -> str:
+    return "–" if bounds is None else f"{bounds[0]:.1f}–{bounds[1]:.1f} %"
+
+
+def median_text(value: float | None, unit: str) -> str:
+    """ "28.5 working days", "1 month"."""
+    if value is None:
+        return "–"
+    words = unit.replace("_", " ")
+    return f"{value:g} {words.removesuffix('s') if value == 1 else words}"
+
+
+def audit_beside(indicator: Indicator) -> str:
+    """The audits' figure for the same thing, beside the case list's ("both kinds")."""
+    c = indicator.criterion
+    if c is None:
+        return "No audit criterion about the same thing."
+    return (f"Audits ({c.code}): {one_decimal(c.met_percent)} met of "
+            f"{plural(c.scored, 'audit')}.")  # fmt: skip
+
+
+def performance(figures: BoardPackFigures) -> list[Flowable]:
+    report = figures.performance
+    story: list[Flowable] = [_p("Performance across the whole case list", HEADING)]
+    if report is None:
+        return story
+    team = f"the cases of {report.team}" if report.team else "every imported case"
+    story.append(_p(
+        f"These figures cover {team} ({plural(report.cases, 'case')}), not only the audited "
+        f"ones, as at {uk_date(report.on)}: how many met each timescale of the framework, "
+        "beside the audits' figure for the same thing."
+    ))  # fmt: skip
+    if not report.indicators:
+        return [*story, _p("The framework has no timescales to measure.")]
+    story += [_indicators_table(report.indicators), Spacer(1, 6)]
+    if report.indicators[0].points:
+        story += [_p("Against target at the 6-, 12- and 18-month points", HEADING),
+                  _indicator_points_table(report.indicators)]  # fmt: skip
+    story += _targets_missed(report)
+    story.append(_p(PERFORMANCE_RULES.format(on=uk_date(report.on)), NOTE))
+    return story
+
+
+def _indicators_table(indicators: Sequence[Indicator]) -> Table:
+    titles = ["Timescale", "In scope", "Met", "Not met", "Not yet due", "Not checkable",
+              "% met", "95 % interval", "Median time", "Target"]  # fmt: skip
+    rows: list[list[Any]] = [[_cell(t) for t in titles]]
+    extra: list[tuple[Any, ...]] = []
+    for i in indicators:
+        t, row = i.total, len(rows)
+        rows.append([
+            _cell(f"{i.code}  {i.timescale.label}"),
+            f"{t.in_scope:,}", f"{t.met:,}", f"{t.not_met:,}", f"{t.not_yet_due:,}",
+            f"{t.not_checkable:,}", one_decimal(t.met_percent),
+            _cell(interval_one_decimal(t.interval)),
+            _cell(median_text(t.median_taken, i.timescale.unit)), percent(i.target),
+        ])  # fmt: skip
+        rows.append(["", _cell(f"{i.verdict}. {audit_beside(i)}"), *[""] * 8])
+        extra += [("SPAN", (0, row), (0, row + 1)), ("SPAN", (1, row + 1), (-1, row + 1)),
+                  ("ALIGN", (1, row + 1), (-1, row + 1), "LEFT")]  # fmt: skip
+        if i.status in STATUS_COLOURS:
+            extra.append(("BACKGROUND", (6, row), (6, row),
+                          colors.HexColor(STATUS_COLOURS[i.status])))  # fmt: skip
+    widths = [3.7 * cm, 1.3 * cm, 1.0 * cm, 1.1 * cm, 1.1 * cm, 1.9 * cm, 1.4 * cm, 2.3 * cm,
+              1.8 * cm, 1.4 * cm]  # fmt: skip
+    return _table(rows, widths, extra)
+
+
+def _indicator_points_table(indicators: Sequence[Indicator]) -> Table:
+    points = indicators[0].points
+    header: list[Any] = [_cell("Timescale"), _cell("Target"),
+                         *(_cell(f"{p.period.label}: {uk_date(p.period.start)} to "
+                                 f"{uk_date(p.period.end)}") for p in points)]  # fmt: skip
+    rows: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = []
+    for i in indicators:
+        row = len(rows)
+        rows.append([_cell(i.code), percent(i.target),
+                     *(_cell(f"{one_decimal(p.percent)} of {p.n:,}: {p.verdict}")
+                       for p in i.points)])  # fmt: skip
+        for column, p in enumerate(i.points, start=2):
+            if p.status in STATUS_COLOURS:
+                extra.append(("BACKGROUND", (column, row), (column, row),
+                              colors.HexColor(STATUS_COLOURS[p.status])))  # fmt: skip
+    rest = 17 * cm - 3.3 * cm - 1.3 * cm
+    widths = [3.3 * cm, 1.3 * cm, *([rest / max(1, len(points))] * len(points))]
+    return _table(rows, widths, extra)
+
+
+def _targets_missed(report: PerformanceReport) -> list[Flowable]:
+    """Every target missed at a point, by how much: the timescales (above, by code) and the
+    audit criteria, the one furthest below at any point first."""
+    missed = report.targets_missed
+    if not missed:
+        return [_p("Every timescale and audit criterion met its target at every point.")]
+    codes = {i.code for i in report.indicators}
+    timescales = sorted({code for code, _point in missed if code in codes})
+    criteria = [c for c in report.audit if any(p.met is False for p in c.points)]
+    criteria.sort(key=lambda c: min((p.gap for p in c.points if p.gap is not None),
+                                    default=0.0))  # fmt: skip
+    story: list[Flowable] = [_p("Targets missed at a point", HEADING)]
+    if timescales:
+        story.append(_p(f"Timescales: {len(timescales)} of {len(codes)} missed the target at "
+                        "one point or more, by the points the table above gives."))  # fmt: skip
+    if not criteria:
+        return [*story, _p("Every audit criterion met its target at every point.")]
+    shown = criteria[:MISSED_SHOWN]
+    story.append(_p(
+        f"Audit criteria: {plural(len(criteria), 'criterion')} missed the target at one point "
+        "or more; " + (f"the {len(shown)} furthest below are shown, and the report workbook's "
+                       "Performance sheet lists every one." if len(shown) < len(criteria)
+                       else "furthest below first.")
+    ))  # fmt: skip
+    points = criteria[0].points
+    header: list[Any] = [_cell("Audit criterion"), _cell("Target"),
+                         *(_cell(f"{p.period.label}: % met, points below target")
+                           for p in points)]  # fmt: skip
+    rows: list[list[Any]] = [header]
+    extra: list[tuple[Any, ...]] = []
+    for c in shown:
+        row = len(rows)
+        rows.append([_cell(f"{c.criterion.code}  {c.criterion.text}"), percent(c.criterion.target),
+                     *(_cell(_missed_by(p)) for p in c.points)])  # fmt: skip
+        for column, p in enumerate(c.points, start=2):
+            if p.status in STATUS_COLOURS:
+                extra.append(("BACKGROUND", (column, row), (column, row),
+                              colors.HexColor(STATUS_COLOURS[p.status])))  # fmt: skip
+    rest = 17 * cm - 8.5 * cm - 1.3 * cm
+    widths = [8.5 * cm, 1.3 * cm, *([rest / max(1, len(points))] * len(points))]
+    return [*story, _table(rows, widths, extra)]
+
+
+def _missed_by(p: TargetPoint) -> str:
+    """ "55.9 %*: 34.1 below" or "92.0 %: met"; the mark under SMALL_SAMPLE audits."""
+    if p.gap is None:
+        return "–"
+    mark = SMALL_MARK if p.n < SMALL_SAMPLE else ""
+    if p.gap >= 0:
+        return f"{one_decimal(p.percent)}{mark}: met"
+    return f"{one_decimal(p.percent)}{mark}: {-p.gap:.1f} below"
 
 
 def teams_actions_concerns(figures: BoardPackFigures) -> list[Flowable]:
@@ -380,6 +589,7 @@ PAGES: tuple[Page, ...] = (
     what_was_audited,
     criteria_below_target,
     trend,
+    performance,
     teams_actions_concerns,
     moderation_and_method,
 )
