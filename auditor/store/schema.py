@@ -352,12 +352,33 @@ CREATE TABLE framework_crosswalk_links (
 CREATE INDEX framework_crosswalk_links_of ON framework_crosswalk_links (crosswalk_id);
 """
 
+# What this database exchanged with each team hub (auditor/hub/, docs/hub.md), by the hub's
+# own id: the packs it pushed or merged (never pulled again), and the audit versions the hub
+# is known to hold (never pushed again).
+HUB_SYNC_STATE = """
+CREATE TABLE hub_packs (
+    hub_uid TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    pack_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('pushed', 'pulled')),
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (hub_uid, sha256)
+);
+CREATE TABLE hub_audit_versions (
+    hub_uid TEXT NOT NULL,
+    audit_uid TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (hub_uid, audit_uid, content_hash)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
     Migration(3, "audit pack sync state", PACK_SYNC_STATE),
     Migration(4, "framework drafts", FRAMEWORK_DRAFTS),
     Migration(5, "framework crosswalks", FRAMEWORK_CROSSWALKS),
+    Migration(8, "team hub sync state", HUB_SYNC_STATE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
