@@ -13,7 +13,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from auditor import __version__
-from auditor.cli import case_commands, core_commands, pack_commands, report_commands
+from auditor.cli import (
+    case_commands,
+    core_commands,
+    hub_commands,
+    pack_commands,
+    report_commands,
+)
 from auditor.cli.common import add_db_option
 from auditor.errors import AuditorError, ValidationError
 
@@ -27,6 +33,7 @@ COMMAND_MODULES: tuple[
     case_commands.register,
     report_commands.register,
     pack_commands.register,
+    hub_commands.register,
 )
 
 EXIT_USER_ERROR = 2
