@@ -222,9 +222,7 @@ def test_the_hub_lost_while_fetching_leaves_nothing_half_merged(
     assert pull(mine, hub_url, actor=QA).audits == 3  # the next sync completes it
 
 
-def test_no_hub_at_the_address_says_so_and_changes_nothing(
-    laptop: Laptop, tmp_path: Path
-) -> None:
+def test_no_hub_at_the_address_says_so_and_changes_nothing(laptop: Laptop, tmp_path: Path) -> None:
     mine = laptop("mine")
     audit(mine)
     nowhere = f"host={tmp_path} dbname=hub user=nobody"
