@@ -112,7 +112,7 @@ def test_a_conflict_from_the_hub_opens_the_conflicts_dialog(
         lambda: any(
             isinstance(w, ResolveConflictsDialog) and w.isVisible()
             for w in QApplication.topLevelWidgets()
-        )  # fmt: skip
+        )
     )
     assert value_in(window.session.store, uid) == "partly"  # ours until a person decides
 
