@@ -13,6 +13,7 @@ from pathlib import Path
 from auditor.cli.common import db_option_parent, open_store
 
 HUB_ENV = "CASE_AUDITOR_HUB"
+PASSPHRASE_ENV = "CASE_AUDITOR_PASSPHRASE"  # as for pack files (pack_commands.passphrase)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,8 +68,6 @@ def _hub_parent() -> argparse.ArgumentParser:
 
 
 def _secret_parent() -> argparse.ArgumentParser:
-    from auditor.cli.pack_commands import PASSPHRASE_ENV
-
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--passphrase-file",
