@@ -16,6 +16,9 @@ from auditor.frameworks.library import register_framework
 from auditor.frameworks.model import Framework, load_framework_file
 from auditor.store import Store
 
+# The hub's PostgreSQL fixtures (a real server, started only when a test asks for it).
+pytest_plugins = ["tests.conftest_hub"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ACTOR = "Test Auditor"
 

@@ -37,6 +37,8 @@ VERSION = Option("meta/settings_version", 0, int)
 IMPORT_FOLDER = Option("files/import_folder", "", str)
 EXPORT_FOLDER = Option("files/export_folder", "", str)
 LAST_PACK_FOLDER = Option("files/last_pack_folder", "", str)
+# The team hub's address (ui/hub/): a connection string without a password, never with one.
+HUB_URL = Option("hub/url", "", str)
 LAST_MAPPING = Option("files/import_mapping", "", str)  # the case-list column mapping last used
 
 # Window parts whose geometry or state is kept (Settings.window_state); each table keeps its

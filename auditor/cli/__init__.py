@@ -17,6 +17,7 @@ from typing import Any
 from auditor.cli import (
     case_commands,
     core_commands,
+    hub_commands,
     pack_commands,
     performance_commands,
     report_commands,
@@ -32,6 +33,7 @@ COMMAND_MODULES: tuple[
     report_commands.register,
     performance_commands.register,
     pack_commands.register,
+    hub_commands.register,
 )
 
 EXIT_USER_ERROR = 2

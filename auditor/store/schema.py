@@ -369,6 +369,26 @@ WHEN NEW.case_type IS NULL
 BEGIN SELECT RAISE(ABORT, 'an audit needs the case type it was made for'); END;
 """
 
+# What this database exchanged with each team hub (auditor/hub/, docs/hub.md), by the hub's
+# own id: the packs it pushed or merged (never pulled again), and the audit versions the hub
+# is known to hold (never pushed again).
+HUB_SYNC_STATE = """
+CREATE TABLE hub_packs (
+    hub_uid TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    pack_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('pushed', 'pulled')),
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (hub_uid, sha256)
+);
+CREATE TABLE hub_audit_versions (
+    hub_uid TEXT NOT NULL,
+    audit_uid TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (hub_uid, audit_uid, content_hash)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -376,6 +396,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "framework drafts", FRAMEWORK_DRAFTS),
     Migration(5, "framework crosswalks", FRAMEWORK_CROSSWALKS),
     Migration(6, "the case type of an audit", AUDIT_CASE_TYPE),
+    Migration(8, "team hub sync state", HUB_SYNC_STATE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

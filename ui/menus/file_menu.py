@@ -46,6 +46,8 @@ def install(host: MenuHost) -> None:
     host.add_file_separator()
     for text, tip, key in PACK_ITEMS:
         _item(host, text, f"packs_{key}", lambda h, k=key: open_pack_item(h, k), None, tip)
+    _item(host, "Sync with &hub…", "hubSync", open_hub_sync, None,
+          "Push your new work to the team hub, then merge what others pushed")  # fmt: skip
     host.add_file_separator()
     for text, tip, key in FRAMEWORK_ITEMS:
         _item(host, text, f"frameworks_{key}", lambda h, k=key: open_framework_item(h, k),
@@ -127,6 +129,27 @@ def open_pack_item(host: MenuHost, key: str) -> None:
             from ui.packs.conflicts import open_resolve_conflicts
 
             open_resolve_conflicts(session, parent)
+
+
+def open_hub_sync(host: MenuHost) -> None:
+    """File → Sync with hub…; its conflicts go to the conflicts dialog, as after an import.
+    Without the optional PostgreSQL driver the item says the hub support is not installed."""
+    from auditor.hub import hub_available
+    from auditor.hub.errors import HubNotInstalledError
+    from ui.errors import show_error
+
+    parent = host.dialog_parent()
+    if not hub_available():
+        show_error(parent, HubNotInstalledError(
+            "Hub support is not installed with this copy of Case Auditor: ask whoever "
+            "installed it to add it (pip install 'case-auditor[hub]')."))  # fmt: skip
+        return
+    from ui.hub.sync import SyncDialog
+
+    with reporting_user_errors(parent, "opening the hub sync"):
+        dialog = SyncDialog(host.session, parent)
+        dialog.conflicts_waiting.connect(lambda: open_pack_item(host, "conflicts"))
+        dialog.open()
 
 
 def open_framework_item(host: MenuHost, key: str) -> None:
