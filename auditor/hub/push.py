@@ -6,9 +6,13 @@ may push), made by the same :func:`export_pack` as a pack file, encrypted when a
 is given. Pack files made earlier (``hub push FILE``) go in as they are. A pack whose
 checksum the hub already has is stored once and said to be already in the hub.
 
-The hub's transaction commits just before this database's, which records what was pushed:
-if the second fails, the next push sends the same audits again in a new pack, which the
-merge then finds unchanged — nothing is lost or doubled.
+Three steps, so that this database is never locked while the hub is being talked to (the
+app's saves would wait): the packs are made (each in its own short read of this database),
+then stored in one hub transaction, then what was pushed is recorded here in one short
+write. The hub's transaction commits just before this database's: if the second fails, the
+next push sends the same audits again in a new pack, which the merge then finds unchanged —
+nothing is lost or doubled. An audit changed while a push runs goes in its pushed version;
+its newer one is pushed next time (versions are recorded by content hash).
 """
 
 from __future__ import annotations
@@ -51,22 +55,18 @@ def push_work(
     with connect(url) as conn:
         facts = hub_facts(conn)
         hub_uid, pseudonym = facts["hub_uid"], pseudonyms_of(facts)
-        results = []
-        with store.atomic(), tempfile.TemporaryDirectory() as folder:
+        with tempfile.TemporaryDirectory() as folder:
             groups = audits_to_push(store, hub_uid)
-            with conn.transaction():
-                for n, (programme_uid, uids) in enumerate(groups.items()):
-                    _check(cancelled)
-                    step(n, len(groups))
-                    path = Path(folder) / f"push-{n}.auditpack"
-                    export_pack(
-                        store, path, created_by=actor, audit_uids=uids, passphrase=passphrase
-                    )
-                    pack = read_pack(path, passphrase)
-                    results.append(_store(conn, path.read_bytes(), pack, programme_uid, pseudonym))
-                    _record(store, hub_uid, pack, "pushed")
+            made = []
+            for n, (programme_uid, uids) in enumerate(groups.items()):
                 _check(cancelled)
-            step(len(groups), len(groups))
+                step(n, 2 * len(groups))
+                path = Path(folder) / f"push-{n}.auditpack"
+                export_pack(store, path, created_by=actor, audit_uids=uids, passphrase=passphrase)
+                made.append((path.read_bytes(), read_pack(path, passphrase), programme_uid))
+        results = _store_all(conn, made, pseudonym, cancelled, step)
+        _record_all(store, hub_uid, [pack for _, pack, _ in made])
+    step(1, 1)
     return _summary(results)
 
 
@@ -81,17 +81,41 @@ def push_files(
     with ``passphrase`` for encrypted ones; its programme is the one its audits belong to
     (a pack of several programmes, or none, is the QA leads' alone)."""
     packs = [(path.read_bytes(), read_pack(path, passphrase)) for path in paths]
+    made = []
+    for data, pack in packs:
+        programmes = {a["programme_uid"] for a in pack.audits}
+        made.append((data, pack, next(iter(programmes)) if len(programmes) == 1 else None))
     with connect(url) as conn:
         facts = hub_facts(conn)
-        pseudonym = pseudonyms_of(facts)
-        with store.atomic(), conn.transaction():
-            results = []
-            for data, pack in packs:
-                programmes = {a["programme_uid"] for a in pack.audits}
-                programme = next(iter(programmes)) if len(programmes) == 1 else None
-                results.append(_store(conn, data, pack, programme, pseudonym))
-                _record(store, facts["hub_uid"], pack, "pushed")
+        results = _store_all(conn, made, pseudonyms_of(facts), None, None)
+        _record_all(store, facts["hub_uid"], [pack for _, pack, _ in made])
     return _summary(results)
+
+
+def _store_all(
+    conn: Any,
+    made: list[tuple[bytes, Pack, str | None]],
+    pseudonym: Callable[[str], str] | None,
+    cancelled: Cancelled | None,
+    step: Progress | None,
+) -> list[tuple[bool, int, int]]:
+    """Every pack into the hub in one hub transaction (all or none)."""
+    results = []
+    with conn.transaction():
+        for n, (data, pack, programme_uid) in enumerate(made):
+            _check(cancelled)
+            if step is not None:
+                step(len(made) + n, 2 * len(made))
+            results.append(_store(conn, data, pack, programme_uid, pseudonym))
+        _check(cancelled)
+    return results
+
+
+def _record_all(store: Store, hub_uid: str, packs: list[Pack]) -> None:
+    """What the hub now holds, recorded here in one short write."""
+    with store.atomic():
+        for pack in packs:
+            _record(store, hub_uid, pack, "pushed")
 
 
 def _check(cancelled: Cancelled | None) -> None:

@@ -260,3 +260,26 @@ def test_encrypted_packs_stay_encrypted_in_the_hub(hub_url: str, laptop: Laptop)
     assert (locked.merged, locked.locked) == ((), 1)
     assert pull(theirs, hub_url, actor=QA, passphrase="correct horse battery").audits == 1
     assert answers(theirs) == {uid: "yes"}
+
+
+def test_answers_are_saved_while_a_push_talks_to_the_hub(
+    hub_url: str, laptop: Laptop, tmp_path: Path
+) -> None:
+    """A push never holds this database's write lock while it exports or talks to the hub:
+    the auditor's saves (another connection, as the app's is) go through at once."""
+    mine = laptop("mine")
+    for _ in range(3):
+        uid = audit(mine)
+    saved: list[str] = []
+    with Store.open(tmp_path / "mine.db") as app:
+        app.execute("PRAGMA busy_timeout = 0")  # a held lock would fail the save at once
+
+        def save_now(done: int, total: int) -> None:
+            value = "no" if saved else "partly"  # the pack is made after the first
+            record_answer(app, uid, "R-1", value=value, evidence="", actor="Auditor A")
+            saved.append(value)
+
+        assert push_work(mine, hub_url, actor="Auditor A", progress=save_now).packs_stored == 1
+    assert len(saved) >= 3  # while packs were made, stored in the hub, and at the end
+    assert answers(mine)[uid] == saved[-1]
+    assert hub_status(mine, hub_url).audits_to_push == 1  # the newer answer goes next time
