@@ -157,3 +157,32 @@ def test_a_wrong_extension_or_a_cancel_leaves_no_file(audited: Store, tmp_path: 
     with pytest.raises(ExportCancelled):  # cancelled while the pages are drawn
         export_board_pack(audited, folder / "pack.pdf", cancelled=lambda: next(cancel_on) > 5)
     assert list(folder.iterdir()) == []
+
+
+def test_agreement_shows_both_kappas_with_intervals_and_the_grade_matrix(
+    tmp_path: Path,
+) -> None:
+    """The moderation page gives what the Agreement sheet gives: Cohen's and the quadratic
+    weighted kappa for the grade, each with its 95 % interval, the N/A pairs left out, and
+    the moderated grades auditor × moderator."""
+    from auditor.demo import make_demo
+    from auditor.domain import Grade
+    from auditor.figures.agreement import agreement_report
+
+    with Store.open(tmp_path / "demo.db") as demo:
+        make_demo(demo, cases=200, audits=120, seed=3)
+        report = agreement_report(demo, AuditFilter())
+        page = next(p for p in make(demo, tmp_path) if "Moderation agreement" in p)
+    g = report.grade
+    assert g.cohen is not None and g.weighted is not None and report.grade_matrix.total > 0
+    for label, k in (
+        ("Grade: Cohen's kappa (95 % interval)", g.cohen),
+        ("Grade: weighted kappa (quadratic; 95 % interval)", g.weighted),
+    ):
+        assert f"{label} {k.estimate:.2f} ({k.low:.2f} to {k.high:.2f})" in page
+    assert f"Not applicable on either side) {report.left_out:,}" in page
+    counts = report.grade_matrix.counts
+    for auditor in Grade:
+        row = [counts[auditor][moderator] for moderator in Grade]
+        cells = " ".join(str(n) for n in [*row, sum(row)])
+        assert f"{auditor.label} {cells}" in page

@@ -19,6 +19,7 @@ from auditor.figures.stats import (
     SMALL_SAMPLE,
     CriterionFigures,
     Headline,
+    criteria_below_target,
     criterion_figures,
     criterion_figures_by,
     headline,
@@ -28,7 +29,6 @@ from auditor.figures.stats import (
     six_month_points,
     wilson_interval,
     within,
-    worst_gaps_first,
 )
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
 from auditor.reports.scope import ReportScope, report_figures
@@ -100,15 +100,15 @@ class BoardPackFigures:
 
     @property
     def below_target(self) -> list[CriterionFigures]:
-        """Criteria below their target on enough audits to rank, furthest below first."""
-        return [f for f in worst_gaps_first(self.criteria) if f.gap > 0 and not f.small_sample]
+        """Criteria below their target on enough audits to rank, furthest below first (the
+        one ranking rule, :func:`criteria_below_target`, the workbook's Trend sheet uses)."""
+        return [f for f in criteria_below_target(self.criteria) if not f.small_sample]
 
     @property
     def below_target_small(self) -> list[CriterionFigures]:
         """Criteria below target on fewer than SMALL_SAMPLE audits: shown, marked, not ranked
         (one or two audits swing a figure from 0 % to 100 %)."""
-        below = [f for f in self.criteria if f.gap > 0 and f.small_sample]
-        return sorted(below, key=lambda f: f.code)
+        return [f for f in criteria_below_target(self.criteria) if f.small_sample]
 
     @property
     def trend_criteria(self) -> list[CriterionFigures]:

@@ -30,7 +30,7 @@ from reportlab.platypus import (
 from auditor import __version__
 from auditor.clock import uk_date
 from auditor.domain import Grade
-from auditor.figures.agreement import AgreementReport
+from auditor.figures.agreement import AgreementReport, Kappa
 from auditor.figures.performance import Indicator, PerformanceReport, TargetPoint
 from auditor.figures.stats import AMBER_MARGIN, SMALL_SAMPLE, CriterionFigures, rag_status
 from auditor.reports.board_pack import charts
@@ -528,20 +528,46 @@ def agreement_section(agreement: AgreementReport) -> list[Flowable]:
             ("Blind double audits", f"{a.double_audits:,}"),
             ("Grade: pairs of judgements", f"{g.pairs:,}"),
             ("Grade: % agreement", percent(g.percent, g.pairs)),
-            ("Grade: Cohen's kappa", kappa(g.kappa)),
+            ("Grade: Cohen's kappa (95 % interval)", kappa_interval(g.cohen)),
+            ("Grade: weighted kappa (quadratic; 95 % interval)", kappa_interval(g.weighted)),
+            ("Answers left out (Not applicable on either side)", f"{a.left_out:,}"),
         ]),
     ]  # fmt: skip
+    if a.grade_matrix.total:
+        story += [Spacer(1, 6), _p("Moderated grades: the auditor's (rows) against the "
+                                   "moderator's (columns)", NOTE),
+                  grade_matrix_table(a)]  # fmt: skip
     least = [c for c in a.criteria if c.pairs][:5]
     if least:
         rows: list[list[Any]] = [["Criterion (least agreement first)", "Pairs", "% agreement",
-                                  "Cohen's kappa"]]  # fmt: skip
-        rows += [[c.subject, f"{c.pairs:,}", percent(c.percent, c.pairs), kappa(c.kappa)]
-                 for c in least]  # fmt: skip
-        story += [Spacer(1, 6), _table(rows, [7 * cm, 2 * cm, 2.5 * cm, 2.5 * cm])]
+                                  "Cohen's kappa (95 % interval)"]]  # fmt: skip
+        rows += [[c.subject, f"{c.pairs:,}", percent(c.percent, c.pairs),
+                  kappa_interval(c.cohen)] for c in least]  # fmt: skip
+        story += [Spacer(1, 6), _table(rows, [6.5 * cm, 1.6 * cm, 2.4 * cm, 4.5 * cm])]
     if g.pairs == 0:
         story.append(_p("No audit in this selection was moderated or double audited, so there "
                         "is no agreement to report."))  # fmt: skip
     return story
+
+
+def kappa_interval(found: Kappa | None) -> str:
+    """ "0.80 (0.65 to 0.96)"; a dash when kappa is undefined (no pairs, or one grade
+    used throughout by both)."""
+    if found is None:
+        return "–"
+    return f"{found.estimate:.2f} ({found.low:.2f} to {found.high:.2f})"
+
+
+def grade_matrix_table(agreement: AgreementReport) -> Table:
+    counts = agreement.grade_matrix.counts
+    grades = list(counts)
+    rows: list[list[Any]] = [["Auditor's grade", *(g.label for g in grades), "Total"]]
+    for auditor in grades:
+        row = [counts[auditor][moderator] for moderator in grades]
+        rows.append([auditor.label, *row, sum(row)])
+    totals = [sum(counts[a][m] for a in grades) for m in grades]
+    rows.append(["Total", *totals, sum(totals)])
+    return _table(rows, [4.2 * cm, *([2.6 * cm] * len(grades)), 1.6 * cm])
 
 
 def moderation_and_method(figures: BoardPackFigures) -> list[Flowable]:
