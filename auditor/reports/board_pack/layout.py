@@ -539,8 +539,9 @@ def agreement_section(agreement: AgreementReport) -> list[Flowable]:
                   grade_matrix_table(a)]  # fmt: skip
     least = [c for c in a.criteria if c.pairs][:5]
     if least:
-        rows: list[list[Any]] = [["Criterion (least agreement first)", "Pairs", "% agreement",
-                                  "Cohen's kappa (95 % interval)"]]  # fmt: skip
+        titles = ["Criterion (least agreement first)", "Pairs", "% agreement",
+                  "Cohen's kappa (95 % interval)"]  # fmt: skip
+        rows: list[list[Any]] = [[_cell(t) for t in titles]]
         rows += [[c.subject, f"{c.pairs:,}", percent(c.percent, c.pairs),
                   kappa_interval(c.cohen)] for c in least]  # fmt: skip
         story += [Spacer(1, 6), _table(rows, [6.5 * cm, 1.6 * cm, 2.4 * cm, 4.5 * cm])]
@@ -561,13 +562,14 @@ def kappa_interval(found: Kappa | None) -> str:
 def grade_matrix_table(agreement: AgreementReport) -> Table:
     counts = agreement.grade_matrix.counts
     grades = list(counts)
-    rows: list[list[Any]] = [["Auditor's grade", *(g.label for g in grades), "Total"]]
+    titles = ["Auditor's grade", *(g.label for g in grades), "Total"]
+    rows: list[list[Any]] = [[_cell(t) for t in titles]]  # wrapped: narrow columns
     for auditor in grades:
         row = [counts[auditor][moderator] for moderator in grades]
-        rows.append([auditor.label, *row, sum(row)])
+        rows.append([_cell(auditor.label), *row, sum(row)])
     totals = [sum(counts[a][m] for a in grades) for m in grades]
     rows.append(["Total", *totals, sum(totals)])
-    return _table(rows, [4.2 * cm, *([2.6 * cm] * len(grades)), 1.6 * cm])
+    return _table(rows, [4.4 * cm, *([2.5 * cm] * len(grades)), 1.6 * cm])
 
 
 def moderation_and_method(figures: BoardPackFigures) -> list[Flowable]:
