@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -129,3 +130,39 @@ def test_an_address_with_a_password_is_refused_and_not_kept(
     assert window.session.settings.get(HUB_URL) == ""
     with psycopg.connect(hub_url) as conn:
         assert conn.execute("SELECT count(*) FROM audit_hub.packs").fetchone() == (0,)
+
+
+def test_the_passphrase_opens_encrypted_packs_and_locks_what_is_pushed(
+    window: MainWindow, other: Store, hub_url: str, qtbot: QtBot
+) -> None:
+    """Typed by keyboard into the dialog, never kept: without it an encrypted pack waits in
+    the hub; with it the pack is merged, and what this laptop pushes goes in encrypted."""
+    theirs = draft(other, "no")
+    push_work(other, hub_url, actor="Other Auditor", passphrase="team secret")
+    box = sync(window, hub_url)
+    assert "1 encrypted pack stayed in the hub" in box.text()
+    assert value_in(window.session.store, theirs) is None
+    box.close()
+
+    uid = draft(window.session.store)
+    dialog = open_sync(window)
+    dialog.url.setText(hub_url)
+    assert not dialog.encrypt.isEnabled()  # nothing to encrypt with yet
+    dialog.activateWindow()
+    qtbot.wait_until(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog.url, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait_until(lambda: QApplication.focusWidget() is dialog.passphrase)
+    qtbot.keyClicks(dialog.passphrase, "team secret")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait_until(dialog.encrypt.isChecked)  # a mnemonic clicks after a short animation
+    dialog.sync_button.click()
+    [box] = message_boxes(SYNCED)
+
+    assert value_in(window.session.store, theirs) == "no"
+    with psycopg.connect(hub_url) as conn:
+        rows = conn.execute("SELECT encrypted FROM audit_hub.packs ORDER BY id").fetchall()
+    assert rows == [(True,), (True,)]  # theirs, and ours pushed encrypted
+    pull(other, hub_url, actor="Other Auditor", passphrase="team secret")
+    assert value_in(other, uid) == "yes"
+    assert "team secret" not in str(window.session.settings.get(HUB_URL))
+    assert open_sync(window).passphrase.text() == ""  # never kept

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -50,8 +51,11 @@ class SyncResult:
     locked: int
 
 
-def syncing(url: str, actor: str) -> Callable[[Store, ProgressFn], SyncResult]:
-    """The work: push, then pull, each the core's own function in its own transaction."""
+def syncing(
+    url: str, actor: str, passphrase: str | None = None, *, encrypt: bool = False
+) -> Callable[[Store, ProgressFn], SyncResult]:
+    """The work: push, then pull, each the core's own function in its own transaction.
+    ``passphrase`` opens encrypted packs pulled (and, with ``encrypt``, locks those pushed)."""
     from auditor.hub import pull, push_work
 
     def work(store: Store, report: ProgressFn) -> SyncResult:
@@ -59,11 +63,21 @@ def syncing(url: str, actor: str) -> Callable[[Store, ProgressFn], SyncResult]:
         bridge = CoreProgress(report, lambda done, total: f"{step[0]}: {done} of {total}")
         try:
             pushed = push_work(
-                store, url, actor=actor, progress=bridge.progress, cancelled=bridge.cancelled
+                store,
+                url,
+                actor=actor,
+                passphrase=passphrase if encrypt else None,
+                progress=bridge.progress,
+                cancelled=bridge.cancelled,
             )
             step[0] = "Fetching and merging the hub's packs"
             pulled = pull(
-                store, url, actor=actor, progress=bridge.progress, cancelled=bridge.cancelled
+                store,
+                url,
+                actor=actor,
+                passphrase=passphrase,
+                progress=bridge.progress,
+                cancelled=bridge.cancelled,
             )
         except MergeCancelledError:
             raise Cancelled("syncing with the hub") from None
@@ -92,8 +106,8 @@ def result_text(result: SyncResult) -> str:
         )
     if result.locked:
         lines.append(
-            f"{plural(result.locked, 'encrypted pack')} stayed in the hub: import those as "
-            "files with their passphrase, or pull them with 'case-auditor hub pull'."
+            f"{plural(result.locked, 'encrypted pack')} stayed in the hub: the passphrase "
+            "was not given or did not open them. Sync again with your team's passphrase."
         )
     return " ".join(lines)
 
@@ -116,8 +130,21 @@ class SyncDialog(QDialog):
             "audits?sslmode=require",
         )
         self.url.setPlaceholderText("postgresql://you@server/database?sslmode=require")
+        self.passphrase = named(
+            QLineEdit(),
+            "Pack passphrase",
+            "Your team's passphrase for encrypted packs: it opens those pulled from the hub. "
+            "It is never kept.",
+        )
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Only if your team encrypts its packs")
+        self.encrypt = QCheckBox("&Encrypt the packs I push with this passphrase")
+        self.encrypt.setEnabled(False)
+        self.passphrase.textChanged.connect(lambda text: self.encrypt.setEnabled(bool(text)))
         form = QFormLayout()
         form.addRow(buddy("Hub &address:", self.url), self.url)
+        form.addRow(buddy("&Passphrase:", self.passphrase), self.passphrase)
+        form.addRow("", self.encrypt)
         note = wrapped(
             "Your new work is pushed to the council's hub, then the work others pushed is "
             "merged here. No password is kept: PostgreSQL reads it from your ~/.pgpass file "
@@ -145,7 +172,9 @@ class SyncDialog(QDialog):
             show_error(self, HubError(problem))
             return
         self.session.settings.set(HUB_URL, url)
-        work = syncing(url, self.session.actor)
+        passphrase = self.passphrase.text() or None
+        encrypt = passphrase is not None and self.encrypt.isChecked()
+        work = syncing(url, self.session.actor, passphrase, encrypt=encrypt)
         run_with_progress(
             self,
             self.session.runner,
