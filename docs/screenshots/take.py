@@ -96,16 +96,18 @@ class Shooter:
 
     def save(self, widget: object, name: str) -> None:
         self.wait(300)
+        self.save_image(widget.grab().toImage(), name)  # type: ignore[attr-defined]
+
+    def save_image(self, image: object, name: str) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtGui import QImage
 
-        image = widget.grab().toImage()  # type: ignore[attr-defined]
         # 256 colours, no dithering: a quarter of the size, text stays crisp.
         flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
-        image = image.convertToFormat(QImage.Format.Format_Indexed8, flags)
+        image = image.convertToFormat(QImage.Format.Format_Indexed8, flags)  # type: ignore[attr-defined]
         path = self.out / f"{name}{self.suffix}.png"
-        image.save(str(path), "PNG", 0)
-        print(f"{path}: {image.width()}×{image.height()}, "
+        image.save(str(path), "PNG", 0)  # type: ignore[attr-defined]
+        print(f"{path}: {image.width()}×{image.height()}, "  # type: ignore[attr-defined]
               f"{path.stat().st_size // 1024} KB")  # fmt: skip
 
     def dialog(self, kind: type) -> object:
@@ -151,6 +153,8 @@ class Shooter:
         self.programmes()
         self.import_wizard()
         self.export_report()
+        self.board_pack()
+        self.hub_sync()
         self.controller.shutdown()
 
     def first_run(self, settings: object) -> None:
@@ -314,6 +318,9 @@ class Shooter:
         QTest.keyClicks(editor.c_text, "Is the risk to the child recorded, analysed and dated?")
         self.wait(600)  # the draft is checked and saved after a pause
         self.save(editor, "framework-editor")
+        editor.tabs.setCurrentWidget(editor.scales_form)
+        self.wait(300)
+        self.save(editor, "framework-scales")
         editor.tabs.setCurrentWidget(editor.preview_page)
         self.wait(400)
         self.save(editor, "framework-preview")
@@ -451,6 +458,47 @@ class Shooter:
             done.close()
         finally:
             FileDialog.getSaveFileName = real  # type: ignore[method-assign]
+
+    def board_pack(self) -> None:
+        """Pages 1 and 3 of the demo's board pack side by side, as a board member sees them
+        (the PDF made by the core, drawn by poppler's pdftoppm)."""
+        from PySide6.QtGui import QColor, QImage, QPainter
+
+        from auditor.reports.board_pack import export_board_pack
+        from auditor.store import Store
+
+        pdf = self.db.parent / "board-pack.pdf"
+        with Store.open(self.db, readonly=True) as store:
+            export_board_pack(store, pdf)
+        pages = []
+        for page in (1, 3):
+            stem = self.db.parent / f"page-{page}"
+            subprocess.run(["pdftoppm", "-r", "75", "-f", str(page), "-l", str(page), "-png",
+                            "-singlefile", str(pdf), str(stem)], check=True)  # fmt: skip
+            pages.append(QImage(f"{stem}.png"))
+        gap = 16
+        both = QImage(sum(p.width() for p in pages) + 3 * gap, max(p.height() for p in pages)
+                      + 2 * gap, QImage.Format.Format_RGB32)  # fmt: skip
+        both.fill(QColor("#8a8f98"))
+        painter = QPainter(both)
+        x = gap
+        for image in pages:
+            painter.drawImage(x, gap, image)
+            x += image.width() + gap
+        painter.end()
+        self.save_image(both, "board-pack")
+
+    def hub_sync(self) -> None:
+        from PySide6.QtGui import QAction
+
+        from ui.hub.sync import SyncDialog
+
+        self.window.findChild(QAction, "hubSync").trigger()
+        dialog = self.dialog(SyncDialog)
+        dialog.url.setText("postgresql://demo.auditor@audit-hub.demo-council.example/audits")
+        dialog.passphrase.setText("demo passphrase")
+        self.save(dialog, "hub-sync")
+        dialog.reject()
 
 
 if __name__ == "__main__":
