@@ -510,7 +510,7 @@ def _insert(store: Store, table: str, rows: list[dict[str, Any]], columns: list[
 
 
 def _insert_rows(
-    store: Store, table: str, columns: Sequence[str], rows: list[Sequence[Any]]
+    store: Store, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     if rows:
         store.db.conn.executemany(
