@@ -122,7 +122,7 @@ class _Rows:
 
     def add(self, changes: Iterable[Change], actor: str) -> int:
         changes = list(changes)
-        uids, at, before = _row_uids(len(changes)), now_utc(), len(self.rows)
+        uids, at, before = new_uids(len(changes)), now_utc(), len(self.rows)
         for change in changes:
             old, new = as_text(change.old_value), as_text(change.new_value)
             if old == new:
@@ -167,9 +167,10 @@ def batched(store: Store) -> Iterator[None]:
     batch.write(store)
 
 
-def _row_uids(n: int) -> Iterator[str]:
+def new_uids(n: int) -> Iterator[str]:
     """``n`` random UUIDs (version 4), as :func:`auditor.clock.new_uid` makes them but from
-    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows."""
+    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows (and
+    an import tens of thousands of cases)."""
     raw = os.urandom(16 * n).hex()
     for i in range(0, 32 * n, 32):
         h = raw[i : i + 32]
