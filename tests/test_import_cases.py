@@ -301,3 +301,22 @@ def test_imported_dates_drive_the_assessment_timescale(store: Store, tmp_path: P
         verdicts[reference] = (assess.met, assess.taken)
     # 5 Jan → 20 Feb 2026 is 34 working days; 5 Jan → 31 Mar is 61 (Easter is in April).
     assert verdicts == {"FAKE-0001": (True, 34), "FAKE-0002": (False, 61)}
+
+
+def test_a_cell_repeated_down_a_column_is_judged_alike_on_every_row(tmp_path: Path) -> None:
+    """Each date and case-type column answers once per distinct cell: the same bad value on
+    two rows is a problem on both, the same good one is read alike on both."""
+    rows = [
+        HEADER,
+        ["FAKE-0101", "Martian", "Demo Team 1", "W", "31/02/2026", "", ""],
+        ["FAKE-0102", "CP", "Demo Team 1", "W", "12/01/2026", "", ""],
+        ["FAKE-0103", "Martian", "Demo Team 1", "W", "31/02/2026", "", ""],
+        ["FAKE-0104", "CP", "Demo Team 1", "W", "12/01/2026", "", ""],
+    ]
+    validation = validated(write_csv(tmp_path / "repeats.csv", rows))
+    found = [(p.row, p.column, p.message) for p in validation.problems]
+    assert [(row, column) for row, column, _ in found] == [
+        (2, "Case Type"), (2, "Referral Date"), (4, "Case Type"), (4, "Referral Date"),
+    ]  # fmt: skip
+    assert found[0][2] == found[2][2] and found[1][2] == found[3][2]
+    assert [r.values["referral_date"] for r in validation.records] == ["2026-01-12"] * 2

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.audits.records import record_answer, start_audit
 from auditor.cases.records import Case
@@ -201,3 +204,52 @@ def test_a_forked_chain_is_refused_and_nothing_changes(
         merge_chain(store, head_origin(rows), forked, [], fork_head)
     assert store.scalar("SELECT COUNT(*) FROM trail") == before
     assert verify_trail(store) == []
+
+
+_CHAIN: list[tuple[list[dict], dict]] = []
+
+
+def _a_laptop_chain() -> tuple[list[dict], dict]:
+    """One chain of 12 rows from another database, made once for every example."""
+    if not _CHAIN:
+        with tempfile.TemporaryDirectory() as folder:
+            _CHAIN.append(_laptop_chain(Path(folder), 12))
+    return _CHAIN[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=12),  # the pack's head: made after that row
+            st.sets(st.integers(min_value=1, max_value=12)),  # the rows it carries
+            st.booleans(),  # whether it declares gaps for the rest (a pack does)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_merged_gaps_are_those_of_every_row_held(
+    packs: list[tuple[int, set[int], bool]],
+) -> None:
+    """However packs of one chain arrive (partial, older, rows left out for no declared
+    reason), the gaps a merge records are those the whole chain held here gives: merging
+    reads only what the pack touches, with the same result."""
+    rows, _head = _a_laptop_chain()
+    origin = rows[0]["origin"]
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "qa.db") as store:
+        for head_seq, keep, declares in packs:
+            head = {"seq": head_seq, "hash": rows[head_seq - 1]["hash"]}
+            carried = [r for r in rows if r["seq"] in keep and r["seq"] <= head_seq]
+            links = {r["seq"]: (r["prev_hash"], r["hash"]) for r in carried}
+            gaps = chain_gaps(links, (head_seq, head["hash"])) if declares else []
+            declared = [*gaps_of(store, origin), *gaps]
+            with store.atomic():
+                merge_chain(store, origin, carried, gaps, head)
+            held = {
+                r["seq"]: (r["prev_hash"], r["hash"])
+                for r in store.query("SELECT * FROM trail WHERE origin = ?", [origin])
+            }
+            top = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
+            assert top is not None
+            assert gaps_of(store, origin) == chain_gaps(held, (top["seq"], top["hash"]), declared)

@@ -18,7 +18,7 @@ from auditor.clock import new_uid, now_utc
 from auditor.importing.errors import ImportCancelled, ImportProblemsError
 from auditor.importing.validate import CaseRecord, Validation
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.trail import Change, new_uids, record
 from auditor.store.writes import change_cases, new_cases
 
 BATCH = 1_000
@@ -89,7 +89,7 @@ def apply_import(
     everything back and raises :class:`ImportCancelled`.
     """
     _refuse_problems(validation, valid_only)
-    with store.atomic():
+    with store.large_cache(), store.atomic():
         plan = _plan(store, validation.records)
         total = len(plan.inserts) + len(plan.updates)
         done = 0
@@ -144,12 +144,14 @@ def _plan(store: Store, records: Sequence[CaseRecord]) -> _Plan:
     existing = _existing(store)
     plan = _Plan()
     now = now_utc()
+    blank = {c: None for c in CASE_FIELDS} | {"team": "", "worker": ""}
+    uids = new_uids(sum(1 for r in records if r.reference not in existing))
     for rec in records:
         values = {k: v for k, v in rec.values.items() if v not in (None, "")}
         row = existing.get(rec.reference)
         if row is None:
-            new = {c: None for c in CASE_FIELDS} | {"team": "", "worker": ""} | values
-            plan.inserts.append({**new, "uid": new_uid(), "created_at": now, "updated_at": now})
+            new = blank | values
+            plan.inserts.append({**new, "uid": next(uids), "created_at": now, "updated_at": now})
             continue
         changed = {k: v for k, v in values.items() if row[k] != v}
         if not changed:

@@ -180,9 +180,9 @@ class _RowChecker:
 
     def _cleaner(self, name: str) -> Callable[[CellValue], str | None]:
         if name in CASE_DATE_FIELDS:
-            return self._date
+            return _once_per_value(self._date)
         if name == "case_type":
-            return self._case_type
+            return _once_per_value(self._case_type)
         if name == "reference":
             return _reference
         return _text
@@ -210,6 +210,28 @@ class _RowChecker:
                 "delimiter shifts the values into the wrong columns)",
             )
         ]
+
+
+def _once_per_value(
+    clean: Callable[[CellValue], str | None],
+) -> Callable[[CellValue], str | None]:
+    """``clean`` asked once per distinct cell of its column (a column of dates or case
+    types repeats a few hundred values over 50,000 rows), its answer or refusal kept."""
+    answers: dict[tuple[type, CellValue], str | ValueError | None] = {}
+
+    def cached(raw: CellValue) -> str | None:
+        key = (type(raw), raw)  # 1, 1.0 and True are equal keys, not equal cells
+        if key not in answers:
+            try:
+                answers[key] = clean(raw)
+            except ValueError as exc:
+                answers[key] = exc
+        answer = answers[key]
+        if isinstance(answer, ValueError):
+            raise ValueError(str(answer))
+        return answer
+
+    return cached
 
 
 def _reference(raw: CellValue) -> str:

@@ -231,6 +231,8 @@ def cell_text(value: CellValue) -> str:
     """A cell as plain text, as a user would read it: whole numbers without ``.0``, dates
     as ISO dates, surrounding whitespace removed. Text that looks like a formula
     (``=SUM(A1)``, ``+44...``, ``@x``) is returned as it is, never evaluated."""
+    if type(value) is str:  # most cells: asked first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

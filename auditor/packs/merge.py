@@ -11,6 +11,7 @@ conflict are resolved as the user chose, or kept as ours and stored for resoluti
 from __future__ import annotations
 
 import json
+import operator
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -113,7 +114,7 @@ def merge_packs(
         if isinstance(choice, str) and choice not in ("ours", "theirs"):
             raise ValidationError(f"'{choice}': say ours or theirs")
     summaries = []
-    with store.atomic():
+    with store.large_cache(), store.atomic():
         for n, (pack, choice) in enumerate(zip(packs, choices, strict=True)):
             if pack_started is not None:
                 pack_started(n, pack)
@@ -328,24 +329,27 @@ class _Merger:
     # -- audits ------------------------------------------------------------------------
 
     def _insert_audits(self, decisions: list[Decision]) -> None:
-        """Audits new here, as they are, in bulk."""
+        """Audits new here, as they are, in bulk (rows made by ``itemgetter``: a pack's
+        records have every field, checked when it was read)."""
         records = [d.record for d in decisions]
+        fields = operator.itemgetter(*_AUDIT_COLUMNS[3:])
         rows = [
-            {
-                **r,
-                "case_id": self.case_id[r["case_uid"]],
-                "programme_id": self.programme_id[r["programme_uid"]]
-                if r["programme_uid"]
-                else None,
-            }
+            (
+                r["uid"],
+                self.case_id[r["case_uid"]],
+                self.programme_id[r["programme_uid"]] if r["programme_uid"] else None,
+                *fields(r),
+            )
             for r in records
         ]
-        _insert(self.store, "audits", rows, list(_AUDIT_COLUMNS))
+        _insert_rows(self.store, "audits", _AUDIT_COLUMNS, rows)
         ids = _ids(self.store, "audits", [r["uid"] for r in records])
-        answers = [{**a, "audit_id": ids[r["uid"]]} for r in records for a in r["answers"]]
-        _insert(self.store, "answers", answers, list(_ANSWER_COLUMNS))
-        actions = [{**a, "audit_id": ids[r["uid"]]} for r in records for a in r["actions"]]
-        _insert(self.store, "actions", actions, list(_ACTION_COLUMNS))
+        answer = operator.itemgetter(*_ANSWER_COLUMNS[2:])
+        answers = [(a["uid"], ids[r["uid"]], *answer(a)) for r in records for a in r["answers"]]
+        _insert_rows(self.store, "answers", _ANSWER_COLUMNS, answers)
+        action = operator.itemgetter(*_ACTION_COLUMNS[2:])
+        actions = [(a["uid"], ids[r["uid"]], *action(a)) for r in records for a in r["actions"]]
+        _insert_rows(self.store, "actions", _ACTION_COLUMNS, actions)
         for d in decisions:
             self.counts[d.kind] += 1
             self._remember(d)
@@ -500,12 +504,20 @@ def resolve_decision(
 
 
 def _insert(store: Store, table: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    if not rows:
-        return
-    store.db.conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [[r.get(c) for c in columns] for r in rows],
-    )
+    if rows:
+        values = operator.itemgetter(*columns)
+        _insert_rows(store, table, columns, [values(r) for r in rows])
+
+
+def _insert_rows(
+    store: Store, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    if rows:
+        store.db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            rows,
+        )
 
 
 def _ids(store: Store, table: str, uids: list[str]) -> dict[str, int]:

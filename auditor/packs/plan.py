@@ -218,7 +218,8 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
     decisions = decide(store, payload["audits"])
     problems += _audit_identity_problems(store, payload, case_ids, decisions)
     problems += _child_uid_problems(store, payload)
-    problems += _trail_uid_problems(store, payload["trail"])
+    new_trail_rows, trail_problems = _trail_here(store, payload["trail"])
+    problems += trail_problems
     if problems:
         raise refusal(pack.path, problems)
     return MergePlan(
@@ -230,7 +231,7 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
         programme_ids=_ids_by_uid(store, "programmes", [p["uid"] for p in payload["programmes"]]),
         new_frameworks=_new_frameworks(store, pack),
         decisions=decisions,
-        new_trail_rows=_new_trail_rows(store, payload["trail"]),
+        new_trail_rows=new_trail_rows,
     )
 
 
@@ -329,19 +330,23 @@ def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
     problems = []
     names = Names(payload)
     for child in ("answers", "actions", "moderations"):
+        uids = [row["uid"] for audit in payload["audits"] for row in audit[child]]
+        if not uids:
+            continue
+        code = ", x.criterion_code AS code" if child == "answers" else ", NULL AS code"
+        found = store.query(
+            f"SELECT x.uid, a.uid AS audit_uid{code} FROM {child} x "
+            f"JOIN audits a ON a.id = x.audit_id WHERE x.uid {_IN}",
+            [json.dumps(uids)],
+        )
+        if not found:  # the usual case: every uid is new here, nothing to name
+            continue
         theirs = {
             row["uid"]: (f"audits[{i}].{child}[{j}]", audit, row.get("criterion_code"))
             for i, audit in enumerate(payload["audits"])
             for j, row in enumerate(audit[child])
         }
-        if not theirs:
-            continue
-        code = ", x.criterion_code AS code" if child == "answers" else ", NULL AS code"
-        for ours in store.query(
-            f"SELECT x.uid, a.uid AS audit_uid{code} FROM {child} x "
-            f"JOIN audits a ON a.id = x.audit_id WHERE x.uid {_IN}",
-            [json.dumps(list(theirs))],
-        ):
+        for ours in found:
             at, audit, criterion = theirs[ours["uid"]]
             if (ours["audit_uid"], ours["code"]) != (audit["uid"], criterion):
                 problems.append(
@@ -353,20 +358,24 @@ def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _trail_uid_problems(store: Store, rows: list[Mapping[str, Any]]) -> list[str]:
-    """A trail row whose uid is here is the same row of the same chain."""
+def _trail_here(store: Store, rows: list[Mapping[str, Any]]) -> tuple[int, list[str]]:
+    """How many of the pack's trail rows are new here, and the problems of those that are
+    not: a trail row whose uid is here is the same row of the same chain. One lookup."""
+    found = store.db.conn.execute(
+        f"SELECT uid, origin, seq FROM trail WHERE uid {_IN}",
+        [json.dumps([r["uid"] for r in rows])],
+    ).fetchall()
+    if not found:
+        return len(rows), []
     theirs = {r["uid"]: (i, r) for i, r in enumerate(rows)}
     problems = []
-    for ours in store.query(
-        f"SELECT uid, origin, seq FROM trail WHERE uid {_IN}", [json.dumps(list(theirs))]
-    ):
-        i, row = theirs[ours["uid"]]
-        if (ours["origin"], ours["seq"]) != (row["origin"], row["seq"]):
+    for uid, origin, seq in found:
+        i, row = theirs[uid]
+        if (origin, seq) != (row["origin"], row["seq"]):
             problems.append(
-                f"trail[{i}].uid: {ours['uid'][:8]}… is the uid of another trail row in this "
-                "database"
+                f"trail[{i}].uid: {uid[:8]}… is the uid of another trail row in this database"
             )
-    return problems
+    return len(rows) - len(found), problems
 
 
 def _new_frameworks(store: Store, pack: Pack) -> list[Mapping[str, Any]]:
@@ -385,12 +394,6 @@ def _new_frameworks(store: Store, pack: Pack) -> list[Mapping[str, Any]]:
                 "changed without a new version number; ask for it to be given one."
             )
     return new
-
-
-def _new_trail_rows(store: Store, rows: list[Mapping[str, Any]]) -> int:
-    uids = json.dumps([r["uid"] for r in rows])
-    present = store.scalar(f"SELECT COUNT(*) FROM trail WHERE uid {_IN}", [uids])
-    return len(rows) - int(present)
 
 
 def decide(store: Store, records: Iterable[Mapping[str, Any]]) -> list[Decision]:

@@ -16,6 +16,7 @@ import bisect
 import hashlib
 import heapq
 import json
+import operator
 import os
 import re
 import weakref
@@ -121,7 +122,7 @@ class _Rows:
 
     def add(self, changes: Iterable[Change], actor: str) -> int:
         changes = list(changes)
-        uids, at, before = _row_uids(len(changes)), now_utc(), len(self.rows)
+        uids, at, before = new_uids(len(changes)), now_utc(), len(self.rows)
         for change in changes:
             old, new = as_text(change.old_value), as_text(change.new_value)
             if old == new:
@@ -166,9 +167,10 @@ def batched(store: Store) -> Iterator[None]:
     batch.write(store)
 
 
-def _row_uids(n: int) -> Iterator[str]:
+def new_uids(n: int) -> Iterator[str]:
     """``n`` random UUIDs (version 4), as :func:`auditor.clock.new_uid` makes them but from
-    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows."""
+    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows (and
+    an import tens of thousands of cases)."""
     raw = os.urandom(16 * n).hex()
     for i in range(0, 32 * n, 32):
         h = raw[i : i + 32]
@@ -364,12 +366,7 @@ def chain_gaps(
 
 def _covered(declared: Sequence[Mapping[str, Any]]) -> Callable[[int], bool]:
     """A test for "inside one of these gaps", over the gaps joined into disjoint spans."""
-    spans: list[list[int]] = []
-    for first, last in sorted((int(g["seq"]), int(g["last_seq"])) for g in declared):
-        if spans and first <= spans[-1][1] + 1:
-            spans[-1][1] = max(spans[-1][1], last)
-        else:
-            spans.append([first, last])
+    spans = _spans(declared)
     firsts = [a for a, _ in spans]
 
     def covered(seq: int) -> bool:
@@ -391,43 +388,125 @@ def merge_chain(
 
     Raises :class:`TrailForkError` when the two databases disagree about a row of the
     chain. Returns the number of rows added.
+
+    Reads only what the pack touches: our rows at the seqs it carries (a fork shows there),
+    our head and gaps, and the seqs held inside the gaps declared on either side; not the
+    whole chain, so the 50th pack of a laptop merges as fast as its first.
     """
+    conn = store.db.conn
     ours = {
-        int(seq): (prev, hash_)
-        for seq, prev, hash_ in store.execute(
-            "SELECT seq, prev_hash, hash FROM trail WHERE origin = ?", [origin]
+        int(seq): hash_
+        for seq, hash_ in conn.execute(
+            f"SELECT seq, hash FROM trail WHERE origin = ? AND seq {_IN}",
+            [origin, json.dumps([int(r["seq"]) for r in rows])],
         )
     }
-    new = [r for r in rows if int(r["seq"]) not in ours]
     for row in rows:
-        if int(row["seq"]) in ours and ours[int(row["seq"])][1] != row["hash"]:
+        if int(row["seq"]) in ours and ours[int(row["seq"])] != row["hash"]:
             raise _fork(origin, int(row["seq"]))
-    our_head = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
+    new = [r for r in rows if int(r["seq"]) not in ours]
+    our_head = conn.execute(
+        "SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin]
+    ).fetchone()
     if new and origin == store.origin:
         raise _fork(origin, int(new[0]["seq"]))
-    if origin == store.origin and int(head["seq"]) > (our_head["seq"] if our_head else 0):
+    if origin == store.origin and int(head["seq"]) > (our_head[0] if our_head else 0):
         raise _fork(origin, int(head["seq"]))  # our own chain went further elsewhere
     seq, hash_ = int(head["seq"]), str(head["hash"])
     if our_head is not None:
-        if our_head["seq"] == seq and our_head["hash"] != hash_:
+        if our_head[0] == seq and our_head[1] != hash_:
             raise _fork(origin, seq)
-        if our_head["seq"] > seq:
-            seq, hash_ = our_head["seq"], our_head["hash"]
+        if our_head[0] > seq:
+            seq, hash_ = our_head
     if new:
-        _insert_rows(store, [[r[c] for c in COLUMNS] for r in new])
-    links = {**ours, **{int(r["seq"]): (r["prev_hash"], r["hash"]) for r in new}}
+        _insert_rows(store, [_as_row(r) for r in new])
     declared = [*gaps_of(store, origin), *gaps]
-    store.execute("DELETE FROM trail_gaps WHERE origin = ?", [origin])
-    store.db.conn.executemany(
+    conn.execute("DELETE FROM trail_gaps WHERE origin = ?", [origin])
+    conn.executemany(
         "INSERT INTO trail_gaps (origin, first_seq, last_seq, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?)",
         [
             (origin, g["seq"], g["last_seq"], g["prev_hash"], g["hash"])
-            for g in chain_gaps(links, (seq, hash_), declared)
+            for g in _held_gaps(store, origin, (seq, hash_), declared)
         ],
     )
     _set_head(store, origin, seq, hash_)
     return len(new)
+
+
+_IN = "IN (SELECT value FROM json_each(?))"
+_as_row = operator.itemgetter(*COLUMNS)  # a pack's trail row as a sequence of COLUMNS
+
+
+def _held_gaps(
+    store: Store, origin: str, head: tuple[int, str], declared: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """:func:`chain_gaps` of the rows of ``origin`` held here (the pack's new ones already
+    written), looking only inside the declared gaps: only seqs there can become a gap."""
+    head_seq, head_hash = head
+    starts = {int(g["seq"]): g["prev_hash"] for g in declared}
+    ends = {int(g["last_seq"]): g["hash"] for g in declared}
+    conn = store.db.conn
+    gaps: list[dict[str, Any]] = []
+    for first, last in _spans(declared):
+        first, last = max(first, 1), min(last, head_seq)
+        if first > last:
+            continue
+        held = [
+            s
+            for (s,) in conn.execute(
+                "SELECT seq FROM trail WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                [origin, first, last],
+            )
+        ]
+        for start, end in _holes(first, last, held):
+            gaps.append(
+                {
+                    "seq": start,
+                    "last_seq": end,
+                    "prev_hash": GENESIS
+                    if start == 1
+                    else _link(conn, origin, start - 1, 1, starts.get(start, "")),
+                    "hash": _link(
+                        conn,
+                        origin,
+                        end + 1,
+                        0,
+                        head_hash if end == head_seq else ends.get(end, ""),
+                    ),
+                }
+            )
+    return gaps
+
+
+def _holes(first: int, last: int, held: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """The runs of seqs from ``first`` to ``last`` not in ``held`` (sorted)."""
+    expected = first
+    for seq in held:
+        if seq > expected:
+            yield expected, seq - 1
+        expected = seq + 1
+    if expected <= last:
+        yield expected, last
+
+
+def _link(conn: Any, origin: str, seq: int, column: int, missing: str) -> str:
+    """The prev_hash (``column`` 0) or hash (1) of row ``seq`` held here, else ``missing``."""
+    found = conn.execute(
+        "SELECT prev_hash, hash FROM trail WHERE origin = ? AND seq = ?", [origin, seq]
+    ).fetchone()
+    return str(found[column]) if found else missing
+
+
+def _spans(declared: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    """The declared gaps joined into disjoint, sorted spans of seqs."""
+    spans: list[list[int]] = []
+    for first, last in sorted((int(g["seq"]), int(g["last_seq"])) for g in declared):
+        if spans and first <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    return spans
 
 
 def _fork(origin: str, seq: int) -> TrailForkError:
