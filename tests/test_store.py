@@ -126,3 +126,48 @@ def test_migration_3_adds_pack_sync_state_to_a_version_2_database(tmp_path: Path
     [backup] = tmp_path.glob("v2.before-schema-3.*.db")
     with sqlite3.connect(backup) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def _in_database_file(db: Path, sql: str) -> list[tuple[object, ...]]:
+    """``sql`` run on the database file alone, the WAL left unread (``immutable``), in
+    another process: opening the file in this one would drop this process's locks."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sqlite3, sys; "
+        "c = sqlite3.connect(f'file:{sys.argv[1]}?immutable=1', uri=True); "
+        "print(json.dumps(c.execute(sys.argv[2]).fetchall()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(db), sql], capture_output=True, text=True, check=True
+    )
+    return [tuple(row) for row in json.loads(done.stdout)]
+
+
+def test_saves_stay_in_the_wal_until_a_checkpoint_puts_them_in_the_database_file(
+    tmp_path: Path,
+) -> None:
+    """Saving never waits for the WAL to be copied back (SQLite's automatic checkpoint runs
+    only past WAL_AUTOCHECKPOINT_PAGES); ``checkpoint`` copies it, as the app does when the
+    auditor pauses. Either way every save is in the database as soon as it is made."""
+    from auditor.audits.records import record_answer, start_audit
+    from auditor.cases.records import add_case
+    from auditor.frameworks.library import ensure_builtin_frameworks
+    from auditor.store.db import WAL_AUTOCHECKPOINT_PAGES
+
+    db = tmp_path / "wal.db"
+    with Store.open(db) as store:
+        assert store.scalar("PRAGMA wal_autocheckpoint") == WAL_AUTOCHECKPOINT_PAGES
+        ensure_builtin_frameworks(store)
+        case = add_case(store, actor="Test", reference="TEST-0001", case_type="child_in_need")
+        uid = start_audit(store, case_uid=case.uid, auditor="Test", framework_code="IN-CFA")
+        store.checkpoint()
+        for value in ("yes", "no", "partly"):
+            record_answer(store, uid, "RISK-01", value=value, evidence="Seen.", actor="Test")
+        answer = "SELECT value FROM answers WHERE criterion_code = 'RISK-01'"
+        assert _in_database_file(db, answer) == []  # in the WAL only, for now
+        assert store.scalar(answer) == "partly"  # and in the database all the same
+        store.checkpoint()
+        assert _in_database_file(db, answer) == [("partly",)]

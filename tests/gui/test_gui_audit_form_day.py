@@ -324,3 +324,24 @@ def test_someone_elses_draft_is_read_only_until_taken_over_with_a_reason(
     form.flush()
     assert get_audit(store, uid).answer_value(card.code) == "yes"
     assert history(store, uid)[-1]["actor"] == QA_LEAD
+
+
+def test_a_pause_after_answering_checkpoints_the_database_off_the_gui_thread(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """No save waits for SQLite to copy the WAL back into the database: the form does it on
+    a worker once the auditor pauses, and the answers are then in the database file itself."""
+    from tests.test_store import _in_database_file
+
+    form = open_form(qtbot, window, draft_of(window))
+    window.session.store.checkpoint()
+    first = next(iter(form.cards))
+    answer = f"SELECT value FROM answers WHERE criterion_code = '{first}'"
+    qtbot.keyClick(focus(), "1")
+    form.flush()
+    assert window.session.store.scalar(answer) == "yes"  # saved at once, in the WAL
+    assert _in_database_file(window.session.path, answer) == []
+    assert form._checkpoint.isActive()  # waiting for the pause
+    qtbot.wait_until(lambda: not form._checkpoint.isActive(), timeout=5000)
+    window.session.runner.wait_for_done(5000)
+    qtbot.wait_until(lambda: _in_database_file(window.session.path, answer) == [("yes",)])

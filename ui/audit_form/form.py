@@ -11,6 +11,7 @@ answers, saved or waiting.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -43,6 +44,7 @@ from auditor.audits.takeover import take_over_audit
 from auditor.audits.workflow import submit_audit
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditorError, ValidationError
+from auditor.store import Store
 from ui.audit_form.actions_panel import ActionsPanel
 from ui.audit_form.autosave import AutoSaver, SaveRound, plain_reason
 from ui.audit_form.criteria_list import CriteriaList
@@ -56,6 +58,9 @@ from ui.widgets.criterion_card import CriterionCard
 from ui.widgets.history import HistoryDialog
 from ui.widgets.reason import ReasonDialog
 
+log = logging.getLogger(__name__)
+
+CHECKPOINT_AFTER_MS = 2000  # a pause in saving this long, and the WAL is checkpointed
 CHOICES = ("final_grade", "safeguarding_concern")  # the audit's fields that are not text
 UNSAVED = "unsavedChanges"  # the question asked when leaving with changes not yet saved
 SAFE_NOW_QUESTION = "safeNowQuestion"  # a concern raised while "Is the child safe now?" is Yes
@@ -79,6 +84,10 @@ class AuditForm(QWidget):
         self.audit: Audit = get_audit(session.store, audit_uid)
         self.amend_reason = ""
         self.saver = AutoSaver(self._save_change, on_round=self._on_save_round, parent=self)
+        # When the auditor pauses, the WAL is copied back into the database on a worker, so
+        # no save pays for that copy (auditor/store/db.py, WAL_AUTOCHECKPOINT_PAGES).
+        self._checkpoint = QTimer(self, singleShot=True, interval=CHECKPOINT_AFTER_MS)
+        self._checkpoint.timeout.connect(self._checkpoint_now)
         self._bug_reported = False  # one crash dialog while the same changes keep failing
         self._shown = False
         self._build()
@@ -280,6 +289,20 @@ class AuditForm(QWidget):
             self._bug_reported = False
             if result.saved:
                 self.header.mark_saved()
+        if result.saved:
+            self._checkpoint.start()  # again: it runs once the saves pause
+
+    def _checkpoint_now(self) -> None:
+        def checkpoint(store: Store, _progress: object) -> None:
+            store.checkpoint()
+
+        # Quietly: a checkpoint that cannot run now (the database busy or gone) loses nothing;
+        # the next pause, or SQLite's own bound, does it.
+        self.session.runner.run(
+            self.session.worker(checkpoint),
+            on_failure=lambda error: log.info("checkpoint after saving skipped: %s", error),
+            label="checkpoint",
+        )
 
     def _show_stored(self, key: str) -> None:
         """A choice the core refused: show what the database holds instead."""
