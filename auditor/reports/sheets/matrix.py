@@ -19,7 +19,7 @@ PRINT_NOTE = "Printed: each audit and its grade. The answers to each criterion a
 def matrix_columns(scope: ReportScope) -> list[Column]:
     codes = [c.code for c in scope.framework.criteria] if scope.framework else []
     return [
-        Column("Audit no.", 8),
+        Column("Audit no.", 10),
         Column("Case", 17),
         Column("Case type", 18),
         Column("Team", 28),
