@@ -17,6 +17,7 @@ from auditor.clock import uk_date
 from auditor.domain import CaseType
 from auditor.errors import NotFoundError
 from auditor.figures.agreement import AgreementReport, agreement_report
+from auditor.figures.performance import PerformanceReport, performance_report
 from auditor.figures.stats import (
     AUDITS_FROM,
     AuditFilter,
@@ -248,3 +249,20 @@ def read_snapshot(store: Store) -> Iterator[None]:
     finally:
         if conn.in_transaction:
             store.execute("COMMIT")
+
+
+def case_list_performance(scope: ReportScope, framework: Framework | None) -> PerformanceReport:
+    """The whole case list's timeliness for the report's team, period, programme and
+    points: what the Performance sheet, the board pack's pages and ``case-auditor
+    performance`` show. (The auditor and case-type filters choose audits, not cases.)"""
+    f = scope.audit_filter
+    return performance_report(
+        scope.store,
+        framework,
+        team=f.team,
+        date_from=f.date_from,
+        date_to=f.date_to,
+        programme_uid=f.programme_uid,
+        points_start=scope.points_start,
+        on=scope.on,
+    )

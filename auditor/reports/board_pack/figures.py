@@ -13,7 +13,7 @@ from datetime import date
 
 from auditor.clock import uk_date
 from auditor.figures.agreement import AgreementReport
-from auditor.figures.performance import PerformanceReport, performance_report
+from auditor.figures.performance import PerformanceReport
 from auditor.figures.stats import (
     AUDITS_FROM,
     SMALL_SAMPLE,
@@ -31,7 +31,7 @@ from auditor.figures.stats import (
     within,
 )
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
-from auditor.reports.scope import ReportScope, report_figures
+from auditor.reports.scope import ReportScope, case_list_performance, report_figures
 
 SMALL_MARK = "*"  # beside a figure resting on fewer than SMALL_SAMPLE audits
 TREND_CRITERIA = 5  # criteria furthest below target followed through the trend
@@ -142,24 +142,8 @@ def board_pack_figures(scope: ReportScope) -> BoardPackFigures:
         agreement=base.agreement,
         good_or_better_target=None if scope.framework is None
         else scope.framework.grading.good_or_better_target,
-        performance=None if empty else _performance(scope),
+        performance=None if empty else case_list_performance(scope, scope.framework),
     )  # fmt: skip
-
-
-def _performance(scope: ReportScope) -> PerformanceReport:
-    """The case list's timeliness with the pack's team, period, programme and points: the
-    figures the workbook's Performance sheet and ``case-auditor performance`` show."""
-    f = scope.audit_filter
-    return performance_report(
-        scope.store,
-        scope.framework,
-        team=f.team,
-        date_from=f.date_from,
-        date_to=f.date_to,
-        programme_uid=f.programme_uid,
-        points_start=scope.points_start,
-        on=scope.on,
-    )
 
 
 def period_text(scope: ReportScope) -> str:

@@ -20,11 +20,10 @@ from auditor.figures.performance import (
     Tally,
     TargetPoint,
     against_target,
-    performance_report,
 )
 from auditor.figures.stats import AMBER_MARGIN
 from auditor.reports import styles
-from auditor.reports.scope import ReportFigures, ReportScope
+from auditor.reports.scope import ReportFigures, ReportScope, case_list_performance
 from auditor.reports.table import Column, TableWriter
 
 COLUMNS = (
@@ -63,16 +62,7 @@ def write_performance(wb: Any, scope: ReportScope, figures: ReportFigures) -> No
     # With no audits chosen the report names no framework: the case list is still measured,
     # against the framework the dashboard and the command would use.
     framework = scope.framework or dashboard_framework(scope.store, f)
-    report = performance_report(
-        scope.store,
-        framework,
-        team=f.team,
-        date_from=f.date_from,
-        date_to=f.date_to,
-        programme_uid=f.programme_uid,
-        points_start=scope.points_start,
-        on=scope.on,
-    )
+    report = case_list_performance(scope, framework)
     table = TableWriter(wb, "Performance", COLUMNS, table="Performance", top_aligned=True)
     rows = [row for indicator in report.indicators for row in indicator_rows(indicator)]
     # The whole case list and the 6-month points of every indicator come first: they are
@@ -117,25 +107,7 @@ def indicator_rows(i: Indicator) -> list[list[Any]]:
         [i.code, label, MONTH, _month(m), *_tally(i, t), None, None, None]
         for m, t in i.by_month.items()
     ]
-    rows += [
-        [
-            i.code,
-            label,
-            POINT,
-            _point(p),
-            *([None] * 6),
-            p.n,
-            *_percent(p),
-            None,
-            None,
-            styles.fraction(p.target),
-            p.verdict,
-            None,
-            None,
-            None,
-        ]
-        for p in i.points
-    ]
+    rows += [_point_row(i.code, label, POINT, p) for p in i.points]
     return rows
 
 
@@ -165,25 +137,16 @@ def _percent(p: TargetPoint) -> list[Any]:
 
 def _audit_rows(line: CriterionPoints) -> list[list[Any]]:
     c = line.criterion
+    return [_point_row(c.code, c.text, AUDIT_POINT, p) for p in line.points]
+
+
+def _point_row(code: str, label: str, breakdown: str, p: TargetPoint) -> list[Any]:
+    """A 6-month point of an indicator or an audit criterion: how many behind the %, the %,
+    the target and the verdict; the case-list counts stay empty."""
     return [
-        [
-            c.code,
-            c.text,
-            AUDIT_POINT,
-            _point(p),
-            *([None] * 6),
-            p.n,
-            *_percent(p),
-            None,
-            None,
-            styles.fraction(p.target),
-            p.verdict,
-            None,
-            None,
-            None,
-        ]
-        for p in line.points
-    ]
+        code, label, breakdown, _point(p), *([None] * 6), p.n, *_percent(p), None, None,
+        styles.fraction(p.target), p.verdict, None, None, None,
+    ]  # fmt: skip
 
 
 def _month(month: str) -> str:
