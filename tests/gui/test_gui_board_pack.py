@@ -29,6 +29,7 @@ from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.process_work import run_in_process
 from ui.reports import export_board_pack as module
+from ui.reports import export_report as export_report_module
 from ui.reports.common import DONE_BOX
 from ui.reports.export_board_pack import ExportBoardPackDialog, board_pack_file_name
 from ui.session import Changes, Session
@@ -93,7 +94,7 @@ def test_the_file_menu_item_writes_the_pack_for_a_team_in_a_child_process(
         in_child.append(target)
         return run_in_process(target, *args, **kwargs)
 
-    monkeypatch.setattr(module, "run_in_process", in_process)
+    monkeypatch.setattr(export_report_module, "run_in_process", in_process)  # writes both
     dialog.export_button.click()
 
     assert in_child == [export_board_pack_from]

@@ -10,24 +10,19 @@ at the target.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from auditor.reports import ExportCancelled
 from auditor.reports.board_pack import BoardPackSummary, export_board_pack_from
 from auditor.words import plural
 from ui.file_choice import choose_save_path
-from ui.operations import Cancelled, CoreProgress, ProgressFn
-from ui.process_work import run_in_process
 from ui.reports.common import export_folder, show_saved
 from ui.reports.export_report import ExportReportDialog
 from ui.session import Session
 from ui.settings import EXPORT_FOLDER
-from ui.widgets.progress import run_with_progress
 
 PDF_FILTER = "PDF documents (*.pdf)"
 T = TypeVar("T")
@@ -61,22 +56,14 @@ class ExportBoardPackDialog(ExportReportDialog):
                                   suffix=".pdf", fallback=export_folder(settings))  # fmt: skip
         if target is None:
             return
-        wanted, db = self.audit_filter(), self.session.path
-
-        def work(progress: ProgressFn) -> BoardPackSummary:
-            bridge = CoreProgress(progress, lambda _done, _total: "Making the board pack…")
-            write = run_in_process if IN_CHILD_PROCESS else _in_this_process
-            try:
-                return write(export_board_pack_from, db, target, audit_filter=wanted,
-                             progress=bridge.progress, cancelled=bridge.cancelled)  # fmt: skip
-            except ExportCancelled:
-                raise Cancelled("board pack export") from None
-
-        self.selection.setText(f"Exporting to {target}…")
-        run_with_progress(self, self.session.runner, work,
-                          title="Exporting the board pack", on_success=self._on_pack_exported,
-                          on_failure=self._on_failed,
-                          on_cancelled=self._on_cancelled)  # fmt: skip
+        self.write_off_thread(
+            export_board_pack_from,
+            target,
+            in_child=IN_CHILD_PROCESS,
+            making="Making the board pack…",
+            title="Exporting the board pack",
+            on_success=self._on_pack_exported,
+        )
 
     def _on_pack_exported(self, summary: BoardPackSummary) -> None:
         if summary.empty:  # someone's audits changed between the count and the export
@@ -88,10 +75,6 @@ class ExportBoardPackDialog(ExportReportDialog):
             )
         self.accept()
         show_saved(self.parentWidget() or self, text, Path(summary.path))
-
-
-def _in_this_process(target: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return target(*args, **kwargs)
 
 
 def open_export_board_pack(parent: QWidget, session: Session) -> ExportBoardPackDialog:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
@@ -264,23 +265,44 @@ class ExportReportDialog(QDialog):
                                  name=report_file_name(date.today()))  # fmt: skip
         if target is None:
             return
-        wanted, pseudonymise = self.audit_filter(), self.pseudonymise.isChecked()
+        self.write_off_thread(
+            export_report_from,
+            target,
+            in_child=IN_CHILD_PROCESS,
+            making="Writing the report workbook…",
+            title="Exporting the report",
+            on_success=self._on_exported,
+            pseudonymise=self.pseudonymise.isChecked(),
+        )
 
-        db = self.session.path
+    def write_off_thread(
+        self,
+        write_from: Callable[..., Any],
+        target: Path,
+        *,
+        in_child: bool,
+        making: str,
+        title: str,
+        on_success: Callable[[Any], None],
+        **options: Any,
+    ) -> None:
+        """``write_from(db, target, audit_filter=…, **options)`` behind the progress dialog:
+        in a child process that opens the database read-only (``in_child``; tests run it on
+        the runner's thread instead), Cancel leaving no file."""
+        wanted, db = self.audit_filter(), self.session.path
 
-        def work(progress: ProgressFn) -> ReportSummary:
-            bridge = CoreProgress(progress, lambda _done, _total: "Writing the report workbook…")
-            write = run_in_process if IN_CHILD_PROCESS else _in_this_process
+        def work(progress: ProgressFn) -> Any:
+            bridge = CoreProgress(progress, lambda _done, _total: making)
+            write = run_in_process if in_child else _in_this_process
             try:
-                return write(export_report_from, db, target, audit_filter=wanted,
-                             pseudonymise=pseudonymise, progress=bridge.progress,
-                             cancelled=bridge.cancelled)  # fmt: skip
+                return write(write_from, db, target, audit_filter=wanted,
+                             progress=bridge.progress, cancelled=bridge.cancelled,
+                             **options)  # fmt: skip
             except ExportCancelled:
-                raise Cancelled("report export") from None
+                raise Cancelled(title.lower()) from None
 
         self.selection.setText(f"Exporting to {target}…")
-        run_with_progress(self, self.session.runner, work,
-                          title="Exporting the report", on_success=self._on_exported,
+        run_with_progress(self, self.session.runner, work, title=title, on_success=on_success,
                           on_failure=self._on_failed,
                           on_cancelled=self._on_cancelled)  # fmt: skip
 
