@@ -14,8 +14,8 @@ from auditor.figures.stats import (
     AuditFilter,
     CriterionFigures,
     Headline,
-    criterion_figures,
     criterion_figures_by_month,
+    criterion_figures_pooled_and_by_month,
     first_audit_on,
     headline,
     headlines_by,
@@ -91,13 +91,17 @@ def monthly_trend(
     framework: Framework | None,
     *,
     lineage: Lineage | None = None,
+    figures_by_month: dict[str, list[CriterionFigures]] | None = None,
 ) -> list[MonthPoint]:
     """Per month: audits, % good or better, and % of answers met across all criteria (older
-    versions' answers through their crosswalks, when a ``lineage`` is given)."""
+    versions' answers through their crosswalks, when a ``lineage`` is given).
+    ``figures_by_month``: :func:`criterion_figures_by_month` when the caller has them."""
     by_month = headlines_by(store, audit_filter, "month")
     met: dict[str, float | None] = {}
     if framework is not None:
-        by = criterion_figures_by_month(store, audit_filter, framework, lineage=lineage)
+        by = figures_by_month
+        if by is None:
+            by = criterion_figures_by_month(store, audit_filter, framework, lineage=lineage)
         for month, figures in by.items():
             scored = sum(f.scored for f in figures)
             met[month] = None if scored == 0 else 100.0 * sum(f.met for f in figures) / scored
@@ -112,14 +116,19 @@ def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigur
     framework = dashboard_framework(store, audit_filter)
     lineage = trend_lineage(store, framework) if framework else None
     lineage = None if lineage is None or lineage.empty else lineage
-    criteria = (
-        criterion_figures(store, audit_filter, framework, lineage=lineage) if framework else []
-    )
+    criteria: list[CriterionFigures] = []
+    by_month: dict[str, list[CriterionFigures]] = {}
+    if framework is not None:
+        criteria, by_month = criterion_figures_pooled_and_by_month(
+            store, audit_filter, framework, lineage=lineage
+        )
     return DashboardFigures(
         framework=framework,
         headline=headline(store, audit_filter),
         criteria=[f for f in criteria if f.retired_by is None],  # bars: the tool in use now
-        trend=monthly_trend(store, audit_filter, framework, lineage=lineage),
+        trend=monthly_trend(
+            store, audit_filter, framework, lineage=lineage, figures_by_month=by_month
+        ),
         agreement=agreement_report(store, audit_filter),
         changes=_changes(store, audit_filter, lineage),
         reworded=lineage.reworded() if lineage else {},
