@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -119,6 +120,7 @@ def run(tmp: Path, db: Path, csv_path: Path, pack: Path, args: argparse.Namespac
     window = MainWindow(Session(store, runner, settings, Changes()), open_database=print)
     window.resize(1366, 768)
     window.show()
+    gc.freeze()  # as ui.app.run_app does once the window is up
     probe = Probe(app, runner, failures)
     sampler = StallSampler(probe) if args.why else None
     probe.instrument()

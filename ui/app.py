@@ -3,6 +3,7 @@ the main window; first run (the auditor's name, demo data); switching databases.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -186,5 +187,9 @@ def run_app(db: Path | str) -> int:
         return 2
     app.aboutToQuit.connect(controller.shutdown)
     assert controller.window is not None
+    # What start-up made (modules, Qt's wrappers, the window) lives as long as the app:
+    # out of the garbage collector's sight, so each full collection later walks only what
+    # the work made since (a full collection holds the GIL, and the GUI thread with it).
+    gc.freeze()
     smoke_hook.arm(app, controller.window)
     return int(app.exec())
