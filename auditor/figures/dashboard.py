@@ -17,7 +17,7 @@ from auditor.figures.stats import (
     criterion_figures_by_month,
     criterion_figures_pooled_and_by_month,
     first_audit_on,
-    headline,
+    headline_pooled_and_by_month,
     headlines_by,
 )
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
@@ -92,11 +92,15 @@ def monthly_trend(
     *,
     lineage: Lineage | None = None,
     figures_by_month: dict[str, list[CriterionFigures]] | None = None,
+    headlines_by_month: dict[str, Headline] | None = None,
 ) -> list[MonthPoint]:
     """Per month: audits, % good or better, and % of answers met across all criteria (older
     versions' answers through their crosswalks, when a ``lineage`` is given).
-    ``figures_by_month``: :func:`criterion_figures_by_month` when the caller has them."""
-    by_month = headlines_by(store, audit_filter, "month")
+    ``figures_by_month`` (:func:`criterion_figures_by_month`) and ``headlines_by_month``
+    (:func:`headlines_by` month): when the caller has them already."""
+    by_month = headlines_by_month
+    if by_month is None:
+        by_month = headlines_by(store, audit_filter, "month")
     met: dict[str, float | None] = {}
     if framework is not None:
         by = figures_by_month
@@ -122,12 +126,18 @@ def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigur
         criteria, by_month = criterion_figures_pooled_and_by_month(
             store, audit_filter, framework, lineage=lineage
         )
+    pooled, headlines_by_month = headline_pooled_and_by_month(store, audit_filter)
     return DashboardFigures(
         framework=framework,
-        headline=headline(store, audit_filter),
+        headline=pooled,
         criteria=[f for f in criteria if f.retired_by is None],  # bars: the tool in use now
         trend=monthly_trend(
-            store, audit_filter, framework, lineage=lineage, figures_by_month=by_month
+            store,
+            audit_filter,
+            framework,
+            lineage=lineage,
+            figures_by_month=by_month,
+            headlines_by_month=headlines_by_month,
         ),
         agreement=agreement_report(store, audit_filter),
         changes=_changes(store, audit_filter, lineage),

@@ -176,6 +176,28 @@ def headlines_by(
     }
 
 
+def headline_pooled_and_by_month(
+    store: Store, audit_filter: AuditFilter, *, on: date | None = None
+) -> tuple[Headline, dict[str, Headline]]:
+    """:func:`headline` and :func:`headlines_by` month from one pass over the audits: the
+    months' counts add up to the period's; only the auditors are counted again (one auditor
+    audits in many months)."""
+    by_month = headlines_by(store, audit_filter, "month", on=on)
+    where, params = audit_filter.sql()
+    auditors = int(store.scalar(f"SELECT COUNT(DISTINCT a.auditor) {AUDITS_FROM} WHERE {where}",
+                                params) or 0)  # fmt: skip
+    months = by_month.values()
+    pooled = Headline(
+        audits=sum(h.audits for h in months),
+        auditors=auditors,
+        grades={g: sum(h.grades[g] for h in months) for g in Grade},
+        safeguarding_concerns=sum(h.safeguarding_concerns for h in months),
+        open_actions=sum(h.open_actions for h in months),
+        overdue_actions=sum(h.overdue_actions for h in months),
+    )
+    return pooled, by_month
+
+
 # ---------------------------------------------------------------------------------------
 # Compliance per criterion
 
