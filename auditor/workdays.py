@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 # England and Wales share their bank holidays; the library files them under England.
 _COUNTRY = "GB"
 _SUBDIVISION = "ENG"
@@ -31,6 +29,8 @@ def bank_holidays(year: int) -> frozenset[date]:
     """England and Wales bank holidays (with substitute days) falling in ``year``."""
     # Ask for the year before too: a substitute day for a late-December holiday could
     # otherwise land in January without belonging to either year's list.
+    import holidays  # here, not at the top: 15–40 ms the app's start need not wait for
+
     days = holidays.country_holidays(_COUNTRY, subdiv=_SUBDIVISION, years=(year - 1, year))
     return frozenset(d for d in days if d.year == year)
 

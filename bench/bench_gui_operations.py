@@ -24,11 +24,13 @@ OPENPYXL_LXML=False before the command makes openpyxl write without lxml, to com
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +42,6 @@ from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHan
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractButton,
     QApplication,
-    QFileDialog,
     QMessageBox,
     QWizard,
 )
@@ -119,6 +120,7 @@ def run(tmp: Path, db: Path, csv_path: Path, pack: Path, args: argparse.Namespac
     window = MainWindow(Session(store, runner, settings, Changes()), open_database=print)
     window.resize(1366, 768)
     window.show()
+    gc.freeze()  # as ui.app.run_app does once the window is up
     probe = Probe(app, runner, failures)
     sampler = StallSampler(probe) if args.why else None
     probe.instrument()
@@ -150,13 +152,9 @@ def import_cases(probe: Probe, window, csv_path: Path, args: argparse.Namespace)
     probe.step(f"Import cases: open the wizard ({rows})", lambda: trigger(window, "importCases"),
                lambda: shown(ImportWizard) is not None)  # fmt: skip
     wizard = shown(ImportWizard)
-    original = QFileDialog.getOpenFileName
-    QFileDialog.getOpenFileName = lambda *_a, **_k: (str(csv_path), "")  # the user picks it
-    try:
+    with user_picks("getOpenFileName", (str(csv_path), "")):
         probe.step("  Browse…: read the file", press(wizard.file_page.browse),
                    lambda: wizard.button(NEXT).isEnabled())  # fmt: skip
-    finally:
-        QFileDialog.getOpenFileName = original
     probe.step("  Next: the columns page", press(wizard.button(NEXT)),
                lambda: wizard.currentPage() is wizard.columns_page)  # fmt: skip
     probe.step("  Next: check every row (validate + preview)", press(wizard.button(NEXT)),
@@ -181,13 +179,9 @@ def export_report(probe: Probe, window, target: Path, audits: int) -> None:  # t
                lambda: (d := shown(ExportReportDialog)) is not None
                and d.export_button.isEnabled())  # fmt: skip
     dialog = shown(ExportReportDialog)
-    original = QFileDialog.getSaveFileName
-    QFileDialog.getSaveFileName = lambda *_a, **_k: (str(target), "")
-    try:
+    with user_picks("getSaveFileName", (str(target), "")):
         probe.step("  Export…: write the workbook", press(dialog.export_button),
                    lambda: box(DONE_BOX) is not None)  # fmt: skip
-    finally:
-        QFileDialog.getSaveFileName = original
     done = box(DONE_BOX)
     print(f"export says: {done.text()} ({target.stat().st_size / 1e6:.1f} MB)")
     done.close()
@@ -197,14 +191,10 @@ def merge_pack(probe: Probe, window, pack: Path, audits: int) -> None:  # type: 
     from ui.packs.import_packs import MERGED
     from ui.packs.preview import PackPreviewDialog
 
-    original = QFileDialog.getOpenFileNames
-    QFileDialog.getOpenFileNames = lambda *_a, **_k: ([str(pack)], "")
-    try:
+    with user_picks("getOpenFileNames", ([str(pack)], "")):
         probe.step(f"Import audit packs: read, preview ({audits:,} audits)",
                    lambda: trigger(window, "packs_import"),
                    lambda: shown(PackPreviewDialog) is not None)  # fmt: skip
-    finally:
-        QFileDialog.getOpenFileNames = original
     preview = shown(PackPreviewDialog)
     print(f"preview says: {preview.pages[0].counts.text()}")
     probe.step("  Merge", press(preview.merge_button), lambda: box(MERGED) is not None,
@@ -212,6 +202,22 @@ def merge_pack(probe: Probe, window, pack: Path, audits: int) -> None:  # type: 
     merged = box(MERGED)
     print(f"merge says: {merged.text()}")
     merged.close()
+
+
+@contextlib.contextmanager
+def user_picks(function: str, chosen: object) -> Iterator[None]:
+    """The file dialog answers ``chosen`` at once, as when the user picks a file. The app
+    asks through ``ui.file_choice.FileDialog`` (never Qt's static functions, which read the
+    files they list): standing in for ``QFileDialog`` instead left its modal dialog open
+    offscreen, waiting for a click that never came (why this script used to hang)."""
+    from ui.file_choice import FileDialog
+
+    original = FileDialog.__dict__[function]
+    setattr(FileDialog, function, staticmethod(lambda *_a, **_k: chosen))
+    try:
+        yield
+    finally:
+        setattr(FileDialog, function, original)
 
 
 def press(button: QAbstractButton) -> Callable[[], None]:

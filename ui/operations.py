@@ -9,8 +9,10 @@ synchronous: the work then runs at once on the calling thread, callbacks include
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +24,39 @@ ProgressFn = Callable[[int, int, str], None]
 Work = Callable[[ProgressFn], Any]
 SuccessFn = Callable[[Any], None]
 FailureFn = Callable[[BaseException], None]
+
+
+# Progress reaches the GUI thread at most this often (about 20 a second): a loop reporting
+# every row would otherwise queue thousands of signals for the event loop to work through.
+PROGRESS_INTERVAL_S = 0.05
+# The oldest generation's threshold while work runs off the GUI thread (see hold_full_collections).
+_NO_FULL_COLLECTIONS = 1_000_000_000
+_held = 0
+_thresholds = gc.get_threshold()
+
+
+def hold_full_collections() -> None:
+    """No automatic full (oldest-generation) garbage collection until the matching
+    :func:`release_full_collections`: the young generations are still collected.
+
+    A full collection walks every object alive and holds the GIL while it does; run on a
+    worker thread in the middle of an import or a merge (hundreds of thousands of rows
+    alive), it took 50–130 ms here, and the GUI thread could not paint or take a click
+    meanwhile. Once the work is done its rows are freed by reference counting and the
+    next full collection walks far fewer objects. Calls nest (GUI thread only)."""
+    global _held, _thresholds
+    if _held == 0:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(_thresholds[0], _thresholds[1], _NO_FULL_COLLECTIONS)
+    _held += 1
+
+
+def release_full_collections() -> None:
+    """Undo one :func:`hold_full_collections`; the last one restores the thresholds."""
+    global _held
+    _held = max(0, _held - 1)
+    if _held == 0:
+        gc.set_threshold(*_thresholds)
 
 
 class Cancelled(Exception):
@@ -79,6 +114,7 @@ class Operation(QObject):
         self.work = work
         self.label = label
         self._cancel = threading.Event()
+        self._reported: tuple[float, str] | None = None  # when, and the text, last sent
         self._result.connect(self._on_result)
         self._error.connect(self._on_error)
         self._progress.connect(self.progressed)
@@ -92,10 +128,21 @@ class Operation(QObject):
         return self._cancel.is_set()
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        """The ``progress`` callback handed to the work (any thread)."""
+        """The ``progress`` callback handed to the work (any thread). Sent on to the GUI
+        thread when it says something new (the first report, a new text, the end) and
+        otherwise at most every :data:`PROGRESS_INTERVAL_S`."""
         if self._cancel.is_set():
             raise Cancelled(self.label)
-        self._progress.emit(done, total, text)
+        now = time.monotonic()
+        last = self._reported
+        if (
+            last is None
+            or text != last[1]
+            or (total and done >= total)
+            or now - last[0] >= PROGRESS_INTERVAL_S
+        ):
+            self._reported = (now, text)
+            self._progress.emit(done, total, text)
 
     def execute(self) -> None:
         """Run the work on the current thread and post the outcome as signals."""
@@ -179,6 +226,8 @@ class OperationRunner(QObject):
         if self.synchronous:
             operation.execute()  # same thread: the signals are delivered at once
         else:
+            hold_full_collections()
+            operation.finished.connect(release_full_collections)
             self.pool.start(_Runnable(operation))
         return operation
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.domain import Grade
@@ -31,6 +31,7 @@ from auditor.figures.stats import AUDITS_FROM, Z_95, AuditFilter
 from auditor.store import Store
 
 Pair = tuple[str, str]
+Cells = Counter[Pair]  # pair → how many times it was judged so
 NOT_APPLICABLE = "na"  # the answer code left out of agreement, as of every figure
 # The grade's categories in order, for the weighted kappa and the confusion matrix.
 GRADE_ORDER: tuple[str, ...] = tuple(g.value for g in Grade)
@@ -81,14 +82,24 @@ def kappa_with_interval(
 ) -> Kappa | None:
     """Cohen's kappa (``order`` None) or the quadratically weighted kappa over the ordered
     categories ``order``, with its Fleiss–Cohen–Everitt large-sample interval."""
-    if not pairs:
+    return kappa_of_cells(Counter(pairs), order=order, z=z)
+
+
+def kappa_of_cells(
+    cells: Mapping[Pair, int], *, order: Sequence[str] | None = None, z: float = Z_95
+) -> Kappa | None:
+    """:func:`kappa_with_interval` over pairs already counted: ``cells[(a, b)]`` → how
+    many pairs judged ``a`` and ``b`` (what one ``GROUP BY`` gives, without a list of
+    350,000 pairs)."""
+    cells = {pair: n for pair, n in cells.items() if n}
+    if not cells:
         return None
-    categories = list(order) if order is not None else sorted({c for p in pairs for c in p})
+    categories = list(order) if order is not None else sorted({c for p in cells for c in p})
     index = {c: i for i, c in enumerate(categories)}
-    k, n = len(categories), len(pairs)
+    k, n = len(categories), sum(cells.values())
     weight = _quadratic_weights(k) if order is not None else _identity_weights(k)
-    cells = Counter((index[a], index[b]) for a, b in pairs)
-    p = [[cells[(i, j)] / n for j in range(k)] for i in range(k)]
+    counted = Counter({(index[a], index[b]): m for (a, b), m in cells.items()})
+    p = [[counted[(i, j)] / n for j in range(k)] for i in range(k)]
     rows = [sum(p[i]) for i in range(k)]
     cols = [sum(p[i][j] for i in range(k)) for j in range(k)]
     observed = sum(weight[i][j] * p[i][j] for i in range(k) for j in range(k))
@@ -140,12 +151,20 @@ class AgreementFigure:
     ) -> AgreementFigure:
         """The figure over ``pairs``, N/A pairs left out; with ``order`` (ordered
         categories) the weighted kappa too."""
-        kept, left_out = judged(pairs)
-        weighted = kappa_with_interval(kept, order=order) if order is not None else None
-        return cls(
-            subject, len(kept), percent_agreement(kept), kappa_with_interval(kept), weighted,
-            left_out,
-        )  # fmt: skip
+        return cls.of_cells(subject, Counter(pairs), order)
+
+    @classmethod
+    def of_cells(
+        cls, subject: str, cells: Mapping[Pair, int], order: Sequence[str] | None = None
+    ) -> AgreementFigure:
+        """:meth:`of` over pairs already counted (``cells[(a, b)]`` → pairs)."""
+        kept = Counter({p: n for p, n in cells.items() if NOT_APPLICABLE not in p and n})
+        left_out = sum(n for p, n in cells.items() if NOT_APPLICABLE in p)
+        pairs = sum(kept.values())
+        agreed = sum(n for (a, b), n in kept.items() if a == b)
+        percent = 100.0 * agreed / pairs if pairs else None
+        weighted = kappa_of_cells(kept, order=order) if order is not None else None
+        return cls(subject, pairs, percent, kappa_of_cells(kept), weighted, left_out)
 
 
 @dataclass(frozen=True)
@@ -156,10 +175,12 @@ class ConfusionMatrix:
     counts: dict[Grade, dict[Grade, int]]
 
     @classmethod
-    def of(cls, pairs: Sequence[Pair]) -> ConfusionMatrix:
+    def of(cls, pairs: Iterable[Pair] | Mapping[Pair, int]) -> ConfusionMatrix:
+        """From pairs, or from pairs already counted (``cells[(a, b)]`` → moderations)."""
+        cells = pairs if isinstance(pairs, Mapping) else Counter(pairs)
         counts = {a: dict.fromkeys(Grade, 0) for a in Grade}
-        for auditor, moderator in pairs:
-            counts[Grade(auditor)][Grade(moderator)] += 1
+        for (auditor, moderator), n in cells.items():
+            counts[Grade(auditor)][Grade(moderator)] += n
         return cls(counts)
 
     @property
@@ -183,21 +204,25 @@ class AgreementReport:
 
 
 def agreement_report(store: Store, audit_filter: AuditFilter | None = None) -> AgreementReport:
-    """Agreement from moderations and blind double audits among the filtered audits."""
+    """Agreement from moderations and blind double audits among the filtered audits.
+
+    The pairs are counted in SQL (``GROUP BY`` the two judgements) and read through plain
+    cursors: a dashboard over 350,000 moderated answers reads a few hundred rows."""
     audit_filter = audit_filter or AuditFilter()
-    moderation_grades, criterion_pairs, moderated = _moderation_pairs(store, audit_filter)
-    double_grades, double_criteria, doubles = _double_audit_pairs(store, audit_filter)
-    grade_pairs = moderation_grades + double_grades
-    for code, pairs in double_criteria.items():
-        criterion_pairs[code] += pairs
-    criteria = [AgreementFigure.of(code, pairs) for code, pairs in criterion_pairs.items()]
+    moderation_grades, criterion_cells, moderated = _moderation_cells(store, audit_filter)
+    double_grades, double_criteria, doubles = _double_audit_cells(store, audit_filter)
+    for code, cells in double_criteria.items():
+        criterion_cells[code] += cells
+    criteria = [AgreementFigure.of_cells(code, cells) for code, cells in criterion_cells.items()]
     criteria.sort(key=_least_agreement_first)
     return AgreementReport(
-        grade=AgreementFigure.of("Overall grade", grade_pairs, GRADE_ORDER),
+        grade=AgreementFigure.of_cells(
+            "Overall grade", moderation_grades + double_grades, GRADE_ORDER
+        ),
         criteria=tuple(criteria),
         moderated_audits=moderated,
         double_audits=doubles,
-        grade_changed=sum(1 for a, b in moderation_grades if a != b),
+        grade_changed=sum(n for (a, b), n in moderation_grades.items() if a != b),
         grade_matrix=ConfusionMatrix.of(moderation_grades),
     )
 
@@ -208,63 +233,72 @@ def _least_agreement_first(figure: AgreementFigure) -> tuple[float, float, str]:
     return (percent, kappa, figure.subject)
 
 
-def _moderation_pairs(
+def _moderation_cells(
     store: Store, audit_filter: AuditFilter
-) -> tuple[list[Pair], dict[str, list[Pair]], int]:
+) -> tuple[Cells, dict[str, Cells], int]:
+    """The moderations' grade pairs (where the auditor gave one), their answer pairs per
+    criterion (both sides answered), and how many moderations there are."""
     where, params = audit_filter.sql()
-    moderations = store.query(
-        f"SELECT m.id, m.auditor_grade, m.moderator_grade {AUDITS_FROM} "
-        f"JOIN moderations m ON m.audit_id = a.id WHERE {where} ORDER BY m.id",
+    moderated = 0
+    grades: Cells = Counter()
+    for auditor, moderator, n in store.execute(
+        f"SELECT m.auditor_grade, m.moderator_grade, COUNT(*) {AUDITS_FROM} "
+        f"JOIN moderations m ON m.audit_id = a.id WHERE {where} GROUP BY 1, 2",
         params,
-    )
-    grades = [(m["auditor_grade"], m["moderator_grade"]) for m in moderations if m["auditor_grade"]]
-    criteria: dict[str, list[Pair]] = defaultdict(list)
-    if moderations:
-        ids = [m["id"] for m in moderations]
-        for row in store.query(
-            "SELECT criterion_code, auditor_value, moderator_value FROM moderation_answers "
-            f"WHERE moderation_id IN ({', '.join('?' for _ in ids)}) "
-            "AND auditor_value IS NOT NULL AND moderator_value IS NOT NULL",
-            ids,
-        ):
-            criteria[row["criterion_code"]].append((row["auditor_value"], row["moderator_value"]))
-    return grades, criteria, len(moderations)
+    ):
+        moderated += n
+        if auditor:
+            grades[(auditor, moderator)] += n
+    criteria: dict[str, Cells] = defaultdict(Counter)
+    for code, auditor_value, moderator_value, n in store.execute(
+        f"SELECT ma.criterion_code, ma.auditor_value, ma.moderator_value, COUNT(*) {AUDITS_FROM} "
+        "JOIN moderations m ON m.audit_id = a.id "
+        f"JOIN moderation_answers ma ON ma.moderation_id = m.id WHERE {where} "
+        "AND ma.auditor_value IS NOT NULL AND ma.moderator_value IS NOT NULL GROUP BY 1, 2, 3",
+        params,
+    ):
+        criteria[code][(auditor_value, moderator_value)] = n
+    return grades, criteria, moderated
 
 
-def _double_audit_pairs(
+def _double_audit_cells(
     store: Store, audit_filter: AuditFilter
-) -> tuple[list[Pair], dict[str, list[Pair]], int]:
+) -> tuple[Cells, dict[str, Cells], int]:
     """The first two reported audits, by different auditors, of a case in a programme."""
     where, params = audit_filter.sql()
-    rows = store.query(
+    rows = store.execute(
         f"SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade {AUDITS_FROM} "
         f"WHERE {where} AND a.programme_id IS NOT NULL ORDER BY a.created_at, a.id",
         params,
-    )
-    by_case: dict[tuple[int, int], list[dict[str, object]]] = defaultdict(list)
-    for row in rows:
-        group = by_case[(int(row["programme_id"]), int(row["case_id"]))]
-        if len(group) < 2 and all(r["auditor"] != row["auditor"] for r in group):
-            group.append(row)
+    ).fetchall()
+    by_case: dict[tuple[int, int], list[tuple[int, str, str | None]]] = defaultdict(list)
+    for audit_id, programme_id, case_id, auditor, grade in rows:
+        group = by_case[(programme_id, case_id)]
+        if len(group) < 2 and all(other != auditor for _, other, _ in group):
+            group.append((audit_id, auditor, grade))
     couples = [g for g in by_case.values() if len(g) == 2]
-    grades = [
-        (str(a["final_grade"]), str(b["final_grade"]))
-        for a, b in couples
-        if a["final_grade"] and b["final_grade"]
-    ]
-    criteria: dict[str, list[Pair]] = defaultdict(list)
+    grades: Cells = Counter((str(a[2]), str(b[2])) for a, b in couples if a[2] and b[2])
+    answers = _answers(store, [audit[0] for couple in couples for audit in couple])
+    criteria: dict[str, Cells] = defaultdict(Counter)
     for a, b in couples:
-        first, second = _answers(store, int(str(a["id"]))), _answers(store, int(str(b["id"])))
-        for code in sorted(first.keys() & second.keys()):
-            criteria[code].append((first[code], second[code]))
+        first, second = answers.get(a[0], {}), answers.get(b[0], {})
+        for code in first.keys() & second.keys():
+            criteria[code][(first[code], second[code])] += 1
     return grades, criteria, len(couples)
 
 
-def _answers(store: Store, audit_id: int) -> dict[str, str]:
-    return {
-        r["criterion_code"]: r["value"]
-        for r in store.query(
-            "SELECT criterion_code, value FROM answers WHERE audit_id = ? AND value IS NOT NULL",
-            [audit_id],
-        )
-    }
+ID_CHUNK = 500  # audit ids per query: well under SQLite's limit on bound parameters
+
+
+def _answers(store: Store, audit_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Audit id → criterion → value, for the given audits (answered criteria only)."""
+    answers: dict[int, dict[str, str]] = defaultdict(dict)
+    for start in range(0, len(audit_ids), ID_CHUNK):
+        chunk = audit_ids[start : start + ID_CHUNK]
+        for audit_id, code, value in store.execute(
+            "SELECT audit_id, criterion_code, value FROM answers "
+            f"WHERE audit_id IN ({', '.join('?' for _ in chunk)}) AND value IS NOT NULL",
+            chunk,
+        ):
+            answers[audit_id][code] = value
+    return answers

@@ -14,10 +14,10 @@ from auditor.figures.stats import (
     AuditFilter,
     CriterionFigures,
     Headline,
-    criterion_figures,
     criterion_figures_by_month,
+    criterion_figures_pooled_and_by_month,
     first_audit_on,
-    headline,
+    headline_pooled_and_by_month,
     headlines_by,
 )
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
@@ -91,13 +91,21 @@ def monthly_trend(
     framework: Framework | None,
     *,
     lineage: Lineage | None = None,
+    figures_by_month: dict[str, list[CriterionFigures]] | None = None,
+    headlines_by_month: dict[str, Headline] | None = None,
 ) -> list[MonthPoint]:
     """Per month: audits, % good or better, and % of answers met across all criteria (older
-    versions' answers through their crosswalks, when a ``lineage`` is given)."""
-    by_month = headlines_by(store, audit_filter, "month")
+    versions' answers through their crosswalks, when a ``lineage`` is given).
+    ``figures_by_month`` (:func:`criterion_figures_by_month`) and ``headlines_by_month``
+    (:func:`headlines_by` month): when the caller has them already."""
+    by_month = headlines_by_month
+    if by_month is None:
+        by_month = headlines_by(store, audit_filter, "month")
     met: dict[str, float | None] = {}
     if framework is not None:
-        by = criterion_figures_by_month(store, audit_filter, framework, lineage=lineage)
+        by = figures_by_month
+        if by is None:
+            by = criterion_figures_by_month(store, audit_filter, framework, lineage=lineage)
         for month, figures in by.items():
             scored = sum(f.scored for f in figures)
             met[month] = None if scored == 0 else 100.0 * sum(f.met for f in figures) / scored
@@ -112,14 +120,25 @@ def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigur
     framework = dashboard_framework(store, audit_filter)
     lineage = trend_lineage(store, framework) if framework else None
     lineage = None if lineage is None or lineage.empty else lineage
-    criteria = (
-        criterion_figures(store, audit_filter, framework, lineage=lineage) if framework else []
-    )
+    criteria: list[CriterionFigures] = []
+    by_month: dict[str, list[CriterionFigures]] = {}
+    if framework is not None:
+        criteria, by_month = criterion_figures_pooled_and_by_month(
+            store, audit_filter, framework, lineage=lineage
+        )
+    pooled, headlines_by_month = headline_pooled_and_by_month(store, audit_filter)
     return DashboardFigures(
         framework=framework,
-        headline=headline(store, audit_filter),
+        headline=pooled,
         criteria=[f for f in criteria if f.retired_by is None],  # bars: the tool in use now
-        trend=monthly_trend(store, audit_filter, framework, lineage=lineage),
+        trend=monthly_trend(
+            store,
+            audit_filter,
+            framework,
+            lineage=lineage,
+            figures_by_month=by_month,
+            headlines_by_month=headlines_by_month,
+        ),
         agreement=agreement_report(store, audit_filter),
         changes=_changes(store, audit_filter, lineage),
         reworded=lineage.reworded() if lineage else {},

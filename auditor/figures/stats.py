@@ -176,6 +176,28 @@ def headlines_by(
     }
 
 
+def headline_pooled_and_by_month(
+    store: Store, audit_filter: AuditFilter, *, on: date | None = None
+) -> tuple[Headline, dict[str, Headline]]:
+    """:func:`headline` and :func:`headlines_by` month from one pass over the audits: the
+    months' counts add up to the period's; only the auditors are counted again (one auditor
+    audits in many months)."""
+    by_month = headlines_by(store, audit_filter, "month", on=on)
+    where, params = audit_filter.sql()
+    auditors = int(store.scalar(f"SELECT COUNT(DISTINCT a.auditor) {AUDITS_FROM} WHERE {where}",
+                                params) or 0)  # fmt: skip
+    months = by_month.values()
+    pooled = Headline(
+        audits=sum(h.audits for h in months),
+        auditors=auditors,
+        grades={g: sum(h.grades[g] for h in months) for g in Grade},
+        safeguarding_concerns=sum(h.safeguarding_concerns for h in months),
+        open_actions=sum(h.open_actions for h in months),
+        overdue_actions=sum(h.overdue_actions for h in months),
+    )
+    return pooled, by_month
+
+
 # ---------------------------------------------------------------------------------------
 # Compliance per criterion
 
@@ -277,6 +299,34 @@ def criterion_figures_by(
     }
 
 
+def criterion_figures_pooled_and_by_month(
+    store: Store, audit_filter: AuditFilter, framework: Framework, *, lineage: Lineage | None = None
+) -> tuple[list[CriterionFigures], dict[str, list[CriterionFigures]]]:
+    """:func:`criterion_figures` and :func:`criterion_figures_by_month` from one pass over
+    the answers: the months' counts added up are the whole period's (an audit has one month),
+    so the dashboard joins its 400,000 answers once instead of twice."""
+    lined = lineage is not None and not lineage.empty
+    if lined:
+        assert lineage is not None
+        counts = _lineage_counts(store, audit_filter, lineage, GROUPS["month"])
+    else:
+        counts = _answer_counts(store, audit_filter, framework, group=GROUPS["month"])
+    pooled: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (_, line), by_value in counts.items():
+        for value, n in by_value.items():
+            pooled[("all", line)][value] += n
+    groups = sorted({group for group, _ in counts})
+    if lined:
+        assert lineage is not None
+        by_month = {group: _lines(framework, lineage, counts, group) for group in groups}
+        return _lines(framework, lineage, pooled, "all"), by_month
+    by_month = {
+        group: [_figures(c, counts.get((group, c.code), {})) for c in framework.criteria]
+        for group in groups
+    }
+    return [_figures(c, pooled.get(("all", c.code), {})) for c in framework.criteria], by_month
+
+
 def worst_gaps_first(figures: list[CriterionFigures]) -> list[CriterionFigures]:
     """Criteria furthest below their target first; those without a target or data last."""
     return sorted(figures, key=lambda f: (-f.gap, f.code))
@@ -367,20 +417,39 @@ def _answer_counts(
     group: str | None,
     extra: tuple[str, list[Any]] = ("", []),
 ) -> Any:
+    """(group, criterion) — or criterion without a group — → answer → audits, criteria not
+    asked left out (:func:`unasked_answers_left_out`). Counted per case type in SQL and the
+    case-type rule applied to those few rows here: the same figures as testing every answer
+    row against it in SQL, at two thirds of the time."""
     where, params = audit_filter.sql()
-    asked, asked_params = unasked_answers_left_out(framework)
+    gated, gated_params = _ungated_answers_left_out(framework)
+    types_asked = _types_asked(framework)
     key = f"{group} AS g, " if group else ""
     rows = store.execute(
-        f"SELECT {key}an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
+        f"SELECT {key}a.case_type, an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
         f"JOIN answers an ON an.audit_id = a.id WHERE {where}{extra[0]} AND an.value IS NOT NULL"
-        f"{asked} GROUP BY {'g, ' if group else ''}an.criterion_code, an.value",
-        [*params, *extra[1], *asked_params],
+        f"{gated} GROUP BY {'g, ' if group else ''}a.case_type, an.criterion_code, an.value",
+        [*params, *extra[1], *gated_params],
     ).fetchall()
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        *keys, value, n = row
-        counts[tuple(keys) if group else keys[0]][value] = n
+        *keys, case_type, code, value, n = row
+        types = types_asked.get(code)
+        if types is not None and case_type not in types:
+            continue  # asked only of other case types (as SQL's NOT IN, a missing type too)
+        by_value = counts[(*keys, code) if group else code]
+        by_value[value] = by_value.get(value, 0) + n
     return counts
+
+
+def _types_asked(framework: Framework) -> dict[str, frozenset[str]]:
+    """Criterion → the case types it is asked of, for the criteria not asked of every type."""
+    every_type = set(CaseType)
+    return {
+        c.code: frozenset(t.value for t in c.applies_to)
+        for c in framework.criteria
+        if set(c.applies_to) != every_type
+    }
 
 
 def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
@@ -390,16 +459,37 @@ def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
     since), or whose conditions (:meth:`Framework.gates`) do not all hold in the same audit.
     The SQL form of :meth:`Framework.criteria_asked`, so the figures agree with the audit's
     own grade."""
+    clauses, params = _case_type_clauses(framework)
+    gate_clauses, gate_params = _gate_clauses(framework)
+    return _left_out(clauses + gate_clauses, params + gate_params)
+
+
+def _ungated_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
+    """The conditions' half of :func:`unasked_answers_left_out` alone."""
+    return _left_out(*_gate_clauses(framework))
+
+
+def _left_out(clauses: list[str], params: list[str]) -> tuple[str, list[str]]:
+    if not clauses:
+        return "", []
+    return f" AND NOT ({' OR '.join(clauses)})", params
+
+
+def _case_type_clauses(framework: Framework) -> tuple[list[str], list[str]]:
     clauses: list[str] = []
     params: list[str] = []
-    every_type = set(CaseType)
-    for criterion in framework.criteria:
-        if set(criterion.applies_to) != every_type:
-            types = [t.value for t in criterion.applies_to]
-            clauses.append(
-                f"(an.criterion_code = ? AND a.case_type NOT IN ({', '.join('?' for _ in types)}))"
-            )
-            params += [criterion.code, *types]
+    for code, types in _types_asked(framework).items():
+        ordered = [t.value for t in CaseType if t.value in types]
+        clauses.append(
+            f"(an.criterion_code = ? AND a.case_type NOT IN ({', '.join('?' for _ in ordered)}))"
+        )
+        params += [code, *ordered]
+    return clauses, params
+
+
+def _gate_clauses(framework: Framework) -> tuple[list[str], list[str]]:
+    clauses: list[str] = []
+    params: list[str] = []
     for criterion in framework.criteria:
         gates = framework.gates(criterion.code)
         if not gates:
@@ -414,9 +504,7 @@ def unasked_answers_left_out(framework: Framework) -> tuple[str, list[str]]:
             )
             params += [gate.criterion, *gate.answers]
         clauses.append(f"(an.criterion_code = ? AND NOT ({' AND '.join(holds)}))")
-    if not clauses:
-        return "", []
-    return f" AND NOT ({' OR '.join(clauses)})", params
+    return clauses, params
 
 
 def overall_met_percent(figures: Iterable[CriterionFigures]) -> float | None:

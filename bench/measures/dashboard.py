@@ -1,6 +1,9 @@
 """The dashboard's figures over 400,000 answers, beside one ``GROUP BY`` over the answers.
 
-Measure only: the dashboard's optimisation waits for other work on the figures (issue 16).
+The bare aggregate reads one covering index (``answers(criterion_code, value)``); the
+dashboard must join every answer to its audit (status, date, case type, team) and group by
+month: that join alone costs about 4× the bare aggregate here, so the ratio's floor is set by
+the schema (the grouping columns are not on the answer row), not by the figures' code.
 """
 
 from __future__ import annotations
@@ -12,6 +15,12 @@ from bench.measures.common import Row, cpu_seconds, generated_db, scaled
 GOAL_S = 0.1
 GOAL_RATIO = 3.0
 BARE_SQL = "SELECT criterion_code, value, COUNT(*) FROM answers GROUP BY criterion_code, value"
+# The least any figure over filtered audits must do: join each answer to its audit.
+JOIN_SQL = (
+    "SELECT COUNT(*) FROM audits a JOIN answers an ON an.audit_id = a.id "
+    "WHERE a.deleted_at IS NULL AND a.status IN ('submitted', 'moderated', 'final') "
+    "AND an.value IS NOT NULL"
+)
 
 
 def measure(scale: float, workdir: Path) -> list[Row]:
@@ -28,6 +37,7 @@ def measure(scale: float, workdir: Path) -> list[Row]:
         dashboard_figures(store, AuditFilter())  # warm the page cache for both
         ours = min(cpu_seconds(lambda: dashboard_figures(store, AuditFilter())) for _ in range(3))
         bare = min(cpu_seconds(lambda: store.execute(BARE_SQL).fetchall()) for _ in range(3))
+        join = min(cpu_seconds(lambda: store.execute(JOIN_SQL).fetchall()) for _ in range(3))
     ratio = ours / bare
     return [
         Row(f"dashboard over {answers:,} answers", f"{ours * 1000:.0f} ms CPU",
@@ -35,5 +45,5 @@ def measure(scale: float, workdir: Path) -> list[Row]:
             f"≤ {GOAL_S * 1000:.0f} ms, ≤ {GOAL_RATIO:g}×",
             ours <= GOAL_S and ratio <= GOAL_RATIO,
             note=f"{answers:,} answers generated (aimed at {answers_wanted:,}); "
-            "measure only, optimised later"),
+            f"the bare join of answers to audits alone: {join * 1000:.0f} ms CPU"),
     ]  # fmt: skip

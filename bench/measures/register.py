@@ -1,5 +1,6 @@
 """The case register: every case read for the Cases view, beside a raw ``fetchall`` of the
-same columns, and the table model filled from it."""
+same columns; and what the GUI thread then does with the rows (the model filled, the
+columns fitted to their contents on a shown table), which the user waits through."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def measure(scale: float, workdir: Path) -> list[Row]:
     return [
         Row(f"{cases:,}-case register load", f"{ours * 1000:.0f} ms CPU",
             f"raw fetchall {bare * 1000:.0f} ms CPU", ratio, f"≤ {GOAL_RATIO}×",
-            ratio <= GOAL_RATIO, note=f"filling the table model: {filled * 1000:.0f} ms CPU"),
+            ratio <= GOAL_RATIO,
+            note=f"on the GUI thread, the model filled and the columns fitted: "
+            f"{filled * 1000:.0f} ms CPU"),
     ]  # fmt: skip
 
 
@@ -46,10 +49,23 @@ def _model_fill(rows: list[object]) -> float:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QTableView
 
     from ui.cases.model import CaseRegisterModel
+    from ui.cases.view import fit_register_columns
 
-    _app = QApplication.instance() or QApplication([])
+    app = QApplication.instance() or QApplication([])
     model = CaseRegisterModel()
-    return cpu_seconds(lambda: model.set_rows(rows))
+    table = QTableView()
+    table.resize(1200, 600)
+    table.setModel(model)
+    table.setSortingEnabled(True)  # as the Cases view: sorted by reference
+    table.show()
+    app.processEvents()
+
+    def fill() -> None:
+        model.set_rows(rows)
+        fit_register_columns(table)
+        app.processEvents()  # the first paint
+
+    return cpu_seconds(fill)

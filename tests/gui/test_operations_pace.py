@@ -1,0 +1,50 @@
+"""Work off the GUI thread keeps the GUI thread free: progress reaches it at a pace it can
+show, and no full garbage collection (which holds every thread) runs while the work does."""
+
+from __future__ import annotations
+
+import gc
+
+from pytestqt.qtbot import QtBot
+
+from ui.operations import PROGRESS_INTERVAL_S, OperationRunner
+
+REPORTS = 20_000
+
+
+def test_a_flood_of_progress_reaches_the_gui_thread_paced_and_ends_at_the_total(
+    qtbot: QtBot,
+) -> None:
+    ops = OperationRunner()
+    shown: list[tuple[int, int, str]] = []
+
+    def work(progress) -> None:  # type: ignore[no-untyped-def]
+        for done in range(1, REPORTS + 1):
+            progress(done, REPORTS, "Checking the rows")
+        for text in ("Saving the cases", "Reloading the register"):
+            progress(0, 0, text)  # a new text is never held back
+
+    operation = ops.run(work, on_progress=lambda d, t, s: shown.append((d, t, s)))
+    with qtbot.wait_signal(operation.finished, timeout=20_000):
+        pass
+    assert ops.wait_for_done(5000)
+    qtbot.wait_until(lambda: ops.active == 0)
+    assert shown[0] == (1, REPORTS, "Checking the rows")  # the bar moves at once
+    assert (REPORTS, REPORTS, "Checking the rows") in shown  # and ends full
+    assert shown[-2:] == [(0, 0, "Saving the cases"), (0, 0, "Reloading the register")]
+    assert len(shown) < REPORTS / 20  # not one queued signal a row
+    assert PROGRESS_INTERVAL_S <= 0.1  # still about 20 a second or more
+
+
+def test_no_full_collection_while_work_runs_off_the_gui_thread(qtbot: QtBot) -> None:
+    ops = OperationRunner()
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+    operation = ops.run(lambda _progress: during.append(gc.get_threshold()))
+    with qtbot.wait_signal(operation.finished, timeout=5000):
+        pass
+    assert ops.wait_for_done(5000)
+    qtbot.wait_until(lambda: ops.active == 0)
+    assert during[0][:2] == before[:2]  # the young generations are still collected
+    assert during[0][2] > 1_000_000  # the oldest waits
+    assert gc.get_threshold() == before  # and is collected as before once the work is done
