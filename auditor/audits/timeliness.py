@@ -39,9 +39,15 @@ def months_between(start: date, end: date) -> int:
     return months - 1 if add_months(start, months) > end else months
 
 
-def _quantity(n: int, unit: str) -> str:
+def _quantity(n: float, unit: str) -> str:
     singular, plural = _UNIT_WORDS[unit]
-    return f"{n} {singular if n == 1 else plural}"
+    return f"{n:g} {singular if n == 1 else plural}"
+
+
+def time_taken_text(value: float | None, unit: str) -> str:
+    """A time in a timescale's unit, as words: "28.5 working days", "1 month"; a dash for
+    none (a median over no case)."""
+    return "–" if value is None else _quantity(value, unit)
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,10 @@ def _target(target: float | None) -> str:
 
 
 def _median(value: float | None, unit: str) -> str:
-    if value is None:
-        return "time taken –"
-    return f"{value:g} {unit.replace('_', ' ')} taken"
+    from auditor.audits.timeliness import time_taken_text
+
+    return (
+        f"time taken {time_taken_text(value, unit)}"
+        if value is None
+        else (f"{time_taken_text(value, unit)} taken")
+    )

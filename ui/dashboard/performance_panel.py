@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from auditor.audits.timeliness import time_taken_text
 from auditor.figures.dashboard import dashboard_framework
 from auditor.figures.performance import Indicator, PerformanceReport, performance_report
 from auditor.figures.stats import AuditFilter
@@ -69,11 +70,7 @@ def row_texts(i: Indicator) -> list[str]:
         if interval is None
         else (f"{_percent(t.met_percent)} ({interval[0]:.0f}–{interval[1]:.0f} %)")
     )
-    median = (
-        "–"
-        if t.median_taken is None
-        else (f"{t.median_taken:g} {i.timescale.unit.replace('_', ' ')}")
-    )
+    median = time_taken_text(t.median_taken, i.timescale.unit)
     audits = (
         "–"
         if i.criterion is None

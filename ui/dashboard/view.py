@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -97,19 +97,23 @@ class DashboardView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.state)
         layout.addWidget(self.headline)
-        layout.addWidget(self.agreement_panel)
         layout.addWidget(self.versions)
-        # The case list's timeliness under the audits' charts; the reader moves the divider.
+        # Three pages under the headline, each with the whole height of the window: at
+        # 1366×768 the charts, the agreement matrix and the case list's table did not all
+        # fit one above the other.
         self.performance = PerformancePanel(session)
-        split = named(QSplitter(Qt.Orientation.Vertical), "Audits and case list")
-        audits = QScrollArea(widgetResizable=True)  # the charts scroll when the panel is tall
+        audits = QScrollArea(widgetResizable=True)  # the charts scroll on a small screen
         audits.setFrameShape(QScrollArea.Shape.NoFrame)
         audits.setWidget(QWidget(layout=charts))
-        split.addWidget(audits)
-        split.addWidget(self.performance)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        layout.addWidget(split, 1)
+        agreement = QWidget()
+        agreement_layout = QVBoxLayout(agreement)
+        agreement_layout.addWidget(self.agreement_panel)
+        agreement_layout.addStretch(1)
+        self.pages = named(QTabWidget(), "Dashboard pages")
+        self.pages.addTab(audits, "Audit &charts")
+        self.pages.addTab(agreement, "Moderation a&greement")
+        self.pages.addTab(self.performance, "Timeliness across the case &list")
+        layout.addWidget(self.pages, 1)
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         for combo in (self.programme, self.team):

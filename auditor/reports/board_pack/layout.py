@@ -28,6 +28,7 @@ from reportlab.platypus import (
 )
 
 from auditor import __version__
+from auditor.audits.timeliness import time_taken_text
 from auditor.clock import uk_date
 from auditor.domain import Grade
 from auditor.figures.agreement import AgreementReport, Kappa
@@ -344,14 +345,6 @@ def interval_one_decimal(bounds: tuple[float, float] | None) -> str:
     return "–" if bounds is None else f"{bounds[0]:.1f}–{bounds[1]:.1f} %"
 
 
-def median_text(value: float | None, unit: str) -> str:
-    """ "28.5 working days", "1 month"."""
-    if value is None:
-        return "–"
-    words = unit.replace("_", " ")
-    return f"{value:g} {words.removesuffix('s') if value == 1 else words}"
-
-
 def audit_beside(indicator: Indicator) -> str:
     """The audits' figure for the same thing, beside the case list's ("both kinds")."""
     c = indicator.criterion
@@ -395,7 +388,7 @@ def _indicators_table(indicators: Sequence[Indicator]) -> Table:
             f"{t.in_scope:,}", f"{t.met:,}", f"{t.not_met:,}", f"{t.not_yet_due:,}",
             f"{t.not_checkable:,}", one_decimal(t.met_percent),
             _cell(interval_one_decimal(t.interval)),
-            _cell(median_text(t.median_taken, i.timescale.unit)), percent(i.target),
+            _cell(time_taken_text(t.median_taken, i.timescale.unit)), percent(i.target),
         ])  # fmt: skip
         rows.append(["", _cell(f"{i.verdict}. {audit_beside(i)}"), *[""] * 8])
         extra += [("SPAN", (0, row), (0, row + 1)), ("SPAN", (1, row + 1), (-1, row + 1)),
