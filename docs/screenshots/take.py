@@ -294,6 +294,10 @@ class Shooter:
         view = self.window.page("dashboard")
         self.wait_for(lambda: view.figures is not None)
         self.save(self.window, "dashboard")
+        view.pages.setCurrentWidget(view.performance)
+        self.wait_for(lambda: view.performance.report is not None)
+        self.save(self.window, "dashboard-timeliness")
+        view.pages.setCurrentIndex(0)
 
     def frameworks(self) -> None:
         self.window.show_view("frameworks")
