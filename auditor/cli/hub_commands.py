@@ -165,6 +165,10 @@ def cmd_pull(args: argparse.Namespace) -> int:
             f"{plural(summary.locked, 'encrypted pack')} left in the hub: give the passphrase "
             "they were made with (--passphrase-file) to merge them."
         )
+    if summary.held:
+        from auditor.hub.pull import HELD_REASON
+
+        print(f"{plural(summary.held, 'pack')} left in the hub: {HELD_REASON}")
     return 0
 
 

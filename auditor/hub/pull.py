@@ -6,6 +6,8 @@ then are they merged by :func:`merge_packs`, all in one transaction that also re
 as merged. A hub lost while fetching leaves this database as it was; a conflict is kept for
 a person, exactly as with pack files (``list_conflicts``, the app's conflicts screen).
 Encrypted packs need the passphrase they were made with; without it they wait in the hub.
+A pack that would show an auditor the other half of a blind double audit before both are
+submitted waits in the hub too, and is merged by the first pull after.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ from auditor.packs import MergeSummary, Pack, merge_packs, read_header, read_pac
 from auditor.progress import Cancelled, Progress
 from auditor.store import Store
 
+# Why a pack waits in the hub (PullSummary.held), in the words the command and the app use.
+HELD_REASON = (
+    "the other auditor's half of a blind double audit, merged once both audits are submitted."
+)
+
 
 @dataclass(frozen=True)
 class HubPack:
@@ -47,6 +54,7 @@ class HubPack:
 class PullSummary:
     merged: tuple[MergeSummary, ...]
     locked: int  # encrypted packs left in the hub: no (or another) passphrase
+    held: int = 0  # packs left in the hub while they would show a blind double audit
 
     @property
     def conflicts_kept(self) -> int:
@@ -103,6 +111,7 @@ def pull(
                 files.append(_fetch(conn, listed, Path(folder)))
             step(len(waiting), len(waiting))
         packs, locked = _readable(files, passphrase)
+        packs, held = _not_blind_breaking(store, packs, actor)
         with store.atomic():
             merged = merge_packs(
                 store, packs, actor=actor, progress=progress, cancelled=cancelled
@@ -112,7 +121,7 @@ def pull(
                 record_versions(
                     store, hub_uid, [(a["uid"], a["content_hash"]) for a in pack.audits]
                 )
-    return PullSummary(tuple(merged), locked)
+    return PullSummary(tuple(merged), locked, held)
 
 
 def _fetch(conn: Any, listed: HubPack, folder: Path) -> Path:
@@ -124,6 +133,20 @@ def _fetch(conn: Any, listed: HubPack, folder: Path) -> Path:
         raise PackDamagedError(f"{path.name} does not match its checksum in the hub")
     path.write_bytes(data)
     return path
+
+
+def _not_blind_breaking(store: Store, packs: list[Pack], viewer: str) -> tuple[list[Pack], int]:
+    """The packs ``viewer`` may merge now: one carrying the other auditor's audit of a blind
+    double audit waits in the hub (not merged, not recorded) until both are submitted, as
+    a pack file made for an auditor never carries it (auditor/programmes/double_audit.py)."""
+    from auditor.programmes.double_audit import arriving_audit_hidden_from
+
+    kept = [
+        pack
+        for pack in packs
+        if not any(arriving_audit_hidden_from(store, a, viewer=viewer) for a in pack.audits)
+    ]
+    return kept, len(packs) - len(kept)
 
 
 def _readable(files: list[Path], passphrase: str | None) -> tuple[list[Pack], int]:

@@ -182,12 +182,49 @@ def answers_hidden_from(store: Store, audit_uid: str, *, viewer: str) -> bool:
     if found is None:
         return False
     row, first, second = found
-    who = viewer.strip().casefold()
-    if who == row["auditor"].casefold() or who not in (first.casefold(), second.casefold()):
-        return False
     partner = double_audit_partner(store, audit_uid)
     partner_status = audit_row(store, partner)["status"] if partner else AuditStatus.DRAFT
-    return AuditStatus.DRAFT in (row["status"], partner_status)
+    return _hidden(first, second, row["auditor"], row["status"], viewer, partner_status)
+
+
+def arriving_audit_hidden_from(store: Store, audit: Mapping[str, Any], *, viewer: str) -> bool:
+    """The same rule for an audit arriving from outside (a pack pulled from the team hub,
+    its fields as the pack gives them), before it is merged: True while ``viewer`` is the
+    other auditor of that case's blind double audit in this database's programme and
+    either audit is still a draft (or the viewer's is not started)."""
+    pair = store.one(
+        "SELECT pc.programme_id, pc.case_id, pc.auditor, pc.second_auditor "
+        "FROM programme_cases pc JOIN programmes p ON p.id = pc.programme_id "
+        "JOIN cases c ON c.id = pc.case_id "
+        "WHERE p.uid = ? AND c.uid = ? AND pc.second_auditor != ''",
+        [audit.get("programme_uid"), audit.get("case_uid")],
+    )
+    if pair is None:
+        return False
+    own = store.scalar(
+        "SELECT status FROM audits WHERE programme_id = ? AND case_id = ? AND auditor = ? "
+        "AND deleted_at IS NULL ORDER BY id LIMIT 1",
+        [pair["programme_id"], pair["case_id"], viewer.strip()],
+    )
+    status = str(audit.get("status", ""))
+    if status == AuditStatus.DRAFT:  # an old pack of an audit held here since submitted
+        status = (
+            store.scalar("SELECT status FROM audits WHERE uid = ?", [audit.get("uid")]) or status
+        )
+    return _hidden(pair["auditor"], pair["second_auditor"], str(audit.get("auditor", "")),
+                   status, viewer, own or AuditStatus.DRAFT)  # fmt: skip
+
+
+def _hidden(first: str, second: str, auditor: str, status: str, viewer: str,
+            viewers_status: str) -> bool:  # fmt: skip
+    """The one rule: the other auditor of a pair does not see an audit while either of the
+    two is a draft."""
+    who = viewer.strip().casefold()
+    if who == auditor.casefold() or who not in (first.casefold(), second.casefold()):
+        return False
+    if auditor.casefold() not in (first.casefold(), second.casefold()):
+        return False
+    return AuditStatus.DRAFT in (status, viewers_status)
 
 
 def visible_answers(store: Store, audit_uid: str, *, viewer: str) -> Mapping[str, Answer]:

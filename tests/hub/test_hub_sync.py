@@ -283,3 +283,53 @@ def test_answers_are_saved_while_a_push_talks_to_the_hub(
     assert len(saved) >= 3  # while packs were made, stored in the hub, and at the end
     assert answers(mine)[uid] == saved[-1]
     assert hub_status(mine, hub_url).audits_to_push == 1  # the newer answer goes next time
+
+
+def test_a_blind_double_audit_stays_blind_through_the_hub(
+    hub_url: str, laptop: Laptop, tmp_path: Path
+) -> None:
+    """An auditor's pull leaves the other auditor's audit of their double-audited case in
+    the hub until both are submitted, as a pack file made for an auditor never carries it."""
+    from auditor.audits.records import update_audit
+    from auditor.audits.workflow import submit_audit
+    from auditor.packs import make_assignment_pack, merge_packs, read_pack
+    from auditor.programmes.double_audit import assign_double_audits, start_programme_audit
+    from auditor.programmes.records import add_programme_cases
+
+    qa, first, second = laptop("qa"), laptop("first", empty=True), laptop("second", empty=True)
+    spring = create_programme(
+        qa, actor=QA, name="Spring", framework_code="MINI", auditors=["Auditor A", "Auditor B"],
+        double_audit_percent=100.0,
+    )  # fmt: skip
+    case = add_case(qa, actor=QA, reference="TEST-DOUBLE", case_type="child_in_need")
+    add_programme_cases(qa, spring, [(case.uid, "Auditor A")], actor=QA)
+    assign_double_audits(qa, spring, actor=QA, seed=1)
+    pair = qa.one("SELECT auditor, second_auditor FROM programme_cases")
+    assert pair == {"auditor": "Auditor A", "second_auditor": "Auditor B"}
+    for store, who in ((first, "Auditor A"), (second, "Auditor B")):
+        path = tmp_path / f"for {who}.auditpack"
+        make_assignment_pack(qa, path, created_by=QA, programme_uid=spring, auditor=who)
+        merge_packs(store, [read_pack(path)], actor=who)
+
+    def finish(store: Store, who: str) -> str:
+        uid = start_programme_audit(store, programme_uid=spring, case_uid=case.uid, auditor=who)
+        for code in ("R-1", "R-2", "V-1"):
+            record_answer(store, uid, code, value="yes", evidence=f"Seen by {who}.", actor=who)
+        update_audit(store, uid, actor=who, final_grade="outstanding")
+        return uid
+
+    theirs = finish(first, "Auditor A")
+    push_work(first, hub_url, actor="Auditor A")
+    held = pull(second, hub_url, actor="Auditor B")
+    assert (held.merged, held.held) == ((), 1)
+    assert second.scalar("SELECT count(*) FROM audits WHERE uid = ?", [theirs]) == 0
+
+    mine = finish(second, "Auditor B")
+    submit_audit(second, mine, actor="Auditor B")
+    assert pull(second, hub_url, actor="Auditor B").held == 1  # theirs is still a draft
+    submit_audit(first, theirs, actor="Auditor A")
+    push_work(first, hub_url, actor="Auditor A")
+    pull(second, hub_url, actor="Auditor B")
+    assert pull(second, hub_url, actor="Auditor B").held == 0  # the old draft pack too
+    assert answers(second)[theirs] == "yes"
+    assert pull(qa, hub_url, actor=QA).held == 0  # a QA lead sees both at any time

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from auditor import APP_NAME
 from auditor.errors import MergeCancelledError
+from auditor.hub.pull import HELD_REASON
 from auditor.store import Store
 from auditor.words import plural
 from ui.errors import show_error
@@ -49,6 +50,7 @@ class SyncResult:
     pulled_audits: int
     conflicts_kept: int
     locked: int
+    held: int = 0
 
 
 def syncing(
@@ -88,6 +90,7 @@ def syncing(
             pulled.audits,
             pulled.conflicts_kept,
             pulled.locked,
+            pulled.held,
         )
 
     return work
@@ -109,6 +112,8 @@ def result_text(result: SyncResult) -> str:
             f"{plural(result.locked, 'encrypted pack')} stayed in the hub: the passphrase "
             "was not given or did not open them. Sync again with your team's passphrase."
         )
+    if result.held:
+        lines.append(f"{plural(result.held, 'pack')} stayed in the hub: {HELD_REASON}")
     return " ".join(lines)
 
 
