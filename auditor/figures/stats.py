@@ -24,6 +24,7 @@ from auditor.store import Store
 
 REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)
 SMALL_SAMPLE = 10  # fewer audits than this behind a figure: marked as a small sample
+SMALL_MARK = "*"  # the mark beside such a figure, in the dashboard and the board pack
 AMBER_MARGIN = 10.0  # percentage points below target that still count as amber
 # The 97.5 % point of the standard normal: every 95 % interval (Wilson's for a proportion,
 # kappa's) is the estimate ± this many standard errors. 1.96 is its rounding.

@@ -230,3 +230,20 @@ def test_dashboard_performance_panel_shows_the_cores_figures(
         assessment = row_texts(core.indicator("ASSESS-45"))
         assert assessment[1] == f"{core.indicator('ASSESS-45').total.in_scope:,}"
         assert "case list" in view.performance.summary.text()
+
+
+def test_the_dashboards_compliance_chart_puts_small_samples_last_and_marks_them() -> None:
+    """A criterion answered No on its only audit does not head the chart: the criteria on
+    enough audits come first, worst first, then the small samples, marked *."""
+    from auditor.figures.stats import SMALL_SAMPLE, CriterionFigures
+    from ui.dashboard.charts import chart_order, criterion_label
+
+    def criterion(code: str, yes: int, no: int) -> CriterionFigures:
+        return CriterionFigures(code, "S", code, (), 90.0, {"yes": yes, "no": no})
+
+    one_no = criterion("ONE-NO", 0, 1)
+    worst = criterion("WORST", 5, SMALL_SAMPLE + 5)
+    better = criterion("BETTER", SMALL_SAMPLE + 5, 5)
+    assert [f.code for f in chart_order([one_no, better, worst])] == ["WORST", "BETTER", "ONE-NO"]
+    assert criterion_label(one_no) == "✗ ONE-NO *"
+    assert criterion_label(worst) == "✗ WORST"

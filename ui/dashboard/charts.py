@@ -21,7 +21,13 @@ from PySide6.QtGui import QColor, QFont, QPen
 
 from auditor.domain import GRADE_LABELS, Grade
 from auditor.figures.dashboard import MonthPoint
-from auditor.figures.stats import CriterionFigures, Headline
+from auditor.figures.stats import (
+    SMALL_MARK,
+    SMALL_SAMPLE,
+    CriterionFigures,
+    Headline,
+    worst_gaps_first,
+)
 
 BLUE = QColor("#1a5fb4")
 GREY = QColor("#8a9099")
@@ -91,14 +97,26 @@ def criterion_label(figure: CriterionFigures, reworded: Collection[str] = ()) ->
     code = f"{figure.code} {REWORDED_MARK}" if figure.code in reworded else figure.code
     if figure.met_percent is None:
         return f"{code} (no answers)"
+    if figure.small_sample:
+        code += f" {SMALL_MARK}"
     if figure.target is None:
         return code
     return f"{'✓' if figure.met_percent >= figure.target else '✗'} {code}"
 
 
+def chart_order(figures: list[CriterionFigures]) -> list[CriterionFigures]:
+    """Worst first among the criteria resting on enough audits; small samples after them
+    (still worst first), so one or two audits at 0 % do not head the chart."""
+    return sorted(worst_gaps_first(figures), key=lambda f: f.small_sample)
+
+
 def criteria_chart(figures: Sequence[CriterionFigures], reworded: Collection[str] = ()) -> QChart:
-    """% met per criterion beside its target, worst first (horizontal bars, values shown)."""
+    """% met per criterion beside its target, worst first (horizontal bars, values shown);
+    criteria on fewer than SMALL_SAMPLE audits last, marked (stats.criteria_below_target's
+    rule: one or two audits swing a figure from 0 % to 100 %)."""
     title = "Compliance per criterion against its target (✗ below target"
+    if any(f.small_sample for f in figures):
+        title += f"; {SMALL_MARK} fewer than {SMALL_SAMPLE} audits, last"
     title += f"; {REWORDED_MARK} wording changed)" if reworded else ")"
     chart = _chart(title)
     met, target = QBarSet("% met"), QBarSet("Target")

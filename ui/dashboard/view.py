@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from auditor.clock import today
 from auditor.figures.dashboard import DashboardFigures, dashboard_figures
-from auditor.figures.stats import AuditFilter, worst_gaps_first
+from auditor.figures.stats import AuditFilter
 from auditor.words import plural
 from ui.dashboard.agreement import AgreementPanel
 from ui.dashboard.charts import (
     CHANGE_MARK,
     REWORDED_MARK,
+    chart_order,
     criteria_chart,
     grade_chart,
     trend_chart,
@@ -176,7 +177,7 @@ class DashboardView(QWidget):
         _replace(self.grades_view, grade_chart(h))
         changes = {c.month for c in figures.changes if c.month}
         _replace(self.trend_view, trend_chart(figures.trend, changes))
-        ranked = worst_gaps_first(figures.criteria)
+        ranked = chart_order(figures.criteria)
         _replace(self.criteria_view, criteria_chart(ranked, figures.reworded))
         self.versions.setText(_versions_text(figures))
         self.versions.setVisible(bool(figures.changes))

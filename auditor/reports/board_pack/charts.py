@@ -12,8 +12,8 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
 from auditor.domain import Grade
-from auditor.figures.stats import CriterionFigures, Headline
-from auditor.reports.board_pack.figures import SMALL_MARK, TrendPoint
+from auditor.figures.stats import SMALL_MARK, CriterionFigures, Headline
+from auditor.reports.board_pack.figures import TrendPoint
 from auditor.reports.styles import GRADE_COLOURS
 
 WIDTH = 480  # points: the text width of an A4 page with 2 cm margins, less a little

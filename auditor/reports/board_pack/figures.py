@@ -33,7 +33,6 @@ from auditor.figures.stats import (
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
 from auditor.reports.scope import ReportScope, case_list_performance, report_figures
 
-SMALL_MARK = "*"  # beside a figure resting on fewer than SMALL_SAMPLE audits
 TREND_CRITERIA = 5  # criteria furthest below target followed through the trend
 
 

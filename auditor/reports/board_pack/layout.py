@@ -33,9 +33,15 @@ from auditor.clock import uk_date
 from auditor.domain import Grade
 from auditor.figures.agreement import AgreementReport, Kappa
 from auditor.figures.performance import Indicator, PerformanceReport, TargetPoint
-from auditor.figures.stats import AMBER_MARGIN, SMALL_SAMPLE, CriterionFigures, rag_status
+from auditor.figures.stats import (
+    AMBER_MARGIN,
+    SMALL_MARK,
+    SMALL_SAMPLE,
+    CriterionFigures,
+    rag_status,
+)
 from auditor.reports.board_pack import charts
-from auditor.reports.board_pack.figures import SMALL_MARK, BoardPackFigures, TrendPoint
+from auditor.reports.board_pack.figures import BoardPackFigures, TrendPoint
 from auditor.words import plural
 
 MARGIN = 2 * cm
