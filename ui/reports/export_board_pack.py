@@ -41,8 +41,9 @@ class ExportBoardPackDialog(ExportReportDialog):
     OBJECT_NAME = "exportBoardPackDialog"
     INTRO = (
         "The board pack: a PDF of a few pages for an Improvement Board. What was audited, "
-        "the grades, the criteria below target, the 6- and 12-month trend, teams, actions, "
-        "safeguarding concerns and moderation agreement, with how the figures are made."
+        "the grades, the criteria below target, the 6- and 12-month trend, timeliness across "
+        "the whole case list, teams, actions, safeguarding concerns and moderation agreement, "
+        "with how the figures are made. The team and the dates choose the cases too."
     )
     OFFERS_PSEUDONYMISE = False
 
