@@ -143,23 +143,49 @@ GRANT USAGE ON SCHEMA {REPORTING} TO {AUDITOR_ROLE}, {QA_LEAD_ROLE}, {READER_ROL
 # packs; cases and frameworks belong to no programme. The BI role only reads.
 _BY_PROGRAMME = ("audits", "answers", "actions", "moderations")
 _SHARED = ("cases", "frameworks")
+_KEYS = {"cases": "uid", "frameworks": "code, version"}
 
 
 def _reporting_rules() -> str:
     lines = []
     for table in _BY_PROGRAMME + _SHARED:
         name = f"{REPORTING}.{table}"
-        rule = f"{HUB}.may_use(programme_uid)" if table in _BY_PROGRAMME else "true"
         lines += [
             f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
             f"DROP POLICY IF EXISTS write ON {name};",
-            f"CREATE POLICY write ON {name} FOR ALL TO {AUDITOR_ROLE}, {QA_LEAD_ROLE} "
-            f"USING ({rule}) WITH CHECK ({rule});",
+            f"DROP POLICY IF EXISTS add ON {name};",
             f"DROP POLICY IF EXISTS bi ON {name};",
             f"CREATE POLICY bi ON {name} FOR SELECT TO {READER_ROLE} USING (true);",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {AUDITOR_ROLE}, {QA_LEAD_ROLE};",
             f"GRANT SELECT ON {name} TO {READER_ROLE};",
         ]
+        if table in _BY_PROGRAMME:
+            rule = f"{HUB}.may_use(programme_uid)"
+            lines += [
+                f"CREATE POLICY write ON {name} FOR ALL TO {AUDITOR_ROLE}, {QA_LEAD_ROLE} "
+                f"USING ({rule}) WITH CHECK ({rule});",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} "
+                f"TO {AUDITOR_ROLE}, {QA_LEAD_ROLE};",
+            ]
+        else:
+            # Cases and frameworks belong to no programme: an auditor's push may add the
+            # ones its audits need but not read, change or remove any (every programme's
+            # children are in cases); QA leads keep them up to date.
+            # ``add_<table>`` runs as the hub's owner (SECURITY DEFINER): it inserts only
+            # the rows the copy lacks, and is all an auditor may do to these tables.
+            lines += [
+                f"CREATE POLICY write ON {name} FOR ALL TO {QA_LEAD_ROLE} "
+                "USING (true) WITH CHECK (true);",
+                f"REVOKE ALL ON {name} FROM {AUDITOR_ROLE};",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {QA_LEAD_ROLE};",
+                f"CREATE OR REPLACE FUNCTION {REPORTING}.add_{table}(new_rows jsonb) "
+                "RETURNS void LANGUAGE sql SECURITY DEFINER "
+                f"SET search_path = pg_catalog, pg_temp AS $$ INSERT INTO {name} SELECT * "
+                f"FROM jsonb_populate_recordset(NULL::{name}, new_rows) "
+                f"ON CONFLICT ({_KEYS[table]}) DO NOTHING $$;",
+                f"REVOKE ALL ON FUNCTION {REPORTING}.add_{table}(jsonb) FROM PUBLIC;",
+                f"GRANT EXECUTE ON FUNCTION {REPORTING}.add_{table}(jsonb) "
+                f"TO {AUDITOR_ROLE}, {QA_LEAD_ROLE};",
+            ]
     return "\n".join(lines)
 
 

@@ -333,3 +333,32 @@ def test_a_blind_double_audit_stays_blind_through_the_hub(
     assert pull(second, hub_url, actor="Auditor B").held == 0  # the old draft pack too
     assert answers(second)[theirs] == "yes"
     assert pull(qa, hub_url, actor=QA).held == 0  # a QA lead sees both at any time
+
+
+def test_an_auditor_adds_to_the_reporting_copy_but_reads_no_other_programmes_cases(
+    hub_url: str, laptop: Laptop, login: Callable[[str], str]
+) -> None:
+    """The reporting copy's cases belong to no programme: an auditor's push adds those its
+    audits need, but the auditor can neither read the cases (every programme's children are
+    there) nor change them; a QA lead's push brings them up to date."""
+    qa = laptop("qa")
+    spring, summer = programme(qa, "Spring audit"), programme(qa, "Summer audit")
+    audit(qa, programme_uid=summer)
+    push_work(qa, hub_url, actor=QA)  # a Summer case the auditor must not see
+    auditor_url = login("case_auditor_auditor")
+    assign(hub_url, auditor_url.rsplit("user=", 1)[1], spring)
+    mine = laptop("mine")
+    mine_audit = audit(mine, programme_uid=programme(mine, "Spring audit"))
+    mine.execute("UPDATE programmes SET uid = ?", [spring])  # the same programme as the QA's
+    assert push_work(mine, auditor_url, actor="Auditor A").packs_stored == 1
+
+    denied = psycopg.errors.InsufficientPrivilege
+    with psycopg.connect(auditor_url) as conn, pytest.raises(denied):
+        conn.execute("SELECT reference FROM audit_reporting.cases").fetchall()
+    with psycopg.connect(auditor_url) as conn, pytest.raises(denied):
+        conn.execute("UPDATE audit_reporting.cases SET team = 'Changed'")
+    with psycopg.connect(auditor_url) as conn:
+        assert conn.execute("SELECT uid FROM audit_reporting.audits").fetchall() == [
+            (mine_audit,)
+        ]  # their programme's audits only
+    assert len(hub_rows(hub_url, "SELECT uid FROM audit_reporting.cases")) == 2
