@@ -2,7 +2,9 @@
 written for people (dd/mm/yyyy, the form UK practitioners read). Reading a date a person
 typed is :func:`auditor.importing.values.parse_uk_date`, the same rule as for case lists."""
 
-import uuid
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 
@@ -26,7 +28,22 @@ def parse_date(value: str | date | None) -> date | None:
 
 def new_uid() -> str:
     """A globally unique, stable identifier for anything that travels between laptops."""
-    return str(uuid.uuid4())
+    return next(new_uids(1))
+
+
+def new_uids(n: int) -> Iterator[str]:
+    """``n`` unique identifiers in the UUID version 7 layout: the time in milliseconds, then
+    74 random bits. Ordered by time, a new row's uid lands at the end of its unique index
+    rather than anywhere in it, so saving, importing and merging touch the same few index
+    pages instead of pages spread across the whole index (the 50th pack merged 1.5× slower
+    than the 1st with random uids). The randomness still makes two laptops' uids clash with
+    odds of about one in 10^22 for rows made in the same millisecond."""
+    stamp = f"{time.time_ns() // 1_000_000:012x}"
+    head = f"{stamp[:8]}-{stamp[8:]}-7"
+    raw = os.urandom(10 * n).hex()
+    for i in range(0, 20 * n, 20):
+        r = raw[i : i + 20]
+        yield f"{head}{r[:3]}-{'89ab'[int(r[3], 16) & 3]}{r[4:7]}-{r[7:19]}"
 
 
 def uk_date(value: date | str | None, missing: str = "") -> str:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from auditor.cases.records import CASE_FIELDS
-from auditor.clock import new_uid, now_utc
+from auditor.clock import new_uid, new_uids, now_utc
 from auditor.importing.errors import ImportCancelled, ImportProblemsError
 from auditor.importing.validate import CaseRecord, Validation
 from auditor.store import Store
-from auditor.store.trail import Change, new_uids, record
+from auditor.store.trail import Change, record
 from auditor.store.writes import change_cases, new_cases
 
 BATCH = 1_000

@@ -17,7 +17,6 @@ import hashlib
 import heapq
 import json
 import operator
-import os
 import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.clock import now_utc
+from auditor.clock import new_uids, now_utc
 from auditor.errors import StoreError, TrailForkError
 from auditor.store.anchor import (
     Anchor,
@@ -165,16 +164,6 @@ def batched(store: Store) -> Iterator[None]:
     finally:
         del _batches[store]
     batch.write(store)
-
-
-def new_uids(n: int) -> Iterator[str]:
-    """``n`` random UUIDs (version 4), as :func:`auditor.clock.new_uid` makes them but from
-    one call for random bytes: a bulk writer makes hundreds of thousands of trail rows (and
-    an import tens of thousands of cases)."""
-    raw = os.urandom(16 * n).hex()
-    for i in range(0, 32 * n, 32):
-        h = raw[i : i + 32]
-        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def _insert_rows(store: Store, rows: Sequence[Sequence[Any]]) -> None:
