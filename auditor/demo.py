@@ -134,9 +134,7 @@ def _make_cases(
         rows.append(row)
     new_cases(store, rows, actor=ACTOR)
     ids = dict(
-        store.db.execute(
-            "SELECT uid, id FROM cases WHERE reference LIKE ?", [f"{prefix}%"]
-        ).fetchall()
+        store.execute("SELECT uid, id FROM cases WHERE reference LIKE ?", [f"{prefix}%"]).fetchall()
     )
     for row in rows:
         row["id"] = ids[row["uid"]]
@@ -246,7 +244,7 @@ def _make_programmes(
                 _at(start - timedelta(days=3)),
             ],
         )
-        store.db.conn.executemany(
+        store.conn.executemany(
             "INSERT INTO programme_auditors (programme_id, auditor) VALUES (?, ?)",
             [(cursor.lastrowid, a) for a in AUDITORS],
         )
@@ -491,7 +489,7 @@ def _make_moderation(
             at,  # when the audit was moderated
         ],
     )
-    store.db.conn.executemany(
+    store.conn.executemany(
         "INSERT INTO moderation_answers (moderation_id, criterion_code, auditor_value, "
         "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
         [

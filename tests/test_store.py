@@ -171,3 +171,25 @@ def test_saves_stay_in_the_wal_until_a_checkpoint_puts_them_in_the_database_file
         assert store.scalar(answer) == "partly"  # and in the database all the same
         store.checkpoint()
         assert _in_database_file(db, answer) == [("partly",)]
+
+
+def test_opening_and_using_a_database_does_not_import_sqlite_utils(tmp_path: Path) -> None:
+    """The store's reads and writes go straight to the connection: starting the app or a
+    command does not pay for importing sqlite-utils (~40 ms); its view is made on demand."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from auditor.store import Store; "
+        "from auditor.frameworks.library import ensure_builtin_frameworks; "
+        "s = Store.open(Path(sys.argv[1])); ensure_builtin_frameworks(s); "
+        "s.query('SELECT code FROM frameworks'); s.scalar('SELECT 1'); "
+        "assert 'sqlite_utils' not in sys.modules, 'imported'; "
+        "assert s.db.conn is s.conn; print('sqlite_utils' in sys.modules); s.close()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "x.db")],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"  # asked for, it is there

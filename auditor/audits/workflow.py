@@ -153,7 +153,7 @@ def _insert_moderation(
         mine = audit.answer_value(criterion.code)
         theirs = changes.get(criterion.code, ModeratedAnswer(mine))
         rows.append([cursor.lastrowid, criterion.code, mine, theirs.value, theirs.reason])
-    store.db.conn.executemany(
+    store.conn.executemany(
         "INSERT INTO moderation_answers (moderation_id, criterion_code, auditor_value, "
         "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
         rows,

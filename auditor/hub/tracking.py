@@ -31,7 +31,7 @@ def record_pack(store: Store, hub_uid: str, sha256: str, pack_id: str, direction
 
 def record_versions(store: Store, hub_uid: str, versions: Iterable[tuple[str, str]]) -> None:
     """The hub holds these (audit uid, content hash) pairs: they need no pushing."""
-    store.db.conn.executemany(
+    store.conn.executemany(
         "INSERT OR IGNORE INTO hub_audit_versions (hub_uid, audit_uid, content_hash) "
         "VALUES (?, ?, ?)",
         [(hub_uid, uid, digest) for uid, digest in versions],

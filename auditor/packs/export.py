@@ -321,7 +321,7 @@ def _audit_records(store: Store, audits: list[dict[str, Any]]) -> list[dict[str,
 def _remember_versions(store: Store, records: list[dict[str, Any]]) -> None:
     """The exported versions become versions both sides know; each record lists its own."""
     now = now_utc()
-    store.db.conn.executemany(
+    store.conn.executemany(
         "INSERT OR IGNORE INTO audit_versions (audit_uid, content_hash, revision, origin, "
         "recorded_at) VALUES (?, ?, ?, ?, ?)",
         [(r["uid"], r["content_hash"], r["revision"], store.origin, now) for r in records],

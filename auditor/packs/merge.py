@@ -279,7 +279,7 @@ class _Merger:
         for uid, ours in self.plan.case_ids.items():
             self.case_id.setdefault(uid, ours or 0)
         now = now_utc()
-        self.store.db.conn.executemany(
+        self.store.conn.executemany(
             "INSERT OR IGNORE INTO case_aliases (alias_uid, case_id, recorded_at) VALUES (?, ?, ?)",
             [(uid, case_id, now) for uid, case_id in self.plan.aliases.items()],
         )
@@ -290,11 +290,11 @@ class _Merger:
         new = [p for p in programmes if self.plan.programme_ids[p["uid"]] is None]
         _insert(self.store, "programmes", new, list(PROGRAMME_COLUMNS))
         self.programme_id = _ids(self.store, "programmes", [p["uid"] for p in programmes])
-        self.store.db.conn.executemany(
+        self.store.conn.executemany(
             "INSERT OR IGNORE INTO programme_auditors (programme_id, auditor) VALUES (?, ?)",
             [(self.programme_id[p["uid"]], a) for p in programmes for a in p["auditors"]],
         )
-        self.store.db.conn.executemany(
+        self.store.conn.executemany(
             "INSERT OR IGNORE INTO programme_cases (uid, programme_id, case_id, auditor, "
             "second_auditor, added_at) VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -413,7 +413,7 @@ class _Merger:
                     [m["uid"], audit_ids[r["uid"]], m["moderator"], m["auditor_grade"],
                      m["moderator_grade"], m["note"], m["created_at"]],
                 )  # fmt: skip
-                self.store.db.conn.executemany(
+                self.store.conn.executemany(
                     "INSERT INTO moderation_answers (moderation_id, criterion_code, "
                     "auditor_value, moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
                     [(cursor.lastrowid, a["criterion_code"], a["auditor_value"],
@@ -513,7 +513,7 @@ def _insert_rows(
     store: Store, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
     if rows:
-        store.db.conn.executemany(
+        store.conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})",
             rows,

@@ -361,7 +361,7 @@ def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
 def _trail_here(store: Store, rows: list[Mapping[str, Any]]) -> tuple[int, list[str]]:
     """How many of the pack's trail rows are new here, and the problems of those that are
     not: a trail row whose uid is here is the same row of the same chain. One lookup."""
-    found = store.db.conn.execute(
+    found = store.conn.execute(
         f"SELECT uid, origin, seq FROM trail WHERE uid {_IN}",
         [json.dumps([r["uid"] for r in rows])],
     ).fetchall()

@@ -151,7 +151,7 @@ def remember_versions(
 def remember_all_versions(store: Store, versions: Iterable[tuple[str, str, int, str]]) -> None:
     """Record (audit uid, content hash, revision, origin) versions in one go."""
     now = now_utc()
-    store.db.conn.executemany(
+    store.conn.executemany(
         "INSERT OR IGNORE INTO audit_versions (audit_uid, content_hash, revision, origin, "
         "recorded_at) VALUES (?, ?, ?, ?, ?)",
         [(*version, now) for version in versions],

@@ -59,7 +59,7 @@ def add_auditors(store: Store, programme_uid: str, names: Iterable[str], *, acto
     programme = get_programme(store, programme_uid)
     new = sorted({n.strip() for n in names if n.strip()} - set(programme.auditors))
     with store.atomic():
-        store.db.conn.executemany(
+        store.conn.executemany(
             "INSERT OR IGNORE INTO programme_auditors (programme_id, auditor) VALUES (?, ?)",
             [(programme.id, name) for name in new],
         )
@@ -106,7 +106,7 @@ def assign_cases(
         if getattr(current[ref], column) != auditor
     ]
     with store.atomic():
-        store.db.conn.executemany(
+        store.conn.executemany(
             f"UPDATE programme_cases SET {column} = ? WHERE programme_id = ? AND case_id = "
             "(SELECT id FROM cases WHERE uid = ?)",
             [(c.new_value, programme.id, c.entity_uid) for c in changes],

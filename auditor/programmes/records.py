@@ -72,7 +72,7 @@ def create_programme(
                 now,
             ],
         )
-        store.db.conn.executemany(
+        store.conn.executemany(
             "INSERT OR IGNORE INTO programme_auditors (programme_id, auditor) VALUES (?, ?)",
             [(cursor.lastrowid, a.strip()) for a in auditors if a.strip()],
         )

@@ -93,7 +93,7 @@ def save_sample(
         before = store.scalar(
             "SELECT COUNT(*) FROM programme_cases WHERE programme_id = ?", [programme.id]
         )
-        store.db.conn.executemany(
+        store.conn.executemany(
             "INSERT OR IGNORE INTO programme_cases (uid, programme_id, case_id, auditor, "
             "added_at) SELECT ?, ?, id, ?, ? FROM cases WHERE uid = ?",
             rows,

@@ -239,7 +239,7 @@ def read_snapshot(store: Store) -> Iterator[None]:
 
     WAL lets other connections keep saving meanwhile; they are simply not seen.
     """
-    conn = store.db.conn
+    conn = store.conn
     if conn.in_transaction:
         yield
         return

@@ -81,7 +81,7 @@ def write_anchor_file(store: Store) -> None:
     path = _path_of(str(store.path))
     try:
         origin = store.origin
-        head = store.db.conn.execute(
+        head = store.conn.execute(
             "SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin]
         ).fetchone()
     except (sqlite3.Error, AuditorError) as exc:

@@ -30,14 +30,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.clock import new_uid, now_utc
 from auditor.errors import StoreError
 from auditor.store.schema import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,15 @@ class Store:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        conn: sqlite3.Connection,
         path: Path,
         *,
         readonly: bool = False,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
-        self.db = db
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
+        self._savepoints = 0
         self.path = path
         self.readonly = readonly
         self.busy_timeout_ms = busy_timeout_ms
@@ -113,7 +116,7 @@ class Store:
             raise StoreError(f"Cannot make the folder for {path}: {_os_reason(exc)}") from exc
         try:
             conn = _connect(path, busy_timeout_ms)
-            store = cls(sqlite_utils.Database(conn), path, busy_timeout_ms=busy_timeout_ms)
+            store = cls(conn, path, busy_timeout_ms=busy_timeout_ms)
             try:
                 if check:
                     store._quick_check()
@@ -131,9 +134,7 @@ class Store:
     @classmethod
     def _open_readonly(cls, path: Path, *, check: bool, busy_timeout_ms: int) -> Store:
         conn = _connect_readonly(path, busy_timeout_ms)
-        store = cls(
-            sqlite_utils.Database(conn), path, readonly=True, busy_timeout_ms=busy_timeout_ms
-        )
+        store = cls(conn, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
         try:
             if check:
                 store._quick_check()
@@ -144,7 +145,7 @@ class Store:
         return store
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -154,8 +155,19 @@ class Store:
 
     # -- transactions and queries ------------------------------------------------------
 
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils' view of this connection, made when first asked for. The store's own
+        reads and writes go straight to the connection, so opening a database (starting the
+        app, a command) does not import sqlite-utils and what it pulls in (~40 ms)."""
+        if self._db is None or self._db.conn is not self.conn:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
     @contextmanager
-    def atomic(self) -> Iterator[sqlite_utils.Database]:
+    def atomic(self) -> Iterator[None]:
         """One write transaction (a savepoint when nested); expected SQLite errors become
         :class:`StoreError` with a message a user can act on.
 
@@ -164,18 +176,18 @@ class Store:
         After it commits, the callbacks registered with :meth:`after_commit` run; a rollback
         drops them.
         """
-        if self.db.conn.in_transaction:
-            with translate_errors(self.path), self.db.atomic() as db:  # a savepoint
-                yield db
+        if self.conn.in_transaction:
+            with translate_errors(self.path), self._savepoint():
+                yield
             return
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only: nothing can be saved to it.")
         with translate_errors(self.path):
             self._guard_wal()  # may open the database afresh: take the connection after it
-            conn = self.db.conn
+            conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
+            yield
         except BaseException:
             self._after_commit.clear()
             if conn.in_transaction:
@@ -195,23 +207,39 @@ class Store:
             callback(self)
 
     @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A nested transaction inside the open one: undone alone when its block fails."""
+        self._savepoints += 1
+        name = f"nested_{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._savepoints -= 1
+        self.conn.execute(f"RELEASE {name}")
+
+    @contextmanager
     def large_cache(self) -> Iterator[None]:
         """A page cache of up to ``BULK_CACHE_KIB`` while a bulk write runs (a merge, a big
         import): the indexes of random uids it inserts into stay in memory between rows
         and between packs, instead of being read again page by page (the 50th pack merged
         as fast as the 1st). Only pages used take memory; the cache shrinks back after."""
-        before = self.db.conn.execute("PRAGMA cache_size").fetchone()[0]
-        self.db.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         try:
             yield
         finally:
-            self.db.conn.execute(f"PRAGMA cache_size = {int(before)}")
+            self.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def checkpoint(self) -> None:
         """Copy what the WAL holds back into the database now, without waiting for readers
         or writers (a passive checkpoint: it copies what it can and leaves the rest). The
         WAL file stays where it is, so the WAL guard sees the same file."""
-        self.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def after_commit(self, callback: Callable[[Store], None]) -> None:
         """Call ``callback(store)`` once the open transaction commits, never if it rolls back
@@ -225,7 +253,7 @@ class Store:
         reads three times)."""
         with translate_errors(self.path):
             self._guard_wal()
-            cursor = self.db.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
             if cursor.description is None:
                 raise ValueError("query() is for SQL that returns rows: use execute()")
             keys = [d[0] for d in cursor.description]
@@ -240,13 +268,13 @@ class Store:
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with translate_errors(self.path):
             self._guard_wal()
-            row = self.db.execute(sql, params).fetchone()
+            row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         with translate_errors(self.path):
             self._guard_wal()
-            return self.db.execute(sql, params)
+            return self.conn.execute(sql, params)
 
     # -- identity and versions ---------------------------------------------------------
 
@@ -294,16 +322,15 @@ class Store:
 
         Only between transactions: inside one, the connection's snapshot must stay put.
         """
-        if self.db.conn.in_transaction or self.wal_is_current():
+        if self.conn.in_transaction or self.wal_is_current():
             return
         log.warning(
             "the write-ahead log of %s was removed by another process while this one had "
             "it open (its locks were lost): opening the database afresh",
             self.path,
         )
-        old = self.db.conn
-        conn = _connect(self.path, self.busy_timeout_ms)
-        self.db = sqlite_utils.Database(conn)
+        old = self.conn
+        self.conn = _connect(self.path, self.busy_timeout_ms)
         self._wal = _file_id(_wal_path(self.path))
         self.reopened += 1
         try:
@@ -326,7 +353,7 @@ class Store:
 
     def _quick_check(self) -> None:
         try:
-            result = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise _open_error(self.path, exc) from exc
         if result != "ok":
@@ -350,7 +377,7 @@ class Store:
 
     def _apply(self, version: int, name: str, sql: str) -> None:
         log.info("applying migration %d (%s) to %s", version, name, self.path)
-        conn = self.db.conn
+        conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _split_sql(sql):
@@ -391,7 +418,7 @@ class Store:
             with translate_errors(target):
                 dest = sqlite3.connect(target)
                 try:
-                    self.db.conn.backup(dest)
+                    self.conn.backup(dest)
                 finally:
                     dest.close()
         except BaseException:

@@ -94,7 +94,7 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
         if len(batch.rows) >= _BATCH_ROWS:
             batch.write(store)
         return added
-    if not store.db.conn.in_transaction:
+    if not store.conn.in_transaction:
         with store.atomic():
             return _record_now(store, changes, actor)
     # Inside the caller's transaction no savepoint of its own: a failure here fails the
@@ -103,7 +103,7 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
 
 
 def _record_now(store: Store, changes: Iterable[Change], actor: str) -> int:
-    head = store.db.conn.execute(
+    head = store.conn.execute(
         "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
     ).fetchone()
     pending = _Rows(store.origin, *(head or (0, GENESIS)))
@@ -153,7 +153,7 @@ def batched(store: Store) -> Iterator[None]:
     bulk writer making thousands of records in one transaction (the demo), with no
     partial rollback inside it. Use inside the transaction; nothing is written if the
     block fails."""
-    if not store.db.conn.in_transaction or store in _batches:
+    if not store.conn.in_transaction or store in _batches:
         raise RuntimeError("batched() belongs inside one transaction, not nested")
     head = store.execute(
         "SELECT seq, hash FROM trail_heads WHERE origin = ?", [store.origin]
@@ -168,7 +168,7 @@ def batched(store: Store) -> Iterator[None]:
 
 def _insert_rows(store: Store, rows: Sequence[Sequence[Any]]) -> None:
     """Rows as sequences in the order of ``COLUMNS``."""
-    store.db.conn.executemany(
+    store.conn.executemany(
         f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
         rows,
     )
@@ -382,7 +382,7 @@ def merge_chain(
     our head and gaps, and the seqs held inside the gaps declared on either side; not the
     whole chain, so the 50th pack of a laptop merges as fast as its first.
     """
-    conn = store.db.conn
+    conn = store.conn
     ours = {
         int(seq): hash_
         for seq, hash_ in conn.execute(
@@ -435,7 +435,7 @@ def _held_gaps(
     head_seq, head_hash = head
     starts = {int(g["seq"]): g["prev_hash"] for g in declared}
     ends = {int(g["last_seq"]): g["hash"] for g in declared}
-    conn = store.db.conn
+    conn = store.conn
     gaps: list[dict[str, Any]] = []
     for first, last in _spans(declared):
         first, last = max(first, 1), min(last, head_seq)

@@ -157,13 +157,13 @@ def save_answers(
     if not changes:
         return []
     if updates:
-        store.db.conn.executemany(
+        store.conn.executemany(
             "UPDATE answers SET value = ?, evidence = ?, updated_by = ?, updated_at = ? "
             "WHERE uid = ?",
             updates,
         )
     if inserts:
-        store.db.conn.executemany(
+        store.conn.executemany(
             "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             inserts,
@@ -246,7 +246,7 @@ def new_cases(store: Store, rows: Sequence[Values], *, actor: str) -> None:
         params: list[Any] = [values(r) for r in rows]
     except KeyError:
         params = [[r.get(c) for c in columns] for r in rows]
-    store.db.conn.executemany(
+    store.conn.executemany(
         f"INSERT INTO cases ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         params,
     )
@@ -274,6 +274,6 @@ def change_cases(
     if not changes:
         return []
     sets = ", ".join(f"{c} = ?" for c in CASE_FIELDS)
-    store.db.conn.executemany(f"UPDATE cases SET {sets}, updated_at = ? WHERE uid = ?", params)
+    store.conn.executemany(f"UPDATE cases SET {sets}, updated_at = ? WHERE uid = ?", params)
     record(store, changes, actor=actor)
     return changes

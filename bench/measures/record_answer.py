@@ -26,10 +26,10 @@ def measure(scale: float, workdir: Path) -> list[Row]:
         ).fetchone()
         criteria = get_audit(store, uid).criteria[:10]
         statements: list[str] = []
-        store.db.conn.set_trace_callback(statements.append)
+        store.conn.set_trace_callback(statements.append)
         first = criteria[0]
         record_answer(store, uid, first.code, actor=auditor, value=first.scale.values[-1].code)
-        store.db.conn.set_trace_callback(None)
+        store.conn.set_trace_callback(None)
         ours = []
         for i in range(saves):
             criterion = criteria[i % len(criteria)]
@@ -37,7 +37,7 @@ def measure(scale: float, workdir: Path) -> list[Row]:
             started = time.perf_counter()
             record_answer(store, uid, criterion.code, actor=auditor, value=value, evidence=f"e{i}")
             ours.append(time.perf_counter() - started)
-        conn = store.db.conn
+        conn = store.conn
         conn.execute("CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, value TEXT)")
         bare = []
         for i in range(saves):
