@@ -28,6 +28,7 @@ from auditor.hub.connection import connect
 from auditor.hub.schema import HUB, hub_facts
 from auditor.hub.tracking import known_packs, record_pack, record_versions
 from auditor.packs import MergeSummary, Pack, merge_packs, read_header, read_pack
+from auditor.programmes.double_audit import arriving_audits_hidden_from
 from auditor.progress import Cancelled, Progress
 from auditor.store import Store
 
@@ -139,12 +140,11 @@ def _not_blind_breaking(store: Store, packs: list[Pack], viewer: str) -> tuple[l
     """The packs ``viewer`` may merge now: one carrying the other auditor's audit of a blind
     double audit waits in the hub (not merged, not recorded) until both are submitted, as
     a pack file made for an auditor never carries it (auditor/programmes/double_audit.py)."""
-    from auditor.programmes.double_audit import arriving_audit_hidden_from
-
+    hidden = arriving_audits_hidden_from(
+        store, (a for pack in packs for a in pack.audits), viewer=viewer
+    )
     kept = [
-        pack
-        for pack in packs
-        if not any(arriving_audit_hidden_from(store, a, viewer=viewer) for a in pack.audits)
+        pack for pack in packs if not any((a["uid"], a["status"]) in hidden for a in pack.audits)
     ]
     return kept, len(packs) - len(kept)
 

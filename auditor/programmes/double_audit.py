@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -187,32 +187,42 @@ def answers_hidden_from(store: Store, audit_uid: str, *, viewer: str) -> bool:
     return _hidden(first, second, row["auditor"], row["status"], viewer, partner_status)
 
 
-def arriving_audit_hidden_from(store: Store, audit: Mapping[str, Any], *, viewer: str) -> bool:
-    """The same rule for an audit arriving from outside (a pack pulled from the team hub,
-    its fields as the pack gives them), before it is merged: True while ``viewer`` is the
-    other auditor of that case's blind double audit in this database's programme and
-    either audit is still a draft (or the viewer's is not started)."""
-    pair = store.one(
-        "SELECT pc.programme_id, pc.case_id, pc.auditor, pc.second_auditor "
-        "FROM programme_cases pc JOIN programmes p ON p.id = pc.programme_id "
-        "JOIN cases c ON c.id = pc.case_id "
-        "WHERE p.uid = ? AND c.uid = ? AND pc.second_auditor != ''",
-        [audit.get("programme_uid"), audit.get("case_uid")],
-    )
-    if pair is None:
-        return False
-    own = store.scalar(
-        "SELECT status FROM audits WHERE programme_id = ? AND case_id = ? AND auditor = ? "
-        "AND deleted_at IS NULL ORDER BY id LIMIT 1",
-        [pair["programme_id"], pair["case_id"], viewer.strip()],
-    )
-    status = str(audit.get("status", ""))
-    if status == AuditStatus.DRAFT:  # an old pack of an audit held here since submitted
-        status = (
-            store.scalar("SELECT status FROM audits WHERE uid = ?", [audit.get("uid")]) or status
+def arriving_audits_hidden_from(
+    store: Store, audits: Iterable[Mapping[str, Any]], *, viewer: str
+) -> set[tuple[str, str]]:
+    """The same rule for audits arriving from outside (packs pulled from the team hub, their
+    fields as the packs give them), before they are merged: (uid, status) of the versions
+    ``viewer`` may not see yet, as the other auditor of that case's blind double audit in this
+    database's programme while either audit is still a draft (or the viewer's is not
+    started). The viewer's double audits are read once, not once an audit."""
+    pairs = {
+        (r["programme_uid"], r["case_uid"]): r
+        for r in store.query(
+            "SELECT p.uid AS programme_uid, c.uid AS case_uid, pc.programme_id, pc.case_id, "
+            "pc.auditor, pc.second_auditor FROM programme_cases pc "
+            "JOIN programmes p ON p.id = pc.programme_id JOIN cases c ON c.id = pc.case_id "
+            "WHERE pc.second_auditor != '' AND ? IN (pc.auditor, pc.second_auditor)",
+            [viewer.strip()],
         )
-    return _hidden(pair["auditor"], pair["second_auditor"], str(audit.get("auditor", "")),
-                   status, viewer, own or AuditStatus.DRAFT)  # fmt: skip
+    }
+    hidden: set[tuple[str, str]] = set()
+    for audit in audits:
+        pair = pairs.get((audit.get("programme_uid"), audit.get("case_uid")))
+        if pair is None:
+            continue
+        own = store.scalar(
+            "SELECT status FROM audits WHERE programme_id = ? AND case_id = ? AND auditor = ? "
+            "AND deleted_at IS NULL ORDER BY id LIMIT 1",
+            [pair["programme_id"], pair["case_id"], viewer.strip()],
+        )
+        given = status = str(audit.get("status", ""))
+        if status == AuditStatus.DRAFT:  # an old pack of an audit held here since submitted
+            held_here = store.scalar("SELECT status FROM audits WHERE uid = ?", [audit["uid"]])
+            status = held_here or status
+        if _hidden(pair["auditor"], pair["second_auditor"], str(audit.get("auditor", "")),
+                   status, viewer, own or AuditStatus.DRAFT):  # fmt: skip
+            hidden.add((str(audit["uid"]), given))
+    return hidden
 
 
 def _hidden(first: str, second: str, auditor: str, status: str, viewer: str,
