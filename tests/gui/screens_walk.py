@@ -70,8 +70,11 @@ def import_wizard_screens(
 
 
 def dialog_screens(window: MainWindow) -> Iterator[Screen]:
-    """The export dialogs: report, feedback, audit pack, send work."""
+    """The export dialogs (report, board pack, feedback, audit pack, send work), Sync with
+    hub, and each tab of the framework editor."""
+    from ui.hub.sync import SyncDialog
     from ui.packs.export_pack import ExportPackDialog
+    from ui.reports.export_board_pack import open_export_board_pack
     from ui.reports.export_feedback import open_feedback_dialog
     from ui.reports.export_report import open_export_report
 
@@ -85,6 +88,8 @@ def dialog_screens(window: MainWindow) -> Iterator[Screen]:
             ),
         ),
         ("export audit pack dialog", lambda: _opened(ExportPackDialog(session, window))),
+        ("export board pack dialog", lambda: open_export_board_pack(window, session)),
+        ("sync with hub dialog", lambda: _opened(SyncDialog(session, window))),
     ]
     if _has_programme(window):
         from ui.packs.send_work import SendWorkDialog
@@ -96,6 +101,25 @@ def dialog_screens(window: MainWindow) -> Iterator[Screen]:
         QApplication.processEvents()
         yield name, dialog
         dialog.reject()
+    yield from _framework_editor_tabs(window)
+
+
+def _framework_editor_tabs(window: MainWindow) -> Iterator[Screen]:
+    """The framework editor on a copy of the built-in framework, one tab at a time."""
+    from auditor.frameworks import drafts
+    from auditor.frameworks.library import get_framework
+    from ui.frameworks.editor import FrameworkEditor
+
+    session = window.session
+    draft = drafts.copy_draft(session.store, get_framework(session.store, "IN-CFA"),
+                              actor=session.actor)  # fmt: skip
+    editor = _opened(FrameworkEditor(session, draft.uid, window))
+    tabs = editor.tabs
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        yield f"framework editor, {tabs.tabText(index).replace('&', '')} tab", editor
+    editor.reject()
 
 
 def _opened(dialog: QDialog) -> QDialog:

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -74,9 +76,17 @@ class GradingForm(QWidget):
         form.addRow(heading("What these thresholds mean", level=3))
         form.addRow(self.bands)
         self._target_rows(form)
+        # Its wrapped explanations are tall when narrow: the tab scrolls rather than making
+        # the editor taller than a 768-pixel screen (it was 807 high at its smallest).
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.addLayout(form)
+        inner.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
         self.load(raw)
 
     def _target_rows(self, form: QFormLayout) -> None:
