@@ -114,6 +114,9 @@ def _framework_editor_tabs(window: MainWindow) -> Iterator[Screen]:
     draft = drafts.copy_draft(session.store, get_framework(session.store, "IN-CFA"),
                               actor=session.actor)  # fmt: skip
     editor = _opened(FrameworkEditor(session, draft.uid, window))
+    editor.tree.setCurrentItem(editor.tree.topLevelItem(0).child(0))  # a criterion's form
+    QApplication.processEvents()
+    yield "framework editor, Content tab, a criterion", editor
     tabs = editor.tabs
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)

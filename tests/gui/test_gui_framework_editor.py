@@ -282,7 +282,6 @@ def test_a_bad_value_is_named_and_marked_as_typed_and_the_draft_cannot_be_publis
     qtbot: QtBot, window: MainWindow
 ) -> None:
     view, editor = _edit_a_copy(qtbot, window)
-    qtbot.keyClick(editor.tree, Qt.Key.Key_T, ALT)  # Title, then the Timescales tab
     qtbot.keyClick(editor.tree, Qt.Key.Key_T, ALT)
     timescales = editor.timescales_form
     assert editor.tabs.currentWidget() is timescales
