@@ -5,6 +5,7 @@ The old code is kept in tests/figures_reference.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.demo import make_demo
+from auditor.figures import stats
 from auditor.figures.agreement import agreement_report
 from auditor.figures.dashboard import dashboard_figures, dashboard_framework
 from auditor.figures.stats import (
@@ -112,3 +114,23 @@ def test_the_reports_compliance_figures_are_what_they_were(demo: Store) -> None:
         pooled, by_month = criterion_figures_pooled_and_by_month(demo, f, framework)
         assert pooled == reference.criterion_figures(demo, f, framework)
         assert by_month == reference.criterion_figures_by(demo, f, framework, "month")
+
+
+def test_a_framework_with_separator_characters_is_counted_the_same_the_slow_way(
+    demo: Store,
+) -> None:
+    """The answer counts join each audit's answers into one text with control characters
+    between them; a framework whose codes hold one is counted by a plain GROUP BY, which
+    gives the same figures on the same answers."""
+    framework = dashboard_framework(demo, AuditFilter())
+    assert framework is not None and not stats._separators_in(framework)
+    for f in _filters(demo):
+        for group in (None, *stats.GROUPS.values()):
+            fast = stats._answer_counts(demo, f, framework, group=group)
+            slow = stats._answer_counts_grouped(demo, f, framework, group=group)
+            assert fast == slow, (f, group)
+    odd = dataclasses.replace(
+        framework.criteria[0], code=f"{framework.criteria[0].code}{stats._PAIR}x"
+    )
+    section = dataclasses.replace(framework.sections[0], criteria=(odd,))
+    assert stats._separators_in(dataclasses.replace(framework, sections=(section,)))

@@ -21,6 +21,7 @@ unweighted kappa the same formula with identity weights. Cut to [−1, 1].
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -264,11 +265,18 @@ def _moderation_cells(
 def _double_audit_cells(
     store: Store, audit_filter: AuditFilter
 ) -> tuple[Cells, dict[str, Cells], int]:
-    """The first two reported audits, by different auditors, of a case in a programme."""
+    """The first two reported audits, by different auditors, of a case in a programme.
+
+    Only the cases that two auditors audited in a programme are read (the rest cannot make
+    a couple), and the couples' answer pairs are counted in SQL."""
     where, params = audit_filter.sql()
     rows = store.execute(
-        f"SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade {AUDITS_FROM} "
-        f"WHERE {where} AND a.programme_id IS NOT NULL ORDER BY a.created_at, a.id",
+        f"WITH f AS (SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade, "
+        f"a.created_at {AUDITS_FROM} WHERE {where} AND a.programme_id IS NOT NULL) "
+        "SELECT id, programme_id, case_id, auditor, final_grade FROM f "
+        "WHERE (programme_id, case_id) IN (SELECT programme_id, case_id FROM f "
+        "GROUP BY programme_id, case_id HAVING COUNT(DISTINCT auditor) > 1) "
+        "ORDER BY created_at, id",
         params,
     ).fetchall()
     by_case: dict[tuple[int, int], list[tuple[int, str, str | None]]] = defaultdict(list)
@@ -278,27 +286,15 @@ def _double_audit_cells(
             group.append((audit_id, auditor, grade))
     couples = [g for g in by_case.values() if len(g) == 2]
     grades: Cells = Counter((str(a[2]), str(b[2])) for a, b in couples if a[2] and b[2])
-    answers = _answers(store, [audit[0] for couple in couples for audit in couple])
     criteria: dict[str, Cells] = defaultdict(Counter)
-    for a, b in couples:
-        first, second = answers.get(a[0], {}), answers.get(b[0], {})
-        for code in first.keys() & second.keys():
-            criteria[code][(first[code], second[code])] += 1
+    for code, first, second, n in store.execute(
+        "WITH couple(first, second) AS (SELECT json_extract(value, '$[0]'), "
+        "json_extract(value, '$[1]') FROM json_each(?)) "
+        "SELECT x.criterion_code, x.value, y.value, COUNT(*) FROM couple "
+        "JOIN answers x ON x.audit_id = couple.first "
+        "JOIN answers y ON y.audit_id = couple.second AND y.criterion_code = x.criterion_code "
+        "WHERE x.value IS NOT NULL AND y.value IS NOT NULL GROUP BY 1, 2, 3",
+        [json.dumps([[a[0], b[0]] for a, b in couples])],
+    ):
+        criteria[code][(first, second)] = n
     return grades, criteria, len(couples)
-
-
-ID_CHUNK = 500  # audit ids per query: well under SQLite's limit on bound parameters
-
-
-def _answers(store: Store, audit_ids: list[int]) -> dict[int, dict[str, str]]:
-    """Audit id → criterion → value, for the given audits (answered criteria only)."""
-    answers: dict[int, dict[str, str]] = defaultdict(dict)
-    for start in range(0, len(audit_ids), ID_CHUNK):
-        chunk = audit_ids[start : start + ID_CHUNK]
-        for audit_id, code, value in store.execute(
-            "SELECT audit_id, criterion_code, value FROM answers "
-            f"WHERE audit_id IN ({', '.join('?' for _ in chunk)}) AND value IS NOT NULL",
-            chunk,
-        ):
-            answers[audit_id][code] = value
-    return answers
