@@ -1,9 +1,10 @@
 """The dashboard's figures over 400,000 answers, beside one ``GROUP BY`` over the answers.
 
-The bare aggregate reads one covering index (``answers(criterion_code, value)``); the
-dashboard must join every answer to its audit (status, date, case type, team) and group by
-month: that join alone costs about 4× the bare aggregate here, so the ratio's floor is set by
-the schema (the grouping columns are not on the answer row), not by the figures' code.
+The bare aggregate reads one covering index (``answers(criterion_code, value)``, made here
+for it alone after the dashboard is timed: the app has no such index, nothing of its reads
+one); the dashboard must join every answer to its audit (status, date, case type, team) and
+group by month: that join alone costs 2–4× the bare aggregate here, so the ratio's floor is
+set by the schema (the grouping columns are not on the answer row), not by the figures' code.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bench.measures.common import Row, cpu_seconds, generated_db, scaled
 GOAL_S = 0.1
 GOAL_RATIO = 3.0
 BARE_SQL = "SELECT criterion_code, value, COUNT(*) FROM answers GROUP BY criterion_code, value"
+BARE_INDEX = "CREATE INDEX bare_answers_by_criterion ON answers (criterion_code, value)"
 # The least any figure over filtered audits must do: join each answer to its audit.
 JOIN_SQL = (
     "SELECT COUNT(*) FROM audits a JOIN answers an ON an.audit_id = a.id "
@@ -36,8 +38,11 @@ def measure(scale: float, workdir: Path) -> list[Row]:
         answers = int(store.scalar("SELECT COUNT(*) FROM answers"))
         dashboard_figures(store, AuditFilter())  # warm the page cache for both
         ours = min(cpu_seconds(lambda: dashboard_figures(store, AuditFilter())) for _ in range(3))
-        bare = min(cpu_seconds(lambda: store.execute(BARE_SQL).fetchall()) for _ in range(3))
         join = min(cpu_seconds(lambda: store.execute(JOIN_SQL).fetchall()) for _ in range(3))
+        store.execute(BARE_INDEX)
+        store.execute(BARE_SQL).fetchall()  # warm the new index
+        bare = min(cpu_seconds(lambda: store.execute(BARE_SQL).fetchall()) for _ in range(3))
+        store.execute("DROP INDEX bare_answers_by_criterion")
     ratio = ours / bare
     return [
         Row(f"dashboard over {answers:,} answers", f"{ours * 1000:.0f} ms CPU",
