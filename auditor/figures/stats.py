@@ -417,46 +417,39 @@ def _answer_counts(
     *,
     group: str | None,
     extra: tuple[str, list[Any]] = ("", []),
+    tally: bool = True,
 ) -> Any:
     """(group, criterion) — or criterion without a group — → answer → audits, criteria not
-    asked left out (:func:`unasked_answers_left_out`).
+    asked left out (:func:`unasked_answers_left_out`). Counted per case type in SQL and the
+    case-type rule applied to those few counts here: the same figures as testing every
+    answer row against it in SQL, in a fraction of the time.
 
-    Why it is shaped so: a ``GROUP BY`` over the 400,000 joined answer rows spends most of
-    its time in SQLite's sorter. Instead each filtered audit brings its answers as one text
-    (``criterion`` :data:`_PAIR` ``value``, joined by :data:`_NEXT`, read from the answers'
-    (audit, criterion) index in order, no sort), the audits are tallied per group and case
-    type with :class:`~collections.Counter` (in C), and the case-type rule is applied to the
-    few tallied pairs here: the same figures as testing every answer row in SQL."""
-    if _separators_in(framework):
-        return _answer_counts_grouped(store, audit_filter, framework, group=group, extra=extra)
+    Why the counting is shaped so: a ``GROUP BY`` over the 400,000 joined answer rows spends
+    most of its time in SQLite's sorter. Instead (``tally``) each filtered audit brings its
+    answers as one text (``criterion`` :data:`_PAIR` ``value``, joined by :data:`_NEXT`, read
+    in the answers' (audit, criterion) key order: no sort), and the audits are tallied per
+    group and case type with :class:`~collections.Counter` (in C). A framework whose codes
+    hold a separator is counted by the ``GROUP BY``."""
     where, params = audit_filter.sql()
-    gated, gated_params = _ungated_answers_left_out(framework)
+    where, params = where + extra[0], [*params, *extra[1]]
+    gated = _ungated_answers_left_out(framework)
+    tally = tally and not _separators_in(framework)
     types_asked = _types_asked(framework)
-    rows = store.execute(
-        f"SELECT {group or 'NULL'}, a.case_type, (SELECT group_concat(an.criterion_code "
-        f"|| char({ord(_PAIR)}) || an.value, char({ord(_NEXT)})) FROM answers an "
-        f"WHERE an.audit_id = a.id AND an.value IS NOT NULL{gated}) "
-        f"{AUDITS_FROM} WHERE {where}{extra[0]}",
-        [*gated_params, *params, *extra[1]],
-    ).fetchall()
-    tallies: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
-    for key, case_type, answers in rows:
-        if answers:
-            tallies[(key, case_type)].update(answers.split(_NEXT))
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
-    for (key, case_type), tally in tallies.items():
-        for pair, n in tally.items():
-            code, value = pair.split(_PAIR)
-            types = types_asked.get(code)
-            if types is not None and case_type not in types:
-                continue  # asked only of other case types (as SQL's NOT IN, a missing type too)
-            by_value = counts[(key, code) if group else code]
-            by_value[value] = by_value.get(value, 0) + n
+    for key, case_type, code, value, n in _counted(store, group, where, params, gated, tally=tally):
+        types = types_asked.get(code)
+        if types is not None and case_type not in types:
+            continue  # asked only of other case types (as SQL's NOT IN, a missing type too)
+        by_value = counts[(key, code) if group else code]
+        by_value[value] = by_value.get(value, 0) + n
     return counts
 
 
-# The separators of an audit's answers in :func:`_answer_counts`: control characters, never
-# in a framework's criterion or answer codes (checked: such a framework is counted the slow way).
+# (group, case type, criterion, answer, audits) rows, from which _answer_counts counts.
+Counted = Iterable[tuple[Any, str, str, str, int]]
+
+# The separators of an audit's answers in :func:`_counted`: control characters, never in a
+# framework's criterion or answer codes (or the answers are counted by a GROUP BY).
 _PAIR, _NEXT = "\x1f", "\x1e"
 
 
@@ -466,35 +459,34 @@ def _separators_in(framework: Framework) -> bool:
     return any(_PAIR in code or _NEXT in code for code in codes)
 
 
-def _answer_counts_grouped(
-    store: Store,
-    audit_filter: AuditFilter,
-    framework: Framework,
-    *,
-    group: str | None,
-    extra: tuple[str, list[Any]] = ("", []),
-) -> Any:
-    """:func:`_answer_counts` as one ``GROUP BY`` over the answer rows (slower, and needs
-    no separator)."""
-    where, params = audit_filter.sql()
-    gated, gated_params = _ungated_answers_left_out(framework)
-    types_asked = _types_asked(framework)
-    key = f"{group} AS g, " if group else ""
+def _counted(
+    store: Store, group: str | None, where: str, params: list[Any], gated: tuple[str, list[str]],
+    *, tally: bool,
+) -> Counted:  # fmt: skip
+    if not tally:
+        yield from store.execute(
+            f"SELECT {group or 'NULL'} AS g, a.case_type, an.criterion_code, an.value, COUNT(*) "
+            f"{AUDITS_FROM} JOIN answers an ON an.audit_id = a.id WHERE {where} "
+            f"AND an.value IS NOT NULL{gated[0]} GROUP BY g, a.case_type, an.criterion_code, "
+            "an.value",
+            [*params, *gated[1]],
+        ).fetchall()
+        return
     rows = store.execute(
-        f"SELECT {key}a.case_type, an.criterion_code, an.value, COUNT(*) {AUDITS_FROM} "
-        f"JOIN answers an ON an.audit_id = a.id WHERE {where}{extra[0]} AND an.value IS NOT NULL"
-        f"{gated} GROUP BY {'g, ' if group else ''}a.case_type, an.criterion_code, an.value",
-        [*params, *extra[1], *gated_params],
+        f"SELECT {group or 'NULL'}, a.case_type, (SELECT group_concat(an.criterion_code "
+        f"|| char({ord(_PAIR)}) || an.value, char({ord(_NEXT)})) FROM answers an "
+        f"WHERE an.audit_id = a.id AND an.value IS NOT NULL{gated[0]}) {AUDITS_FROM} "
+        f"WHERE {where}",
+        [*gated[1], *params],  # the subquery's come first
     ).fetchall()
-    counts: dict[Any, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        *keys, case_type, code, value, n = row
-        types = types_asked.get(code)
-        if types is not None and case_type not in types:
-            continue
-        by_value = counts[(*keys, code) if group else code]
-        by_value[value] = by_value.get(value, 0) + n
-    return counts
+    tallies: dict[tuple[Any, str], Counter[str]] = defaultdict(Counter)
+    for key, case_type, answers in rows:
+        if answers:
+            tallies[(key, case_type)].update(answers.split(_NEXT))
+    for (key, case_type), tallied in tallies.items():
+        for pair, n in tallied.items():
+            code, value = pair.split(_PAIR)
+            yield key, case_type, code, value, n
 
 
 def _types_asked(framework: Framework) -> dict[str, frozenset[str]]:
