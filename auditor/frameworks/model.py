@@ -144,10 +144,19 @@ class Framework:
     grading: GradingRules
     timescales: tuple[Timescale, ...]
     source_text: str = field(repr=False, compare=False, default="")
+    # The criteria, and those of each case type, worked out once: every answer saved grades
+    # the audit through them (a framework never changes once made).
+    _criteria: tuple[Criterion, ...] = field(init=False, repr=False, compare=False)
+    _by_case_type: dict[CaseType, tuple[Criterion, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_criteria", tuple(c for s in self.sections for c in s.criteria))
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
-        return tuple(c for s in self.sections for c in s.criteria)
+        return self._criteria
 
     def criterion(self, code: str) -> Criterion:
         for c in self.criteria:
@@ -158,7 +167,11 @@ class Framework:
     def criteria_for(self, case_type: CaseType | str) -> tuple[Criterion, ...]:
         """The criteria that may be asked for a case of this type, in framework order:
         conditional ones included, whatever the answers (see :meth:`criteria_asked`)."""
-        return tuple(c for c in self.criteria if c.applies(case_type))
+        kind = CaseType(case_type)
+        known = self._by_case_type.get(kind)
+        if known is None:
+            known = self._by_case_type[kind] = tuple(c for c in self.criteria if c.applies(kind))
+        return known
 
     def criteria_asked(
         self, case_type: CaseType | str, answers: Mapping[str, str | None]
