@@ -211,6 +211,8 @@ def tables(draw: st.DrawFn) -> tuple[Table, ColumnMapping]:
         columns.setdefault("worker", "Team")
     if draw(st.booleans()):  # the mapping names a column loosely
         columns["referral_date"] = "referral  DATE"
+    if draw(st.booleans()):  # a field's problems and a beyond-the-header one, in one column
+        columns["closed_date"] = BEYOND_LAST_COLUMN
     words = draw(st.sampled_from([{}, {"ICS 12": "child_in_need", "Gardening": "early_help"}]))
     epoch = draw(st.sampled_from([date(1899, 12, 30), date(1904, 1, 1)]))
     table = Table(
@@ -246,9 +248,9 @@ def test_a_column_at_a_time_finds_what_a_row_at_a_time_found(
 
 
 def test_mixed_cells_of_one_column_each_read_as_themselves() -> None:
-    """1, 1.0 and True are equal in Python but not the same cell: a column mixing them (a
+    """True, 1 and 1.0 are equal in Python but not the same cell: a column mixing them (a
     workbook's) gives each its own answer, in every chunk."""
-    cells: list[CellValue] = [46053, 46053.0, True, "46053", datetime(2026, 1, 31), None]
+    cells: list[CellValue] = [True, 1, 1.0, 46053, "46053", datetime(2026, 1, 31), None]
     rows = tuple(
         SourceRow(n + 2, (f"FAKE-{n}", "CP", cells[n % len(cells)]))
         for n in range(PROGRESS_EVERY + len(cells))
@@ -260,8 +262,12 @@ def test_mixed_cells_of_one_column_each_read_as_themselves() -> None:
     found = validate_table(table, mapping)
     expected = row_at_a_time(table, mapping, lambda done, total: None)
     assert seen(found) == seen(expected)
-    assert [str(p) for p in found.problems[:1]] == [
-        "row 4, column 'Referral', value 'TRUE': not a date (expected a UK date such as "
-        "31/01/2026, 31-Jan-2026 or 2026-01-31)"
+    assert [str(p) for p in found.problems[:3]] == [
+        "row 2, column 'Referral', value 'TRUE': not a date (expected a UK date such as "
+        "31/01/2026, 31-Jan-2026 or 2026-01-31)",
+        "row 3, column 'Referral', value '1': the number 1 is not a date (expected a UK "
+        "date such as 31/01/2026, 31-Jan-2026 or 2026-01-31)",
+        "row 4, column 'Referral', value '1': the number 1 is not a date (expected a UK "
+        "date such as 31/01/2026, 31-Jan-2026 or 2026-01-31)",
     ]
     assert {r.values["referral_date"] for r in found.records} == {"2026-01-31", None}
