@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from auditor import collector
 from auditor.importing import csv_reader, xlsx_reader
 from auditor.importing.errors import ImportCancelled, ImportFileError, too_many_rows
 from auditor.importing.mapping import guess_field
@@ -128,7 +129,8 @@ def read_table(
     """
     path = Path(path)
     try:
-        return _read(path, sheet, header_row, _row_callback(progress, cancelled))
+        with collector.paused():  # a row's cells hold no cycles: no collection walking them
+            return _read(path, sheet, header_row, _row_callback(progress, cancelled))
     except OSError as exc:  # unreadable: permissions, a vanished network drive, a bad disk
         raise ImportFileError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
 

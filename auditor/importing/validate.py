@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from auditor import collector
 from auditor.domain import CASE_DATE_FIELDS
 from auditor.importing.errors import ImportCancelled
 from auditor.importing.mapping import IMPORT_FIELDS, REQUIRED_FIELDS, ColumnMapping
@@ -92,7 +93,21 @@ def validate_table(
     columns, problems = resolve_columns(table.headers, mapping)
     if problems:
         return Validation(table.description, (), tuple(problems), len(table.rows))
-    checker = _Checker(table, mapping, columns)
+    with collector.paused():  # records and problems hold no cycles: no collection walking them
+        return _validated(
+            table, columns, _Checker(table, mapping, columns), problems, progress, cancelled
+        )
+
+
+def _validated(
+    table: Table,
+    columns: dict[str, int],
+    checker: _Checker,
+    problems: list[Problem],
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> Validation:
+    """:func:`validate_table` once the columns are found."""
     records: list[CaseRecord] = []
     references: list[str] = []  # each row's, in order
     rows = table.rows
@@ -293,8 +308,8 @@ class _Rule:
         for raw in set(cells) - known.keys():
             try:
                 known[raw] = self.clean(raw)
-            except ValueError as exc:
-                known[raw] = exc
+            except ValueError as exc:  # its message alone: no traceback holding frames
+                known[raw] = ValueError(str(exc))
                 self.refused.setdefault(kind, set()).add(raw)
 
 
