@@ -8,10 +8,11 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.store.trail import _hash_values, row_hash
+from auditor.store.trail import Change, _hash_values, _Rows, row_hash
 
 ROW = {
     "uid": "0190f1e2-aaaa-7bbb-8ccc-123456789abc",
@@ -48,4 +49,19 @@ values = st.lists(st.one_of(scalars, st.lists(scalars, max_size=3)), max_size=14
 @given(values)
 def test_the_hash_is_sha256_of_the_canonical_json(row: list[Any]) -> None:
     canonical = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-    assert _hash_values(row) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    expected = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert _hash_values(row) == expected
+    assert _hash_values(tuple(row)) == expected  # a row as the trail makes it
+
+
+def test_rows_are_made_all_or_none() -> None:
+    """A change that cannot be hashed (text no file could hold: a lone surrogate) leaves
+    the pending rows and the chain's head as they were, not half made."""
+    pending = _Rows(ROW["origin"], 4, "a" * 64)
+    good = Change("case", "0190f1e2-aaaa-7bbb-8ccc-123456789abd", "team", "A", "B")
+    bad = Change("case", "0190f1e2-aaaa-7bbb-8ccc-123456789abd", "worker", "A", "\ud800")
+    with pytest.raises(UnicodeEncodeError):
+        pending.add([good, bad], "Zoë Demo-Auditor")
+    assert (pending.rows, pending.seq, pending.prev) == ([], 4, "a" * 64)
+    assert pending.add([good], "Zoë Demo-Auditor") == 1
+    assert (pending.seq, pending.rows[0][2], pending.rows[0][12]) == (5, 5, "a" * 64)

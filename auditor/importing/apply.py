@@ -149,7 +149,7 @@ def _plan(store: Store, records: Sequence[CaseRecord]) -> _Plan:
     now = now_utc()
     uids = new_uids(sum(1 for r in records if r.reference not in existing))
     for rec in records:
-        row = existing.get(rec.reference)
+        row = existing.get(rec.reference) if existing else None
         if row is None:
             plan.inserts.append(_new_case(rec.values, next(uids), now))
             continue
@@ -172,7 +172,10 @@ def _new_case(values: Mapping[str, str | None], uid: str, now: str) -> dict[str,
     """A new case's columns: the file's fields (blank ones as :data:`_BLANK`), its uid and
     time stamps. The fields the file does not hold are left to the table's defaults,
     which are the same: a narrower row, inserted faster, storing the same case."""
-    row: dict[str, Any] = {k: v or _BLANK.get(k) for k, v in values.items()}
+    row: dict[str, Any] = dict(values)
+    for name, value in values.items():
+        if not value:  # None or ""
+            row[name] = _BLANK.get(name)
     row["uid"] = uid
     row["created_at"] = row["updated_at"] = now
     return row
