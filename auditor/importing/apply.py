@@ -147,7 +147,8 @@ def _plan(store: Store, records: Sequence[CaseRecord]) -> _Plan:
     existing = _existing(store)
     plan = _Plan()
     now = now_utc()
-    uids = new_uids(sum(1 for r in records if r.reference not in existing))
+    added = sum(1 for r in records if r.reference not in existing) if existing else len(records)
+    uids = new_uids(added)
     for rec in records:
         row = existing.get(rec.reference) if existing else None
         if row is None:

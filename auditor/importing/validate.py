@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import cast
 
 from auditor import collector
 from auditor.domain import CASE_DATE_FIELDS
@@ -116,8 +117,7 @@ def _validated(
     # often as a row at a time would give them, each column's rule chosen once a chunk.
     for start in range(0, total, PROGRESS_EVERY):
         chunk = rows[start : start + PROGRESS_EVERY]
-        checker.check(chunk, records, problems)
-        references += checker.references(chunk)
+        references += checker.check(chunk, records, problems)
         done = start + len(chunk)
         if done % PROGRESS_EVERY == 0:
             if cancelled is not None and cancelled():
@@ -178,16 +178,18 @@ class _Checker:
         self.headers = table.headers
         self.epoch = table.date_epoch
         self.words = mapping.case_type_words
-        self.reference_index = columns["reference"]
         self.fields = list(columns)
         # Each column's rule chosen once, not by testing its field's name at every cell.
         self.rules = [(index, self._rule(name)) for name, index in columns.items()]
+        self.reference_rule = self.rules[self.fields.index("reference")][1]
 
     def check(
         self, rows: Sequence[SourceRow], records: list[CaseRecord], problems: list[Problem]
-    ) -> None:
+    ) -> list[str]:
         """Add the rows' problems to ``problems`` and the records of the rows without any
-        to ``records``: the same as checking each row, its fields in turn, on its own."""
+        to ``records``: the same as checking each row, its fields in turn, on its own.
+        Returns each row's reference as written (a refused one too), "" for none."""
+        references: list[str] = []
         cells = [row.values for row in rows]
         shortest = min(map(len, cells), default=0)
         answers: list[list[_Answer]] = []
@@ -196,6 +198,10 @@ class _Checker:
             column = _column(cells, index, shortest)
             found = rule.answers(column)
             answers.append(found)
+            if rule is self.reference_rule:  # none refused: each answer is its cell's text
+                references = (
+                    list(map(cell_text, column)) if rule.refused_any else cast(list[str], found)
+                )
             if rule.refused_any:
                 header = self.headers[index]
                 for position, (raw, answer) in enumerate(zip(column, found, strict=True)):
@@ -218,12 +224,7 @@ class _Checker:
             )
             if position not in refused
         )
-
-    def references(self, rows: Sequence[SourceRow]) -> list[str]:
-        """Each row's reference as written (also a refused one), "" when it has none."""
-        cells = [row.values for row in rows]
-        column = _column(cells, self.reference_index, min(map(len, cells), default=0))
-        return list(map(cell_text, column))
+        return references
 
     def _rule(self, name: str) -> _Rule:
         if name in CASE_DATE_FIELDS:
