@@ -164,19 +164,24 @@ def _plan(store: Store, records: Sequence[CaseRecord]) -> _Plan:
     return plan
 
 
-# A new case's field left blank in the file, as the table's defaults give a field no
-# column of the file holds: team and worker "", the others NULL.
-_BLANK: dict[str, str | None] = {c: None for c in CASE_FIELDS} | {"team": "", "worker": ""}
+# A new case's field left blank in the file (None or ""), as the table's defaults give a
+# field no column of the file holds: team and worker "", every other field NULL.
+_BLANK_TEXT = ("team", "worker")
 
 
 def _new_case(values: Mapping[str, str | None], uid: str, now: str) -> dict[str, Any]:
-    """A new case's columns: the file's fields (blank ones as :data:`_BLANK`), its uid and
-    time stamps. The fields the file does not hold are left to the table's defaults,
-    which are the same: a narrower row, inserted faster, storing the same case."""
+    """A new case's columns: the file's fields (blank ones as the table's defaults give
+    them), its uid and time stamps. The fields the file does not hold are left to the
+    table's defaults, which are the same: a narrower row, inserted faster, storing the same
+    case. Blanks are looked for, not each field tested: 50,000 rows, a dozen fields each."""
     row: dict[str, Any] = dict(values)
-    for name, value in values.items():
-        if not value:  # None or ""
-            row[name] = _BLANK.get(name)
+    for name in _BLANK_TEXT:
+        if name in row and row[name] is None:
+            row[name] = ""
+    if "" in row.values():
+        for name, value in values.items():
+            if value == "" and name not in _BLANK_TEXT:
+                row[name] = None
     row["uid"] = uid
     row["created_at"] = row["updated_at"] = now
     return row
