@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from auditor import collector
 from auditor.importing import csv_reader, xlsx_reader
 from auditor.importing.errors import ImportCancelled, ImportFileError, too_many_rows
 from auditor.importing.mapping import guess_field
@@ -128,7 +129,8 @@ def read_table(
     """
     path = Path(path)
     try:
-        return _read(path, sheet, header_row, _row_callback(progress, cancelled))
+        with collector.paused():  # a row's cells hold no cycles: no collection walking them
+            return _read(path, sheet, header_row, _row_callback(progress, cancelled))
     except OSError as exc:  # unreadable: permissions, a vanished network drive, a bad disk
         raise ImportFileError(f"{path.name} cannot be read ({exc.strerror or exc})") from None
 
@@ -202,17 +204,32 @@ def _shape(
     name: str, raw: RawRows, header_row: int | None
 ) -> tuple[tuple[str, ...], int, tuple[SourceRow, ...], tuple[str, ...]]:
     """Headers, the header's row number, the data rows and notes on what was skipped."""
-    non_blank = [(n, values) for n, values in raw if not _is_blank(values)]
-    if not non_blank:
+    opening = _opening(raw, header_row)
+    if not opening and all(_is_blank(values) for _, values in raw):
         raise ImportFileError(f"{name} has no rows: it is empty")
-    header_index = _header_index(name, non_blank, header_row)
-    header_number, header_values = non_blank[header_index]
+    header_index = _header_index(name, opening, header_row)
+    header_number, header_values = opening[header_index]
     rows, notes = _data_rows([(n, v) for n, v in raw if n > header_number])
     if len(rows) > MAX_ROWS:
         raise too_many_rows(name, MAX_ROWS)
     if header_index:
         notes.insert(0, f"rows above the header (row {header_number}) were skipped as titles")
     return _header_names(header_values), header_number, tuple(rows), tuple(notes)
+
+
+def _opening(raw: RawRows, header_row: int | None) -> RawRows:
+    """The rows holding values that the header is looked for among: the first
+    ``HEADER_SCAN_ROWS`` of them, or those up to the row asked for. Not every row of the
+    file: the rows below are read once, as data."""
+    if header_row is not None:
+        return [(n, values) for n, values in raw if n <= header_row and not _is_blank(values)]
+    opening: RawRows = []
+    for number, values in raw:
+        if not _is_blank(values):
+            opening.append((number, values))
+            if len(opening) == HEADER_SCAN_ROWS:
+                break
+    return opening
 
 
 def _is_blank(values: Sequence[CellValue]) -> bool:
@@ -267,7 +284,11 @@ def _data_rows(rows: RawRows) -> tuple[list[SourceRow], list[str]]:
     notes: list[str] = []
     blank = 0
     for index, (number, values) in enumerate(rows):
-        first = next((cell_text(v) for v in values if _has_value(v)), "")
+        opening = values[0] if values else None
+        if type(opening) is str and opening.strip():  # most rows: the first cell is text
+            first = opening.strip()
+        else:
+            first = next((cell_text(v) for v in values if _has_value(v)), "")
         if not first:
             blank += 1
             continue

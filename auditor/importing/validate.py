@@ -7,10 +7,13 @@ and the clean records of the rows without problems, ready to import.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import cast
 
+from auditor import collector
 from auditor.domain import CASE_DATE_FIELDS
 from auditor.importing.errors import ImportCancelled
 from auditor.importing.mapping import IMPORT_FIELDS, REQUIRED_FIELDS, ColumnMapping
@@ -91,27 +94,41 @@ def validate_table(
     columns, problems = resolve_columns(table.headers, mapping)
     if problems:
         return Validation(table.description, (), tuple(problems), len(table.rows))
-    checker = _RowChecker(table, mapping, columns)
+    with collector.paused():  # records and problems hold no cycles: no collection walking them
+        return _validated(
+            table, columns, _Checker(table, mapping, columns), problems, progress, cancelled
+        )
+
+
+def _validated(
+    table: Table,
+    columns: dict[str, int],
+    checker: _Checker,
+    problems: list[Problem],
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> Validation:
+    """:func:`validate_table` once the columns are found."""
     records: list[CaseRecord] = []
-    rows_by_reference: dict[str, list[int]] = defaultdict(list)
-    total = len(table.rows)
-    for done, row in enumerate(table.rows, start=1):
-        record, row_problems = checker.check(row)
-        problems.extend(row_problems)
-        if record is not None:
-            records.append(record)
-        reference = checker.reference(row)
-        if reference:
-            rows_by_reference[reference].append(row.number)
+    references: list[str] = []  # each row's, in order
+    rows = table.rows
+    total = len(rows)
+    # A thousand rows at a time, a column at a time within them: progress and Cancel as
+    # often as a row at a time would give them, each column's rule chosen once a chunk.
+    for start in range(0, total, PROGRESS_EVERY):
+        chunk = rows[start : start + PROGRESS_EVERY]
+        references += checker.check(chunk, records, problems)
+        done = start + len(chunk)
         if done % PROGRESS_EVERY == 0:
             if cancelled is not None and cancelled():
                 raise ImportCancelled("import cancelled: nothing was imported")
             if progress is not None:
                 progress(done, total)
-    problems.extend(_duplicates(rows_by_reference, table.headers[columns["reference"]]))
+    problems.extend(_duplicates(rows, references, table.headers[columns["reference"]]))
     bad_rows = {p.row for p in problems}
-    clean = tuple(r for r in records if r.row not in bad_rows)
+    clean = tuple(r for r in records if r.row not in bad_rows) if bad_rows else tuple(records)
     order = {header: i for i, header in enumerate(table.headers)}
+    # Stable: a row's problems stay in the order found (its fields', then beyond the header).
     problems.sort(key=lambda p: (p.row or 0, order.get(p.column, len(order))))
     if progress is not None:
         progress(total, total)
@@ -150,42 +167,73 @@ def resolve_columns(
     return columns, problems
 
 
-class _RowChecker:
+# What a column's rule gives a cell: its clean text, None for a blank, or the refusal.
+_Answer = str | None | ValueError
+
+
+class _Checker:
+    """Every mapped column's rule, applied a column at a time to a chunk of rows."""
+
     def __init__(self, table: Table, mapping: ColumnMapping, columns: dict[str, int]) -> None:
         self.headers = table.headers
         self.epoch = table.date_epoch
         self.words = mapping.case_type_words
-        self.columns = columns
+        self.fields = list(columns)
         # Each column's rule chosen once, not by testing its field's name at every cell.
-        self.cleaners = [(name, index, self._cleaner(name)) for name, index in columns.items()]
+        self.rules = [(index, self._rule(name)) for name, index in columns.items()]
+        self.reference_rule = self.rules[self.fields.index("reference")][1]
 
-    def check(self, row: SourceRow) -> tuple[CaseRecord | None, list[Problem]]:
-        values: dict[str, str | None] = {}
-        problems: list[Problem] = []
-        cells = row.values
-        width = len(cells)
-        for name, index, clean in self.cleaners:
-            raw = cells[index] if index < width else None
-            try:
-                values[name] = clean(raw)
-            except ValueError as exc:
-                problems.append(Problem(row.number, self.headers[index], cell_text(raw), str(exc)))
-        if width > len(self.headers):
-            problems.extend(self._beyond_header(row))
-        return (None if problems else CaseRecord(row.number, values)), problems
+    def check(
+        self, rows: Sequence[SourceRow], records: list[CaseRecord], problems: list[Problem]
+    ) -> list[str]:
+        """Add the rows' problems to ``problems`` and the records of the rows without any
+        to ``records``: the same as checking each row, its fields in turn, on its own.
+        Returns each row's reference as written (a refused one too), "" for none."""
+        references: list[str] = []
+        cells = [row.values for row in rows]
+        shortest = min(map(len, cells), default=0)
+        answers: list[list[_Answer]] = []
+        refused: set[int] = set()  # positions in ``rows`` of the rows with a problem
+        for index, rule in self.rules:
+            column = _column(cells, index, shortest)
+            found = rule.answers(column)
+            answers.append(found)
+            if rule is self.reference_rule:  # none refused: each answer is its cell's text
+                references = (
+                    list(map(cell_text, column)) if rule.refused_any else cast(list[str], found)
+                )
+            if rule.refused_any:
+                header = self.headers[index]
+                for position, (raw, answer) in enumerate(zip(column, found, strict=True)):
+                    if isinstance(answer, ValueError):
+                        problems.append(
+                            Problem(rows[position].number, header, cell_text(raw), str(answer))
+                        )
+                        refused.add(position)
+        width = len(self.headers)
+        if max(map(len, cells), default=0) > width:
+            for position, row in enumerate(rows):
+                if len(row.values) > width and (beyond := self._beyond_header(row)):
+                    problems.extend(beyond)
+                    refused.add(position)
+        fields = self.fields
+        records.extend(
+            CaseRecord(row.number, dict(zip(fields, values, strict=True)))
+            for position, (row, values) in enumerate(
+                zip(rows, zip(*answers, strict=True), strict=True)
+            )
+            if position not in refused
+        )
+        return references
 
-    def reference(self, row: SourceRow) -> str:
-        index = self.columns["reference"]
-        return cell_text(row.values[index]) if index < len(row.values) else ""
-
-    def _cleaner(self, name: str) -> Callable[[CellValue], str | None]:
+    def _rule(self, name: str) -> _Rule:
         if name in CASE_DATE_FIELDS:
-            return _once_per_value(self._date)
+            return _Rule(self._date)
         if name == "case_type":
-            return _once_per_value(self._case_type)
+            return _Rule(self._case_type)
         if name == "reference":
-            return _reference
-        return _text
+            return _Rule(_reference, repeats=False)
+        return _Rule(_text)
 
     def _date(self, raw: CellValue) -> str | None:
         parsed = _parse_date(raw, epoch=self.epoch)
@@ -212,26 +260,58 @@ class _RowChecker:
         ]
 
 
-def _once_per_value(
-    clean: Callable[[CellValue], str | None],
-) -> Callable[[CellValue], str | None]:
-    """``clean`` asked once per distinct cell of its column (a column of dates or case
-    types repeats a few hundred values over 50,000 rows), its answer or refusal kept."""
-    answers: dict[tuple[type, CellValue], str | ValueError | None] = {}
+def _column(cells: Sequence[tuple[CellValue, ...]], index: int, shortest: int) -> list[CellValue]:
+    """Column ``index`` of the rows' cells (``shortest``: the fewest cells a row has); a row
+    that stops short of it gives None."""
+    if index < shortest:
+        return list(map(itemgetter(index), cells))
+    return [values[index] if index < len(values) else None for values in cells]
 
-    def cached(raw: CellValue) -> str | None:
-        key = (type(raw), raw)  # 1, 1.0 and True are equal keys, not equal cells
-        if key not in answers:
+
+class _Rule:
+    """A column's rule (``clean``: a cell's clean text, or ValueError), asked once per
+    distinct cell: a column of dates or case types repeats a few hundred values over
+    50,000 rows. With ``repeats`` False (references: each is on one row) the answers are
+    kept for one chunk only, so they do not pile up."""
+
+    def __init__(self, clean: Callable[[CellValue], str | None], *, repeats: bool = True) -> None:
+        self.clean = clean
+        self.repeats = repeats
+        # Answers by the cell's type first: 1, 1.0 and True are equal keys, not equal cells.
+        self.known: dict[type, dict[CellValue, _Answer]] = {}
+        self.refused: dict[type, set[CellValue]] = {}
+        self.refused_any = False  # whether the last column asked about had a refused cell
+
+    def answers(self, column: Sequence[CellValue]) -> list[_Answer]:
+        """The answer for each cell of ``column``, in order."""
+        if not self.repeats:
+            self.known, self.refused = {}, {}
+        kinds = set(map(type, column))
+        if len(kinds) == 1:  # the usual column: one type (a CSV's are all text)
+            kind = kinds.pop()
+            self._learn(kind, column)
+            refused = self.refused.get(kind)
+            self.refused_any = refused is not None and not refused.isdisjoint(column)
+            return list(map(self.known[kind].__getitem__, column))
+        by_kind: dict[type, list[CellValue]] = {kind: [] for kind in kinds}
+        for raw in column:
+            by_kind[type(raw)].append(raw)
+        for kind, cells in by_kind.items():
+            self._learn(kind, cells)
+        self.refused_any = any(
+            not self.refused.get(kind, set()).isdisjoint(cells) for kind, cells in by_kind.items()
+        )
+        return [self.known[type(raw)][raw] for raw in column]
+
+    def _learn(self, kind: type, cells: Sequence[CellValue]) -> None:
+        """Answers for the cells of type ``kind`` not asked about before."""
+        known = self.known.setdefault(kind, {})
+        for raw in set(cells) - known.keys():
             try:
-                answers[key] = clean(raw)
-            except ValueError as exc:
-                answers[key] = exc
-        answer = answers[key]
-        if isinstance(answer, ValueError):
-            raise ValueError(str(answer))
-        return answer
-
-    return cached
+                known[raw] = self.clean(raw)
+            except ValueError as exc:  # its message alone: no traceback holding frames
+                known[raw] = ValueError(str(exc))
+                self.refused.setdefault(kind, set()).add(raw)
 
 
 def _reference(raw: CellValue) -> str:
@@ -250,15 +330,23 @@ def _text(raw: CellValue) -> str:
     return text
 
 
-def _duplicates(rows_by_reference: Mapping[str, list[int]], header: str) -> list[Problem]:
+def _duplicates(rows: Sequence[SourceRow], references: Sequence[str], header: str) -> list[Problem]:
     """A problem on every row of a reference found on more than one row: which of them is
-    right is for the user to say, so none of them is imported."""
+    right is for the user to say, so none of them is imported. ``references``: each row's
+    ("" for none, never a duplicate)."""
+    counts = Counter(references)
+    repeated = {reference for reference, count in counts.items() if count > 1 and reference}
+    if not repeated:  # the usual file: counted in C, no list of rows for every reference
+        return []
+    rows_by_reference: dict[str, list[int]] = defaultdict(list)
+    for row, reference in zip(rows, references, strict=True):
+        if reference in repeated:
+            rows_by_reference[reference].append(row.number)
     problems: list[Problem] = []
-    for reference, rows in rows_by_reference.items():
-        if len(rows) > 1:
-            listed = ", ".join(str(r) for r in rows)
-            problems.extend(
-                Problem(row, header, reference, f"the same reference is on rows {listed}")
-                for row in rows
-            )
+    for reference, numbers in rows_by_reference.items():
+        listed = ", ".join(str(n) for n in numbers)
+        problems.extend(
+            Problem(number, header, reference, f"the same reference is on rows {listed}")
+            for number in numbers
+        )
     return problems

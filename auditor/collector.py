@@ -1,0 +1,40 @@
+"""Python's cyclic garbage collector, paused while bulk work builds many objects.
+
+A 100,000-case register or a 50,000-row import makes hundreds of thousands of tuples,
+dicts and records that hold no reference cycles. Each of them counts towards a collection,
+and each full collection walks every object alive and frees nothing: a fifth of the
+register's load at 100,000 cases, up to a tenth of a 50,000-row import's CPU (measured
+here). Reference counting still frees everything at once as usual; only the search for
+cycles waits until the work is done.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_holders = 0  # blocks inside paused(), in any thread
+_was_enabled = False  # the collector's state when the first of them began
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic collection inside the block. Blocks may nest and run in several threads
+    at once (an import beside a register load): the collector runs again when the last
+    of them ends, if it ran before the first began."""
+    global _holders, _was_enabled
+    with _lock:
+        if _holders == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0 and _was_enabled:
+                gc.enable()

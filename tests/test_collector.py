@@ -1,0 +1,63 @@
+"""The cyclic collector paused while bulk work runs (a register load, an import): paused
+inside, running again after the last block ends, in any thread, and left off if it was."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from auditor import collector
+
+
+@pytest.fixture(autouse=True)
+def _collector_restored() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    gc.enable() if was else gc.disable()
+
+
+def test_paused_inside_and_running_again_after() -> None:
+    with collector.paused():
+        assert not gc.isenabled()
+        with collector.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still runs
+    assert gc.isenabled()
+
+
+def test_running_again_after_a_block_that_failed() -> None:
+    with pytest.raises(RuntimeError), collector.paused():
+        raise RuntimeError("the work failed")
+    assert gc.isenabled()
+
+
+def test_left_off_when_it_was_off() -> None:
+    gc.disable()
+    with collector.paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_blocks_in_two_threads_the_first_ending_first() -> None:
+    """An import beside a register load: the one ending first leaves the collector paused
+    for the other, and the last to end sets it running."""
+    started, first_done, seen = threading.Event(), threading.Event(), []
+
+    def other() -> None:
+        with collector.paused():
+            started.set()
+            first_done.wait(5)
+            seen.append(gc.isenabled())
+
+    with collector.paused():
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert started.wait(5)
+    assert not gc.isenabled()  # the other thread's block still runs
+    first_done.set()
+    thread.join(5)
+    assert seen == [False] and gc.isenabled()
