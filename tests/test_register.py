@@ -181,3 +181,23 @@ def test_every_row_found_holds_every_word_and_no_such_row_is_missed(
     for row in found:  # each word within one field: none spans the gap between two
         fields_of_row = row.search.split("\t")
         assert all(any(w in f for f in fields_of_row) for w in words)
+
+
+def test_each_rows_find_text_is_search_text_of_its_fields(store: Store) -> None:
+    """The register casefolds a chunk's Find texts at once; a row's text is the same as
+    search_text makes of its own fields: letters that casefold to several (ß to ss), a
+    field holding a line break (set by plain SQL), and a case type the app does not know."""
+    _cases(store)
+    add_case(store, actor=ME, reference="D-4", case_type="early_help", team="Straße Süd",
+             worker="İlkay")  # fmt: skip
+    rows = load_register(store)
+    assert all(r.search == search_text(r.reference, r.team, r.worker, r.case_type) for r in rows)
+    assert "strasse süd" in next(r.search for r in rows if r.reference == "D-4")
+    store.execute("UPDATE cases SET worker = 'Two\nlines' WHERE reference = 'A-1'")
+    store.execute("PRAGMA ignore_check_constraints = ON")
+    store.execute("UPDATE cases SET case_type = 'some_new_kind' WHERE reference = 'B-2'")
+    rows = load_register(store)
+    assert [r.reference for r in rows] == ["A-1", "B-2", "C-3", "D-4"]
+    assert all(r.search == search_text(r.reference, r.team, r.worker, r.case_type) for r in rows)
+    assert rows[0].search.endswith("two\nlines\tchild looked after")
+    assert rows[1].search.endswith("\tsome_new_kind")

@@ -84,27 +84,39 @@ def load_register(
     return rows
 
 
-def _rows(chunk: Iterable[Sequence[Any]], audits: dict[int, tuple[int, str]]) -> list[RegisterRow]:
+def _rows(chunk: Sequence[Sequence[Any]], audits: dict[int, tuple[int, str]]) -> list[RegisterRow]:
     """The register's rows for cases read as ``(id, uid, reference, case_type, team, worker,
-    referral_date, closed_date)``. One loop with its names bound locally and each row built
-    as a plain tuple of the named type: at 100,000 cases the per-row Python is most of the
-    load, so no function call or keyword handling per row."""
+    referral_date, closed_date)``. At 100,000 cases the per-row Python is most of the load,
+    so: each row built as a plain tuple of the named type (no keyword handling), and the
+    chunk's Find texts (:func:`search_text`) made by one ``casefold`` of them all, not one
+    call a row (casefolding goes letter by letter, and leaves a line break one: the lines
+    split back the same)."""
+    kinds = _KindWords()
+    texts = "\n".join(
+        [f"{row[2]}\t{row[4]}\t{row[5]}\t{kinds[row[3]]}" for row in chunk]
+    ).casefold().split("\n")  # fmt: skip
+    if len(texts) != len(chunk):  # a field holds a line break: each row's text on its own
+        texts = [search_text(row[2], row[4], row[5], row[3]) for row in chunk]
     new, never = tuple.__new__, (0, None)
     found = audits.get
-    kinds: dict[str, str] = {}  # case type → its words, casefolded, after a tab
     rows: list[RegisterRow] = []
     append = rows.append
-    for case_id, uid, reference, case_type, team, worker, referral, closed in chunk:
+    for (case_id, uid, reference, case_type, team, worker, referral, closed), search in zip(
+        chunk, texts, strict=True
+    ):
         count, latest = found(case_id, never)
-        kind = kinds.get(case_type)
-        if kind is None:
-            kind = kinds[case_type] = "\t" + search_text("", "", "", case_type).rsplit("\t")[-1]
-        # search_text's result: casefolding goes letter by letter, so the fields can be
-        # casefolded together and the type's words added already casefolded
-        search = f"{reference}\t{team}\t{worker}".casefold() + kind
         append(new(RegisterRow, (uid, reference, case_type, team, worker, referral, closed,
                                  count, latest, search)))  # fmt: skip
     return rows
+
+
+class _KindWords(dict[str, str]):
+    """Case type → its words for Find (the last field of :func:`search_text`), each worked
+    out once: a lookup a row, in C."""
+
+    def __missing__(self, case_type: str) -> str:
+        words = self[case_type] = _TYPE_WORDS.get(case_type) or case_type_label(case_type)
+        return words
 
 
 def _audits_by_case(store: Store) -> dict[int, tuple[int, str]]:
@@ -123,8 +135,7 @@ def _audits_by_case(store: Store) -> dict[int, tuple[int, str]]:
 def search_text(reference: str, team: str, worker: str, case_type: str) -> str:
     """What Find looks in: the fields a user may remember a case by, casefolded, one tab
     between them (a word never holds a tab, so no word matches across two fields)."""
-    words = _TYPE_WORDS.get(case_type) or case_type_label(case_type)
-    return f"{reference}\t{team}\t{worker}\t{words}".casefold()
+    return f"{reference}\t{team}\t{worker}\t{_KindWords()[case_type]}".casefold()
 
 
 # A stored case type → its words, looked up once a row (100,000 rows: no enum per row).
