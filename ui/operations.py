@@ -133,6 +133,12 @@ class Operation(QObject):
         otherwise at most every :data:`PROGRESS_INTERVAL_S`."""
         if self._cancel.is_set():
             raise Cancelled(self.label)
+        if not total and not text:
+            # Only asks whether to stop (CoreProgress.cancelled, every 1,000 rows): nothing
+            # to show. Sent on, it counted as a new text, so each ask and the report after
+            # it crossed to the GUI thread, and each signal lets the GIL go and take it back
+            # at once, which kept the waiting GUI thread from it (~100 ms reading a CSV).
+            return
         now = time.monotonic()
         last = self._reported
         if (
