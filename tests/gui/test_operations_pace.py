@@ -4,6 +4,7 @@ show, and no full garbage collection (which holds every thread) runs while the w
 from __future__ import annotations
 
 import gc
+import threading
 
 from pytestqt.qtbot import QtBot
 
@@ -58,6 +59,35 @@ def test_asking_whether_to_stop_between_reports_sends_nothing_to_the_gui_thread(
     assert shown[0] == (1, REPORTS, "Reading the rows")
     assert shown[-1] == (REPORTS, REPORTS, "Reading the rows")
     assert (0, 0, "") not in shown
+    assert len(shown) < REPORTS / 20
+
+
+def test_a_count_in_the_text_is_paced_and_the_last_one_held_still_shown(
+    qtbot: QtBot,
+) -> None:
+    """A text new only in its numbers ("Reading row 2") is paced like any report (sent
+    each time, the signals kept the GUI thread from the GIL); one held back is still
+    shown within the interval when no report follows it, as in a long silent step."""
+    ops = OperationRunner()
+    shown: list[tuple[int, int, str]] = []
+    quiet = threading.Event()
+
+    def work(progress) -> None:  # type: ignore[no-untyped-def]
+        for done in range(1, REPORTS + 1):
+            progress(done, REPORTS + 1, f"Reading row {done:,}")
+        progress(0, 7, "Merging pack 1 of 2")
+        progress(0, 7, "Merging pack 2 of 2")  # at once: held back
+        quiet.wait(10)  # a long step that reports nothing
+
+    operation = ops.run(work, on_progress=lambda d, t, s: shown.append((d, t, s)))
+    qtbot.wait_until(lambda: shown[-1:] == [(0, 7, "Merging pack 2 of 2")], timeout=5000)
+    quiet.set()
+    with qtbot.wait_signal(operation.finished, timeout=20_000):
+        pass
+    assert ops.wait_for_done(5000)
+    qtbot.wait_until(lambda: ops.active == 0)
+    assert shown[0] == (1, REPORTS + 1, "Reading row 1")
+    assert (0, 7, "Merging pack 1 of 2") in shown  # new words: sent at once
     assert len(shown) < REPORTS / 20
 
 
