@@ -31,6 +31,9 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# The roles a model without a decorator answers; any other is None at once. Fitting a
+# column, Qt asks for about eight roles a cell: ~13 ms of Python at 100 rows × 8 columns.
+_OWN_ROLES = frozenset(int(r) for r in (_DISPLAY, UID_ROLE, ROW_ROLE, SORT_ROLE, _ALIGN, _TOOLTIP))
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class RowTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+        if self.decorate is None and role not in _OWN_ROLES:
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
