@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from auditor.audits.actions import list_all_actions
 from auditor.audits.records import get_audit
+from auditor.cases.records import add_case
 from auditor.cases.register import SORT_KEYS
 from auditor.demo import make_demo
 from auditor.domain import AuditStatus
@@ -163,6 +164,32 @@ def test_the_register_comes_in_sorted_from_its_worker_with_its_teams(
     teams = [r.team for r in shown]
     listed = [view.team.itemText(i) for i in range(1, view.team.count())]
     assert listed == sorted(set(teams), key=str.casefold)
+
+
+def test_cases_and_audits_changed_together_load_the_register_once(
+    qtbot: QtBot, full_store, settings: Settings, threaded: OperationRunner
+) -> None:  # type: ignore[no-untyped-def]
+    """A merge says that cases and audits changed, one after the other: the load the first
+    starts has not begun to read (here every worker is busy), so it reads both changes,
+    and the second does not load 100,000 cases again after it."""
+    make_demo(full_store, cases=20, audits=0, seed=6)
+    session = Session(full_store, threaded, settings, Changes())
+    view = CasesView(session)
+    qtbot.add_widget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+    loads: list[int] = []
+    view.loaded.connect(loads.append)
+    busy = threading.Event()
+    for _ in range(threaded.pool.maxThreadCount()):
+        threaded.run(lambda _progress: busy.wait(10), label="other work")
+    add_case(full_store, actor=AUDITOR, reference="DEMO-LATE-0001", case_type="child_in_need")
+    session.changes.cases_changed.emit()
+    session.changes.audits_changed.emit()
+    busy.set()
+    qtbot.wait_until(lambda: threaded.active == 0, timeout=10_000)
+    assert loads == [21]
+    assert "DEMO-LATE-0001" in {r.reference for r in view.model.rows}
 
 
 def test_frameworks_view_shows_wording_and_sources(qtbot: QtBot, session: Session) -> None:
