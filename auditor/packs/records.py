@@ -28,6 +28,7 @@ from auditor.frameworks.model import Framework
 from auditor.importing.validate import MAX_REFERENCE
 from auditor.importing.validate import MAX_TEXT as MAX_CASE_TEXT
 from auditor.importing.values import parse_uk_date
+from auditor.packs import json_steps
 from auditor.programmes.records import programme_problems
 
 MAX_DEPTH = 12  # containers inside one another; the format itself needs 7
@@ -54,8 +55,9 @@ class NotANumber:
 def load_json(data: bytes | str) -> Any:
     """JSON as a pack holds it, NaN and Infinity kept as :class:`NotANumber` so that the
     field rules refuse them where they stand. Raises ``ValueError`` for malformed JSON and
-    ``RecursionError`` for nesting beyond what Python's reader can follow."""
-    return json.loads(data, parse_constant=NotANumber)
+    ``RecursionError`` for nesting beyond what Python's reader can follow. Read a record at
+    a time (:mod:`auditor.packs.json_steps`), so a large payload never holds the GIL long."""
+    return json_steps.loads(data, parse_constant=NotANumber)
 
 
 def nesting_problem(value: Any, limit: int = MAX_DEPTH) -> str | None:

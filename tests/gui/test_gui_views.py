@@ -4,6 +4,7 @@ first run and the main window's navigation and remembered state."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCharts import QChartView
@@ -13,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from auditor.audits.actions import list_all_actions
 from auditor.audits.records import get_audit
+from auditor.cases.records import add_case
+from auditor.cases.register import SORT_KEYS
 from auditor.demo import make_demo
 from auditor.domain import AuditStatus
 from auditor.figures.stats import AuditFilter
@@ -129,6 +132,64 @@ def test_dashboard_queries_run_off_the_gui_thread(
         module.dashboard_figures = real
     assert seen and seen[0] is not threading.main_thread()
     assert threaded.wait_for_done(5000)
+
+
+def test_the_register_comes_in_sorted_from_its_worker_with_its_teams(
+    qtbot: QtBot, full_store, settings: Settings, threaded: OperationRunner
+) -> None:  # type: ignore[no-untyped-def]
+    """Sorting 100,000 cases (and listing their teams) is a pass over every row: done on
+    the worker that loads them, in the order the user chose, not on the GUI thread."""
+    make_demo(full_store, cases=30, audits=0, seed=5)
+    view = CasesView(Session(full_store, threaded, settings, Changes()))
+    qtbot.add_widget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+    view.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # Team, Z to A
+    sorted_on: list[threading.Thread] = []
+
+    def noting(key):  # type: ignore[no-untyped-def]
+        def sort_key(row):  # type: ignore[no-untyped-def]
+            sorted_on.append(threading.current_thread())
+            return key(row)
+
+        return sort_key
+
+    model = view.model
+    model.columns = tuple(replace(c, sort_key=noting(c.sort_key)) for c in model.columns)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+    assert sorted_on and threading.main_thread() not in sorted_on
+    shown = list(model.rows)
+    assert shown == sorted(shown, key=SORT_KEYS["team"], reverse=True) and len(shown) == 30
+    teams = [r.team for r in shown]
+    listed = [view.team.itemText(i) for i in range(1, view.team.count())]
+    assert listed == sorted(set(teams), key=str.casefold)
+
+
+def test_cases_and_audits_changed_together_load_the_register_once(
+    qtbot: QtBot, full_store, settings: Settings, threaded: OperationRunner
+) -> None:  # type: ignore[no-untyped-def]
+    """A merge says that cases and audits changed, one after the other: the load the first
+    starts has not begun to read (here every worker is busy), so it reads both changes,
+    and the second does not load 100,000 cases again after it."""
+    make_demo(full_store, cases=20, audits=0, seed=6)
+    session = Session(full_store, threaded, settings, Changes())
+    view = CasesView(session)
+    qtbot.add_widget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+    loads: list[int] = []
+    view.loaded.connect(loads.append)
+    busy = threading.Event()
+    for _ in range(threaded.pool.maxThreadCount()):
+        threaded.run(lambda _progress: busy.wait(10), label="other work")
+    add_case(full_store, actor=AUDITOR, reference="DEMO-LATE-0001", case_type="child_in_need")
+    session.changes.cases_changed.emit()
+    session.changes.audits_changed.emit()
+    busy.set()
+    qtbot.wait_until(lambda: threaded.active == 0, timeout=10_000)
+    assert loads == [21]
+    assert "DEMO-LATE-0001" in {r.reference for r in view.model.rows}
 
 
 def test_frameworks_view_shows_wording_and_sources(qtbot: QtBot, session: Session) -> None:

@@ -144,11 +144,11 @@ def _item(text: str) -> QTableWidgetItem:
     return item
 
 
-def unknown_case_type_words(table: Table, mapping: ColumnMapping) -> Counter[str]:
-    """Words in the case-type column that the built-in list does not know, with how many
-    rows hold each (words the mapping already reads are included, so they can be changed)."""
-    heading = mapping.header_for("case_type")
-    if heading is None or heading not in table.headers:
+def unknown_case_type_words(table: Table, heading: str) -> Counter[str]:
+    """Words in the column ``heading`` (the case-type column) that the built-in list does
+    not know, with how many rows hold each (words the mapping already reads are included,
+    so they can be changed)."""
+    if heading not in table.headers:
         return Counter()
     column = table.headers.index(heading)
     words = Counter(

@@ -13,14 +13,13 @@ from auditor.importing import (
     REQUIRED_FIELDS,
     ColumnMapping,
     Table,
-    guess_columns,
     list_mappings,
     load_mapping,
     save_mapping,
 )
 from auditor.importing.values import normalise_words
 from ui.errors import reporting_user_errors
-from ui.import_cases.columns import CaseTypeWords, ColumnChoices, unknown_case_type_words
+from ui.import_cases.columns import CaseTypeWords, ColumnChoices
 from ui.import_cases.work import ImportState
 from ui.session import Session
 from ui.settings import LAST_MAPPING
@@ -134,7 +133,8 @@ class ColumnsPage(QWizardPage):
         return self._guess(table)  # the saved one has gone
 
     def _guess(self, table: Table) -> dict[str, str]:
-        guesses = guess_columns(table)
+        guesses = self.state.guesses
+        assert guesses is not None, "the first page guesses the columns as it reads the file"
         self.state.mapping = guesses.mapping
         return {guess.header: guess.certainty for guess in guesses.columns}
 
@@ -188,7 +188,7 @@ class ColumnsPage(QWizardPage):
         table, heading = self.state.table, self.state.mapping.header_for("case_type")
         if table is not None and (table is not self._words_for[0] or heading != self._words_for[1]):
             self._words_for = (table, heading)
-            words = unknown_case_type_words(table, self.state.mapping)
+            words = self.state.unknown_words(heading)
             self.words.show_words(words, self.state.mapping)
 
     def save(self) -> None:

@@ -20,7 +20,7 @@ from auditor.errors import AuditorError
 from auditor.importing import ImportCancelled, Table, list_mappings
 from ui.errors import show_error
 from ui.file_choice import FileDialog, remembered_folder
-from ui.import_cases.work import ImportState, reading
+from ui.import_cases.work import FileRead, ImportState, reading
 from ui.session import Session
 from ui.settings import IMPORT_FOLDER, LAST_MAPPING
 from ui.widgets.common import named, wrapped
@@ -111,8 +111,7 @@ class FilePage(QWizardPage):
         """Read ``path`` (an XLSX at ``sheet``, default its first) behind a progress bar."""
         self.requested, self.reading = path, True
         self.path.setText(str(path))
-        self.state.table = None
-        self.state.forget_check()
+        self.state.forget_file()
         self.status.setText(f"Reading {path.name}…")
         self.status.setProperty("met", "")
         self.completeChanged.emit()
@@ -143,9 +142,10 @@ class FilePage(QWizardPage):
         if chosen is not None and (table is None or self.sheet.currentText() != table.sheet):
             self.open_file(chosen, self.sheet.currentText())
 
-    def _on_read(self, table: Table) -> None:
+    def _on_read(self, read: FileRead) -> None:
         self.reading = False
-        self.state.table = table
+        self.state.take(read)
+        table = read.table
         self._show_sheets(table)
         rows = len(table.rows)
         if not rows:

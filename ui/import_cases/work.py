@@ -8,23 +8,38 @@ dialog. The core's steps report progress as ``progress(done, total)`` and stop w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.importing import (
     ColumnMapping,
+    Guesses,
     ImportSummary,
     Table,
     Validation,
     apply_import,
+    guess_columns,
     preview_import,
     read_table,
     validate_table,
 )
 from auditor.store import Store
+from ui.import_cases.columns import unknown_case_type_words
 from ui.operations import CoreProgress, ProgressFn
 from ui.session import Session
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A case list as read, with what the columns page first shows of it, worked out on the
+    worker too (each reads the rows): the guess of its columns, and the unknown case-type
+    words of the column that guess reads as Case type."""
+
+    table: Table
+    guesses: Guesses
+    case_type_words: Mapping[str, Counter[str]]  # heading → its unknown case-type words
 
 
 @dataclass
@@ -32,6 +47,10 @@ class ImportState:
     """Shared by the wizard's pages: each page reads what the pages before it settled."""
 
     table: Table | None = None
+    guesses: Guesses | None = None  # the table's columns guessed, as it was read
+    # heading → the unknown case-type words in that column: each counted once, as counting
+    # reads every row (on the GUI thread, for a column the user chose as Case type).
+    case_type_words: dict[str, Counter[str]] = field(default_factory=dict)
     saved_mapping: str = ""  # the saved mapping chosen on the first page ("" = guess)
     mapping: ColumnMapping = field(default_factory=ColumnMapping)
     validation: Validation | None = None
@@ -39,18 +58,41 @@ class ImportState:
     valid_only: bool = False
     summary: ImportSummary | None = None
 
+    def take(self, read: FileRead) -> None:
+        """A file was read: the pages start from it."""
+        self.table, self.guesses = read.table, read.guesses
+        self.case_type_words = dict(read.case_type_words)
+
+    def forget_file(self) -> None:
+        """Another file is being read: nothing of the last one holds."""
+        self.table, self.guesses, self.case_type_words = None, None, {}
+        self.forget_check()
+
+    def unknown_words(self, heading: str | None) -> Counter[str]:
+        """The unknown case-type words in the column ``heading`` of the table."""
+        if self.table is None or heading is None:
+            return Counter()
+        if heading not in self.case_type_words:
+            self.case_type_words[heading] = unknown_case_type_words(self.table, heading)
+        return self.case_type_words[heading]
+
     def forget_check(self) -> None:
         """The file or its columns changed: the last check no longer holds."""
         self.validation = self.preview = self.summary = None
         self.valid_only = False
 
 
-def reading(path: Path, sheet: str | None) -> Callable[[ProgressFn], Table]:
-    """Work: read the case list (no database needed)."""
+def reading(path: Path, sheet: str | None) -> Callable[[ProgressFn], FileRead]:
+    """Work: read the case list (no database needed), guess its columns and count the
+    unknown words of its case-type column, so that the columns page shows at once."""
 
-    def work(report: ProgressFn) -> Table:
+    def work(report: ProgressFn) -> FileRead:
         bridge = CoreProgress(report, lambda done, _total: f"Reading {path.name}: {done:,} rows")
-        return read_table(path, sheet=sheet, progress=bridge.progress, cancelled=bridge.cancelled)
+        table = read_table(path, sheet=sheet, progress=bridge.progress, cancelled=bridge.cancelled)
+        guesses = guess_columns(table)
+        heading = guesses.mapping.header_for("case_type")
+        words = {heading: unknown_case_type_words(table, heading)} if heading else {}
+        return FileRead(table, guesses, words)
 
     return work
 
