@@ -122,12 +122,18 @@ class Operation(QObject):
         # on the GUI thread if no later report is sent first (see report()).
         self.paced = False
         self._held: tuple[int, int, str] | None = None
+        # Guards _held, which the worker sets and the GUI thread's timer takes, and
+        # _in_flight, the reports sent and not yet shown: a held report is sent only when
+        # none is on its way, or it could be shown before an older one still queued (the
+        # window then went on showing the older).
+        self._held_lock = threading.Lock()
+        self._in_flight = 0
         self._pace = QTimer(self)
         self._pace.setInterval(round(PROGRESS_INTERVAL_S * 1000))
         self._pace.timeout.connect(self._send_held)
         self._result.connect(self._on_result)
         self._error.connect(self._on_error)
-        self._progress.connect(self.progressed)
+        self._progress.connect(self._deliver)
 
     def cancel(self) -> None:
         """Ask the work to stop: its next ``progress`` call raises :class:`Cancelled`."""
@@ -163,16 +169,29 @@ class Operation(QObject):
             or (total and done >= total)
             or now - last[0] >= PROGRESS_INTERVAL_S
         ):
-            self._held = None  # before the signal: a held report never follows a newer one
+            with self._held_lock:  # before the signal: a held report never follows a newer one
+                self._held = None
+                self._in_flight += 1
             self._reported = (now, text)
             self._progress.emit(done, total, text)
         else:
-            self._held = (done, total, text)
+            with self._held_lock:
+                self._held = (done, total, text)
+
+    @Slot(int, int, str)
+    def _deliver(self, done: int, total: int, text: str) -> None:
+        """GUI thread: a report sent by report()."""
+        with self._held_lock:
+            self._in_flight -= 1
+        self.progressed.emit(done, total, text)
 
     @Slot()
     def _send_held(self) -> None:
         """GUI thread: a report held back by report() and not overtaken by a newer one."""
-        held, self._held = self._held, None
+        with self._held_lock:
+            if self._in_flight:
+                return  # the next tick, once the older report is shown
+            held, self._held = self._held, None
         if held is not None:
             self.progressed.emit(*held)
 
