@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -157,6 +157,9 @@ class CasesView(QWidget):
         layout.addWidget(self.splitter)
 
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._pending_selection: tuple[str | None, int] | None = None
+        self._selection_timer = QTimer(self, singleShot=True, interval=0)
+        self._selection_timer.timeout.connect(self._select_pending)
         self._filter_timer.timeout.connect(self._apply_filter)
         self.text.textChanged.connect(self._filter_timer.start)
         self.text.returnPressed.connect(self._apply_filter)
@@ -224,9 +227,33 @@ class CasesView(QWidget):
         fit_register_columns(self.table)
         self.progress.hide()
         self._update_count()
+        if self.isVisible():
+            # On screen, the case panel follows on the event loop's next turn: the table
+            # is painted first and the panel's layout after, two short waits for a click
+            # instead of one long one (about 20 ms each at start).
+            self._pending_selection = (selected, len(rows))
+            self._selection_timer.start()
+        else:
+            self._finish_load(selected, len(rows))
+
+    def _select_pending(self) -> None:
+        """The selection a load left for the next turn, once the view is on screen (not
+        when its window was closed meanwhile: its database may be closed too)."""
+        if self._pending_selection is None or not self.isVisible():
+            return
+        selected, count = self._pending_selection
+        self._pending_selection = None
+        self._finish_load(selected, count)
+
+    def _finish_load(self, selected: str | None, count: int) -> None:
         self._select(selected)
-        log.info("case register: %d cases in %.2f s", len(rows), self.load_seconds or 0)
-        self.loaded.emit(len(rows))
+        log.info("case register: %d cases in %.2f s", count, self.load_seconds or 0)
+        self.loaded.emit(count)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending_selection is not None:
+            self._selection_timer.start()
 
     # -- filtering and selection ------------------------------------------------------------
 
