@@ -37,4 +37,10 @@ def paused() -> Iterator[None]:
         with _lock:
             _holders -= 1
             if _holders == 0 and _was_enabled:
+                # What the blocks made is moved out of the collector's sight first: else
+                # the next young collection walks all of it at once (20–25 ms here, the
+                # GIL held, the window frozen), and the next full one again. It is still
+                # freed by reference counting when dropped; only a reference cycle made
+                # inside a block is no longer looked for.
+                gc.freeze()
                 gc.enable()
