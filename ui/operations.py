@@ -143,6 +143,12 @@ class Operation(QObject):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def start_pacing(self) -> None:
+        """The work runs off the GUI thread: pace texts new only in their numbers too, and
+        send the one held back from the GUI thread's timer (see :meth:`report`)."""
+        self.paced = True
+        self._pace.start()
+
     def report(self, done: int, total: int, text: str = "") -> None:
         """The ``progress`` callback handed to the work (any thread). Sent on to the GUI
         thread when it says something new (the first report, new words, the end) and
@@ -281,8 +287,7 @@ class OperationRunner(QObject):
         else:
             hold_full_collections()
             operation.finished.connect(release_full_collections)
-            operation.paced = True
-            operation._pace.start()
+            operation.start_pacing()
             self.pool.start(_Runnable(operation))
         return operation
 

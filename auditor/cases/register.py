@@ -110,12 +110,16 @@ def _rows(chunk: Sequence[Sequence[Any]], audits: dict[int, tuple[int, str]]) ->
     return rows
 
 
+def _kind_words(case_type: str) -> str:
+    """A case type's words for Find: the last field of :func:`search_text`."""
+    return _TYPE_WORDS.get(case_type) or case_type_label(case_type)
+
+
 class _KindWords(dict[str, str]):
-    """Case type → its words for Find (the last field of :func:`search_text`), each worked
-    out once: a lookup a row, in C."""
+    """Case type → :func:`_kind_words`, each worked out once: a lookup a row, in C."""
 
     def __missing__(self, case_type: str) -> str:
-        words = self[case_type] = _TYPE_WORDS.get(case_type) or case_type_label(case_type)
+        words = self[case_type] = _kind_words(case_type)
         return words
 
 
@@ -135,7 +139,7 @@ def _audits_by_case(store: Store) -> dict[int, tuple[int, str]]:
 def search_text(reference: str, team: str, worker: str, case_type: str) -> str:
     """What Find looks in: the fields a user may remember a case by, casefolded, one tab
     between them (a word never holds a tab, so no word matches across two fields)."""
-    return f"{reference}\t{team}\t{worker}\t{_KindWords()[case_type]}".casefold()
+    return f"{reference}\t{team}\t{worker}\t{_kind_words(case_type)}".casefold()
 
 
 # A stored case type → its words, looked up once a row (100,000 rows: no enum per row).
