@@ -21,6 +21,7 @@ from auditor.domain import CASE_DATE_FIELDS, AuditStatus, CaseType, Grade
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.frameworks.model import Framework
 from auditor.store import Store
+from auditor.store.summaries import refresh
 from auditor.store.trail import batched
 from auditor.store.writes import new_action, new_audit, new_cases, save_answers
 from auditor.workdays import add_working_days
@@ -105,6 +106,7 @@ def make_demo(
                 _make_audit(
                     store, rng, framework, case, programmes[month], month, months, audit_date
                 )
+            refresh(store)  # the figures' texts of the moderations' pairs
     finally:
         store.execute(f"PRAGMA cache_size = {int(cache)}")
     return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))

@@ -8,11 +8,12 @@ there a child protection plan?" is Yes, and P-2 (its own section) when P-1 is Ye
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -30,6 +31,7 @@ from auditor.cases.records import add_case
 from auditor.cli import main
 from auditor.domain import CaseType, Grade
 from auditor.errors import FrameworkError
+from auditor.figures import stats
 from auditor.figures.stats import AuditFilter, criterion_figures, criterion_figures_by
 from auditor.frameworks.library import register_framework
 from auditor.frameworks.model import Condition, Framework, load_framework_file, parse_framework
@@ -37,7 +39,7 @@ from auditor.reports import export_audit_feedback
 from auditor.reports.scope import resolve_scope
 from auditor.reports.sheets.evidence import evidence_rows
 from auditor.reports.sheets.matrix import matrix_rows
-from auditor.store import Store
+from auditor.store import Store, summaries
 
 ME = "Test Auditor"
 FILE = Path(__file__).parent / "fixtures" / "conditional.toml"
@@ -315,3 +317,44 @@ def test_a_condition_is_said_in_words_on_the_screen_and_by_frameworks_show(
         register_framework(store, framework)
     assert main(["frameworks", "show", framework.code, "--db", str(tmp_path / "c.db")]) == 0
     assert "Asked only when P-1 is answered Yes or Partly" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def four_audits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, list[int]]]:
+    """Four submitted audits on the conditional framework, whose answers a test sets by SQL."""
+    with Store.open(tmp_path_factory.mktemp("tally") / "tally.db") as store:
+        register_framework(store, COND)
+        for n in range(4):
+            _cp_audit(store, f"TALLY-{n:04d}", {}, date(2026, 1 + n, 10))
+        store.execute("UPDATE audits SET status = 'submitted'")
+        yield store, [r[0] for r in store.execute("SELECT id FROM audits ORDER BY id")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(answer_sets(), min_size=4, max_size=4))
+def test_the_tallied_answer_texts_count_what_the_answer_rows_count(
+    four_audits: tuple[Store, list[int]],
+    sets: list[tuple[str, dict[str, str | None], dict[str, str | None]]],
+) -> None:
+    """The figures tally each audit's answers kept as one text, leaving out those whose
+    conditions do not hold; the same counts as the answer rows grouped in SQL, both while
+    the texts are unknown (answers set by plain SQL) and once they are stored again."""
+    store, ids = four_audits
+    with store.atomic():
+        for audit_id, (case_type, answers, _) in zip(ids, sets, strict=True):
+            store.execute("UPDATE audits SET case_type = ? WHERE id = ?", [case_type, audit_id])
+            store.execute("DELETE FROM answers WHERE audit_id = ?", [audit_id])
+            store.conn.executemany(
+                "INSERT INTO answers (uid, audit_id, criterion_code, value, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, 'test', '2026-01-01T00:00:00+00:00')",
+                [(f"{audit_id}-{code}", audit_id, code, value) for code, value in answers.items()],
+            )
+    assert store.scalar("SELECT COUNT(*) FROM audits WHERE answered IS NOT NULL") == 0
+    for stored in (False, True):
+        for group in (None, *stats.GROUPS.values()):
+            fast = stats._answer_counts(store, AuditFilter(), COND, group=group)
+            slow = stats._answer_counts(store, AuditFilter(), COND, group=group, tally=False)
+            assert fast == slow, (stored, group)
+        with store.atomic():
+            summaries.refresh(store)
+    assert summaries.summary_problems(store) == []

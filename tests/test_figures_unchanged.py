@@ -22,7 +22,7 @@ from auditor.figures.stats import (
     criterion_figures_by,
     criterion_figures_pooled_and_by_month,
 )
-from auditor.store import Store
+from auditor.store import Store, summaries
 from tests import figures_reference as reference
 
 DOUBLED = 40  # audits given a second, blind auditor's audit of the same case
@@ -130,7 +130,7 @@ def test_a_framework_with_separator_characters_is_counted_the_same_the_slow_way(
             slow = stats._answer_counts(demo, f, framework, group=group, tally=False)
             assert fast == slow, (f, group)
     odd = dataclasses.replace(
-        framework.criteria[0], code=f"{framework.criteria[0].code}{stats._PAIR}x"
+        framework.criteria[0], code=f"{framework.criteria[0].code}{summaries.PAIR}x"
     )
     section = dataclasses.replace(framework.sections[0], criteria=(odd,))
     assert stats._separators_in(dataclasses.replace(framework, sections=(section,)))

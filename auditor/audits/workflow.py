@@ -16,6 +16,7 @@ from auditor.clock import new_uid, now_utc
 from auditor.domain import AuditStatus, Grade
 from auditor.errors import AuditStateError, ValidationError
 from auditor.store import Store
+from auditor.store.summaries import refresh
 from auditor.store.writes import change_audit, save_answers
 
 
@@ -158,6 +159,7 @@ def _insert_moderation(
         "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
         rows,
     )
+    refresh(store, moderations=[int(cursor.lastrowid or 0)])  # the figures' text of its pairs
     return uid
 
 

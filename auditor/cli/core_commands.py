@@ -128,6 +128,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from auditor.errors import ValidationError
     from auditor.store import Store
     from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
+    from auditor.store.summaries import summary_problems
     from auditor.store.trail import trail_problems
 
     with Store.open(db_path(args), readonly=True) as store:
@@ -135,7 +136,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             anchors = [parse_anchor(text, store.origin) for text in args.anchor]
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-        problems = store.integrity_problems() + trail_problems(store, anchors)
+        problems = (
+            store.integrity_problems() + trail_problems(store, anchors) + summary_problems(store)
+        )
         rows = store.scalar("SELECT COUNT(*) FROM trail")
         unanchored = not problems and head_anchor(store) and not read_anchor_file(store.path)
     if problems:

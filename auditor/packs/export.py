@@ -259,9 +259,17 @@ def _sample(
     ]
 
 
-def _public(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row without its local ids (uids travel; ids are this database's own)."""
-    return {k: v for k, v in row.items() if k != "id" and not k.endswith("_id")}
+# A moderation's judged pairs as one text, kept here for the figures (auditor/store/
+# summaries.py): made from its answers, which travel.
+_KEPT_HERE = ("judged",)
+
+
+def _public(row: Mapping[str, Any], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row without its local ids (uids travel; ids are this database's own) and without
+    ``leave_out``."""
+    return {
+        k: v for k, v in row.items() if k != "id" and not k.endswith("_id") and k not in leave_out
+    }
 
 
 def _by_ids(store: Store, table: str, ids: set[int] | None) -> list[dict[str, Any]]:
@@ -308,7 +316,8 @@ def _audit_records(store: Store, audits: list[dict[str, Any]]) -> list[dict[str,
         record["answers"] = [_public(r) for r in answers[audit["id"]]]
         record["actions"] = [_public(r) for r in actions[audit["id"]]]
         record["moderations"] = [
-            {**_public(m), "answers": moderation_answers[m["id"]]} for m in moderations[audit["id"]]
+            {**_public(m, leave_out=_KEPT_HERE), "answers": moderation_answers[m["id"]]}
+            for m in moderations[audit["id"]]
         ]
         record["content_hash"] = content_hash(
             audit_content(audit, record["answers"], record["actions"])

@@ -37,6 +37,7 @@ from auditor.packs.plan import (
 from auditor.packs.writer import remember_all_versions, remember_versions, write_version
 from auditor.progress import Cancelled, Progress
 from auditor.store import Store
+from auditor.store.summaries import refresh
 from auditor.store.trail import Change, merge_chain, record
 
 Resolution = Side | Mapping[str, Side]
@@ -347,6 +348,7 @@ class _Merger:
         answer = operator.itemgetter(*_ANSWER_COLUMNS[2:])
         answers = [(a["uid"], ids[r["uid"]], *answer(a)) for r in records for a in r["answers"]]
         _insert_rows(self.store, "answers", _ANSWER_COLUMNS, answers)
+        refresh(self.store, audits=ids.values())  # the figures' text of their answers
         action = operator.itemgetter(*_ACTION_COLUMNS[2:])
         actions = [(a["uid"], ids[r["uid"]], *action(a)) for r in records for a in r["actions"]]
         _insert_rows(self.store, "actions", _ACTION_COLUMNS, actions)
@@ -403,6 +405,7 @@ class _Merger:
         uids = [m["uid"] for r in records for m in r["moderations"]]
         present = set(_ids(self.store, "moderations", uids))
         audit_ids = _ids(self.store, "audits", [r["uid"] for r in records])
+        added: list[int] = []
         for r in records:
             for m in r["moderations"]:
                 if m["uid"] in present:
@@ -419,6 +422,8 @@ class _Merger:
                     [(cursor.lastrowid, a["criterion_code"], a["auditor_value"],
                       a["moderator_value"], a["reason"]) for a in m["answers"]],
                 )  # fmt: skip
+                added.append(int(cursor.lastrowid or 0))
+        refresh(self.store, moderations=added)  # the figures' text of their pairs
 
     def _finish(self, cases: int, programmes: int, trail: int) -> None:
         remember_all_versions(self.store, self.versions)

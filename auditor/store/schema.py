@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.store import summaries
+
 _CASE_TYPES = "'early_help','child_in_need','child_protection','looked_after','care_leaver'"
 _GRADES = "'outstanding','good','requires_improvement','inadequate'"
 
@@ -402,6 +404,29 @@ DROP INDEX audits_status;
 DROP INDEX answers_criterion;
 """
 
+# Each audit's answers and each moderation's judged pairs as one text with its row, which the
+# figures tally instead of joining 400,000 answers to their audits (auditor/store/summaries.py:
+# the triggers make a text unknown whenever its rows change; writers store it afresh).
+_SUMMARY_TRIGGERS = "".join(f"{sql};\n" for sql in summaries.TRIGGERS.values())
+ANSWER_SUMMARIES = f"""
+ALTER TABLE audits ADD COLUMN answered TEXT;
+ALTER TABLE moderations ADD COLUMN judged TEXT;
+{_SUMMARY_TRIGGERS}{summaries.STORE_ANSWERED}WHERE answered IS NULL;
+{summaries.STORE_JUDGED}WHERE judged IS NULL;
+"""
+
+# Two more reads of the figures answered from an index alone. The headlines count each
+# audit's open and overdue actions (7.4 → 5 ms for 10,000 audits, no lookup of every
+# action's row); double audits are the cases of a programme audited by two auditors, found
+# in (programme, case, auditor) order without sorting 10,000 audits (14 → 7 ms). Each index
+# begins as the one it replaces did.
+FIGURE_INDEXES_2 = """
+DROP INDEX actions_audit;
+CREATE INDEX actions_audit ON actions (audit_id, deleted_at, status, due_date);
+DROP INDEX audits_programme;
+CREATE INDEX audits_programme ON audits (programme_id, case_id, auditor);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -411,6 +436,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "the case type of an audit", AUDIT_CASE_TYPE),
     Migration(8, "team hub sync state", HUB_SYNC_STATE),
     Migration(9, "indexes the figures read", FIGURE_INDEXES),
+    Migration(10, "answers kept as one text for the figures", ANSWER_SUMMARIES),
+    Migration(11, "more indexes the figures read", FIGURE_INDEXES_2),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor.clock import new_uid, now_utc
 from auditor.store.db import Store
+from auditor.store.summaries import refresh
 from auditor.store.trail import Change, record
 from auditor.store.trailed import (
     ACTION_FIELDS,
@@ -80,7 +81,8 @@ def new_audit(store: Store, row: Values, *, actor: str, description: str) -> int
     """Insert an audit (``row``: its columns, ``uid`` included) with its "created" trail row
     saying ``description``; returns its id."""
     uid = row["uid"]
-    audit_id = _insert(store, "audits", row)
+    # No answers yet: the figures' text of them is known, and empty (auditor/store/summaries).
+    audit_id = _insert(store, "audits", {"answered": "", **row})
     changes = [Change("audit", uid, "created", None, description, audit_uid=uid)]
     # Set with the record and never changed, yet recorded, so a later change is found.
     changes.append(Change("audit", uid, "case_type", None, row["case_type"], audit_uid=uid))
@@ -169,6 +171,8 @@ def save_answers(
             inserts,
         )
     record(store, changes, actor=actor)
+    if any(c.field.endswith(".value") for c in changes):
+        refresh(store, audits=[audit["id"]])  # the figures' text of its answers
     return changes
 
 

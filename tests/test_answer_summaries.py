@@ -1,0 +1,157 @@
+"""Each audit's answers and each moderation's pairs kept as one text for the figures
+(auditor/store/summaries.py): true after every writer, never counted stale after a plain
+SQL edit, named by verify when the text itself is edited, and made for older databases."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from auditor.audits.records import record_answer, start_audit
+from auditor.audits.workflow import ModeratedAnswer, moderate_audit
+from auditor.demo import make_demo
+from auditor.figures.dashboard import dashboard_figures
+from auditor.figures.stats import AuditFilter, criterion_figures
+from auditor.frameworks.library import get_framework
+from auditor.packs import apply_merge, export_pack, read_pack
+from auditor.store import Store
+from auditor.store.summaries import PAIR, TRIGGERS, summary_problems
+from tests import figures_reference as reference
+from tests.test_cli import cli
+
+ME = "Test Auditor"
+
+
+@pytest.fixture
+def demo(db_path: Path) -> Store:
+    store = Store.open(db_path)
+    make_demo(store, cases=40, audits=80, seed=3, end=date(2026, 11, 30))
+    yield store
+    store.close()
+
+
+def _unknown(store: Store) -> int:
+    """Audits with answers whose text is not stored (the figures then read the rows)."""
+    return int(store.scalar(
+        "SELECT COUNT(*) FROM audits a WHERE a.answered IS NULL "
+        "AND EXISTS (SELECT 1 FROM answers WHERE audit_id = a.id AND value IS NOT NULL)"
+    ))  # fmt: skip
+
+
+def test_the_demo_the_editing_api_and_a_merge_leave_every_text_true(
+    demo: Store, tmp_path: Path
+) -> None:
+    assert summary_problems(demo) == [] and _unknown(demo) == 0
+    assert demo.scalar("SELECT COUNT(*) FROM moderations WHERE judged IS NULL") == 0
+    assert demo.scalar("SELECT COUNT(*) FROM moderations WHERE judged != ''") > 0
+    uid, auditor = demo.execute(
+        "SELECT uid, auditor FROM audits WHERE status = 'draft' ORDER BY id LIMIT 1"
+    ).fetchone()
+    code = demo.scalar("SELECT criterion_code FROM answers a JOIN audits au ON au.id = "
+                       "a.audit_id WHERE au.uid = ? ORDER BY 1 LIMIT 1", [uid])  # fmt: skip
+    for value in ("no", None, "yes"):
+        record_answer(demo, uid, code, value=value, actor=auditor)
+        assert summary_problems(demo) == [] and _unknown(demo) == 0
+    submitted, code = demo.execute(
+        "SELECT a.uid, an.criterion_code FROM audits a JOIN answers an ON an.audit_id = a.id "
+        "WHERE a.status = 'submitted' AND an.value = 'yes' ORDER BY a.id LIMIT 1"
+    ).fetchone()
+    moderation = moderate_audit(
+        demo, submitted, moderator="Test QA Lead", grade="inadequate", note="Test.",
+        changes={code: ModeratedAnswer("no", "Not on file.")},
+    )  # fmt: skip
+    judged = demo.scalar("SELECT judged FROM moderations WHERE uid = ?", [moderation])
+    assert f"{code}{PAIR}yes{PAIR}no" in judged.split("\x1e")
+    assert summary_problems(demo) == [] and _unknown(demo) == 0
+    pack = export_pack(demo, tmp_path / "all.auditpack", created_by=ME)
+    with Store.open(tmp_path / "other.db") as other:
+        apply_merge(other, read_pack(pack.path), actor=ME)
+        assert summary_problems(other) == [] and _unknown(other) == 0
+        assert other.scalar("SELECT COUNT(*) FROM moderations WHERE judged IS NULL") == 0
+        assert dashboard_figures(other, AuditFilter()) == dashboard_figures(demo, AuditFilter())
+
+
+def test_an_answer_changed_by_plain_sql_is_counted_as_it_now_is(demo: Store, db_path: Path) -> None:
+    framework = get_framework(demo, "IN-CFA")
+    audit_id, code = demo.execute(
+        "SELECT a.id, an.criterion_code FROM audits a JOIN answers an ON an.audit_id = a.id "
+        "WHERE a.status = 'final' AND an.value = 'yes' ORDER BY a.id LIMIT 1"
+    ).fetchone()
+    before = {f.code: f.met for f in criterion_figures(demo, AuditFilter(), framework)}
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute(
+            "UPDATE answers SET value = 'no' WHERE audit_id = ? AND criterion_code = ?",
+            [audit_id, code],
+        )
+    assert demo.scalar("SELECT answered FROM audits WHERE id = ?", [audit_id]) is None
+    after = {f.code: f.met for f in criterion_figures(demo, AuditFilter(), framework)}
+    assert after == {**before, code: before[code] - 1}
+    assert dashboard_figures(demo, AuditFilter()) == reference.dashboard_figures(
+        demo, AuditFilter()
+    )
+    assert summary_problems(demo) == []  # unknown is not wrong (the trail check names it)
+
+
+def test_a_text_edited_by_plain_sql_is_named_by_verify(demo: Store, db_path: Path) -> None:
+    audit_uid, reference_ = demo.execute(
+        "SELECT a.uid, c.reference FROM audits a JOIN cases c ON c.id = a.case_id "
+        "WHERE a.answered != '' ORDER BY a.id LIMIT 1"
+    ).fetchone()
+    moderation_uid = demo.scalar("SELECT uid FROM moderations WHERE judged != '' LIMIT 1")
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("UPDATE audits SET answered = ? WHERE uid = ?", [f"R-1{PAIR}yes", audit_uid])
+        conn.execute("UPDATE moderations SET judged = '' WHERE uid = ?", [moderation_uid])
+    problems = summary_problems(demo)
+    assert len(problems) == 2
+    assert f"audit {audit_uid} (case {reference_}): the answers kept for the figures" in problems[0]
+    assert f"moderation {moderation_uid} of audit" in problems[1]
+    result = cli("verify", "--db", str(db_path))
+    assert result.returncode == 1
+    assert f"audit {audit_uid} (case {reference_})" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_dropped_or_changed_trigger_is_named_by_verify(demo: Store, db_path: Path) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("DROP TRIGGER answers_summary_changed")
+        conn.execute("DROP TRIGGER answers_summary_added")
+        conn.execute(TRIGGERS["answers_summary_added"].replace("BEGIN", "WHEN 0 BEGIN"))
+    assert summary_problems(demo) == [
+        "The trigger answers_summary_added that keeps the figures from counting old answers "
+        "is changed",
+        "The trigger answers_summary_changed that keeps the figures from counting old answers "
+        "is missing",
+    ]
+
+
+def test_a_database_from_before_the_texts_gets_them_when_opened(demo: Store, db_path: Path) -> None:
+    """Schema 9 as it was: no texts, no triggers, the indexes it had."""
+    expected = reference.dashboard_figures(demo, AuditFilter())
+    demo.close()
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for name in TRIGGERS:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("ALTER TABLE audits DROP COLUMN answered")
+        conn.execute("ALTER TABLE moderations DROP COLUMN judged")
+        conn.execute("DROP INDEX actions_audit")
+        conn.execute("CREATE INDEX actions_audit ON actions (audit_id)")
+        conn.execute("DROP INDEX audits_programme")
+        conn.execute("CREATE INDEX audits_programme ON audits (programme_id)")
+        conn.execute("PRAGMA user_version = 9")
+    with Store.open(db_path) as store:
+        assert summary_problems(store) == [] and _unknown(store) == 0
+        assert store.scalar("SELECT COUNT(*) FROM moderations WHERE judged IS NULL") == 0
+        assert dashboard_figures(store, AuditFilter()) == expected
+
+
+def test_a_new_audit_with_no_answer_yet_counts_nothing(demo: Store) -> None:
+    case_uid = demo.scalar("SELECT uid FROM cases ORDER BY id LIMIT 1")
+    uid = start_audit(demo, case_uid=case_uid, auditor=ME, framework_code="IN-CFA")
+    demo.execute("UPDATE audits SET status = 'submitted' WHERE uid = ?", [uid])
+    assert dashboard_figures(demo, AuditFilter()) == reference.dashboard_figures(
+        demo, AuditFilter()
+    )
+    assert summary_problems(demo) == []
