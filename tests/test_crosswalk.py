@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from auditor.cli import main
 from auditor.errors import ValidationError
+from auditor.figures import stats
 from auditor.figures.dashboard import dashboard_figures
 from auditor.figures.stats import AuditFilter, criterion_figures_by_month
 from auditor.frameworks.crosswalk import (
@@ -287,3 +292,51 @@ def test_the_command_line_proposes_saves_and_shows(
     assert "C-1       Retired" in shown
     assert main(["frameworks", "crosswalk", "show", "--json", "--db", str(db_path)]) == 0
     assert json.loads(capsys.readouterr().out) == [data.crosswalk().to_dict()]
+
+
+@pytest.fixture(scope="module")
+def older_audits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, list[int]]]:
+    """TREND's two versions and their crosswalk, and six audits on version 1 whose answers
+    a test sets by plain SQL."""
+    with Store.open(tmp_path_factory.mktemp("older") / "older.db") as store:
+        data.versions(store)
+        save_crosswalk(store, data.crosswalk(), actor=data.QA)
+        for i in range(6):
+            answers = data.OLD_AUDITS[i % len(data.OLD_AUDITS)]
+            data.audit(store, f"DEMO-01-00030{i}", date(2026, 1 + i % 3, 5), "1.0.0", answers)
+        yield store, [r[0] for r in store.execute("SELECT id FROM audits ORDER BY id")]
+
+
+ANSWERS = st.sampled_from([None, "yes", "partly", "no", "na"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c: ANSWERS for c in data.V1}), min_size=6, max_size=6))
+def test_older_audits_counted_from_their_texts_count_what_their_rows_count(
+    older_audits: tuple[Store, list[int]], answer_sets: list[dict[str, str | None]]
+) -> None:
+    """The counts of a version's audits through its crosswalk (same, reworded, merged into
+    one, retired) from the answers kept as one text equal those from the answer rows."""
+    store, ids = older_audits
+    with store.atomic():
+        for audit_id, answers in zip(ids, answer_sets, strict=True):
+            store.execute("DELETE FROM answers WHERE audit_id = ?", [audit_id])
+            store.conn.executemany(
+                "INSERT INTO answers (uid, audit_id, criterion_code, value, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, 'test', '2026-01-01T00:00:00+00:00')",
+                [(f"{audit_id}-{code}", audit_id, code, v) for code, v in answers.items()],
+            )
+    lineage = trend_lineage(store, get_framework(store, "TREND", "2.0.0"))
+    [(key, lines)] = lineage.versions.items()
+    then = lineage.frameworks[key]
+    where, params = AuditFilter(framework_code="TREND").sql()
+    where, params = f"{where} AND a.framework_version = ?", [*params, "1.0.0"]
+    for group in stats.GROUPS.values():
+        counted = []
+        for count in (stats._older_counts, stats._older_counts_from_rows):
+            tally: Counter[tuple[str, str, str]] = Counter()
+            for (g, line), value, n in count(store, group, where, params, then, lines,
+                                             narrow=False):  # fmt: skip
+                tally[(g, line, value)] += n
+            counted.append(tally)
+        assert counted[0] == counted[1], group

@@ -11,7 +11,7 @@ import calendar
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -396,25 +396,83 @@ def _lineage_counts(
     for (g, code), by_value in direct.items():
         for value, n in by_value.items():
             counts[(str(g), code)][value] += n
+    sound = texts_sound(store)
     for (code, version), lines in lineage.versions.items():
         narrowed = dataclasses.replace(audit_filter, framework_code=code)
         where, params = narrowed.sql()
-        asked, asked_params = unasked_answers_left_out(lineage.frameworks[(code, version)])
-        rows = store.execute(
-            f"SELECT {group} AS g, a.id, an.criterion_code, an.value {AUDITS_FROM} "
-            f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND a.framework_version = ? "
-            f"AND an.value IS NOT NULL{asked}",
-            [*params, version, *asked_params],
-        ).fetchall()
-        per_audit: dict[tuple[str, int, str], list[str]] = defaultdict(list)
-        for g, audit_id, criterion, value in rows:
-            line = lines.get(criterion)
-            if line is not None:
-                per_audit[(str(g), audit_id, line)].append(value)
-        for (g, _audit, line), values in per_audit.items():
-            value = values[0] if len(values) == 1 else merged_answer(values)
-            counts[(g, line)][value] += 1
+        where, params = f"{where} AND a.framework_version = ?", [*params, version]
+        then = lineage.frameworks[(code, version)]
+        older_counts = _older_counts if sound else _older_counts_from_rows
+        for (g, line), value, n in older_counts(store, group, where, params, then, lines,
+                                                narrow=narrowed.narrow):  # fmt: skip
+            counts[(g, line)][value] += n
     return counts
+
+
+# ((group, line), answer, audits) of an older version's audits, counted under its lines.
+OlderCounts = Iterable[tuple[tuple[str, str], str, int]]
+
+
+def _older_counts(
+    store: Store, group: str, where: str, params: list[Any], then: Framework,
+    lines: Mapping[str, str], *, narrow: bool,
+) -> OlderCounts:  # fmt: skip
+    """An older version's audits (``where``) through its crosswalk ``lines``, from their
+    texts: the criteria that continue one line each are tallied as the newest version's
+    are; an audit's answers to criteria merged into one line count once, as
+    :func:`merged_answer` makes them, so those are read audit by audit. Asked as the
+    version itself asked them (its case types and conditions)."""
+    shared = Counter(lines.values())
+    merged = {old for old, line in lines.items() if shared[line] > 1}
+    types_asked = _types_asked(then)
+    texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
+    for key, case_type, answered in _texts(
+        store, group, where, params, _gate_needles(then), narrow=narrow
+    ):
+        texts[(key, case_type)].append(answered)
+        if merged:
+            yield from _merged_counts(str(key), case_type, answered, merged, lines, types_asked)
+    for key, case_type, old, value, n in _tally(texts):
+        line = lines.get(old)
+        types = types_asked.get(old)
+        if line is None or old in merged or (types is not None and case_type not in types):
+            continue
+        yield (str(key), line), value, n
+
+
+def _merged_counts(
+    key: str, case_type: str, answered: str, merged: set[str], lines: Mapping[str, str],
+    types_asked: Mapping[str, frozenset[str]],
+) -> OlderCounts:  # fmt: skip
+    """One audit's answers to merged criteria, one answer a line."""
+    by_line: dict[str, list[str]] = defaultdict(list)
+    for pair in answered.split(NEXT):
+        old, value = pair.split(PAIR)
+        types = types_asked.get(old)
+        if old in merged and (types is None or case_type in types):
+            by_line[lines[old]].append(value)
+    for line, values in by_line.items():
+        yield (key, line), values[0] if len(values) == 1 else merged_answer(values), 1
+
+
+def _older_counts_from_rows(
+    store: Store, group: str, where: str, params: list[Any], then: Framework,
+    lines: Mapping[str, str], *, narrow: bool,
+) -> OlderCounts:  # fmt: skip
+    """:func:`_older_counts` from the answer rows (a framework's codes hold a separator)."""
+    asked, asked_params = unasked_answers_left_out(then)
+    rows = store.execute(
+        f"SELECT {group} AS g, a.id, an.criterion_code, an.value {AUDITS_FROM} "
+        f"JOIN answers an ON an.audit_id = a.id WHERE {where} AND an.value IS NOT NULL{asked}",
+        [*params, *asked_params],
+    ).fetchall()
+    per_audit: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+    for g, audit_id, criterion, value in rows:
+        line = lines.get(criterion)
+        if line is not None:
+            per_audit[(str(g), audit_id, line)].append(value)
+    for (g, _audit, line), values in per_audit.items():
+        yield (g, line), values[0] if len(values) == 1 else merged_answer(values), 1
 
 
 def _answer_counts(
@@ -493,12 +551,22 @@ def _tallied(
     store: Store, group: str | None, where: str, params: list[Any], needles: Needles,
     *, narrow: bool,
 ) -> Counted:  # fmt: skip
-    """Each filtered audit's answered text, tallied per group and case type. The texts are
-    on the audits' own rows: unless the filter is ``narrow``, the rows are read in order,
-    as looking most of 10,000 of them up one at a time from an index costs twice as much
-    (32 ms against 14)."""
-    audits_from = AUDITS_FROM if narrow else AUDITS_FROM.replace(" a ", " a NOT INDEXED ", 1)
+    """Each filtered audit's answered text, tallied per group and case type."""
     texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
+    for key, case_type, answered in _texts(store, group, where, params, needles, narrow=narrow):
+        texts[(key, case_type)].append(answered)
+    return _tally(texts)
+
+
+def _texts(
+    store: Store, group: str | None, where: str, params: list[Any], needles: Needles,
+    *, narrow: bool,
+) -> Iterator[tuple[Any, str, str]]:  # fmt: skip
+    """(group, case type, answered text) of each filtered audit with an answer asked under
+    ``needles``' conditions. The texts are on the audits' own rows: unless the filter is
+    ``narrow``, the rows are read in order, as looking most of 10,000 of them up one at a
+    time from an index costs twice as much (32 ms against 14)."""
+    audits_from = AUDITS_FROM if narrow else AUDITS_FROM.replace(" a ", " a NOT INDEXED ", 1)
     for key, case_type, answered in store.execute(
         f"SELECT {group or 'NULL'}, a.case_type, {ANSWERED_OF} {audits_from} WHERE {where}",
         params,
@@ -506,7 +574,10 @@ def _tallied(
         if answered and needles:
             answered = _gated_out(answered, needles)
         if answered:
-            texts[(key, case_type)].append(answered)
+            yield key, case_type, answered
+
+
+def _tally(texts: Mapping[tuple[Any, str], list[str]]) -> Counted:
     for (key, case_type), group_texts in texts.items():
         # One split of the group's texts joined: a call per group, not per audit.
         for pair, n in Counter(NEXT.join(group_texts).split(NEXT)).items():
