@@ -34,7 +34,7 @@ from ui.process_work import run_in_process
 from ui.reports import export_report as export_report_module
 from ui.reports.common import DONE_BOX
 from ui.reports.export_feedback import ExportFeedbackDialog
-from ui.reports.export_report import ExportReportDialog, report_file_name
+from ui.reports.export_report import COUNT_DELAY_MS, ExportReportDialog, report_file_name
 from ui.session import Changes, Session
 from ui.settings import EXPORT_FOLDER, Settings
 from ui.widgets.progress import ProgressDialog
@@ -120,6 +120,7 @@ def test_ctrl_e_opens_the_export_and_a_team_report_counts_what_the_database_hold
     assert plain(dialog.selection).startswith(f"{everything} audits to report, audited ")
     assert dialog.pseudonymise.toolTip().startswith("Case references are replaced by pseudonyms")
     team = choose(qtbot, dialog, dialog.team, 1)
+    assert dialog._timer.interval() == COUNT_DELAY_MS  # not the combo's index
     expected = headline(audited_window.session.store, AuditFilter(team=team)).audits
     assert 0 < expected < everything
     assert plain(dialog.selection).startswith(f"{expected} audits to report")

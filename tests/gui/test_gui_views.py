@@ -7,6 +7,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -18,13 +19,13 @@ from auditor.cases.records import add_case
 from auditor.cases.register import SORT_KEYS
 from auditor.demo import make_demo
 from auditor.domain import AuditStatus
-from auditor.figures.stats import AuditFilter
+from auditor.figures.stats import AuditFilter, headline
 from tests.gui.conftest import AUDITOR
 from ui.actions.done_date import DoneDateDialog
 from ui.actions.view import ActionsView
 from ui.audits.view import AuditsView
 from ui.cases.view import CasesView
-from ui.dashboard.view import DashboardView
+from ui.dashboard.view import REFRESH_DELAY_MS, DashboardView
 from ui.first_run import FirstRunDialog
 from ui.frameworks.view import FrameworksView
 from ui.main_window import MainWindow
@@ -132,6 +133,74 @@ def test_dashboard_queries_run_off_the_gui_thread(
         module.dashboard_figures = real
     assert seen and seen[0] is not threading.main_thread()
     assert threaded.wait_for_done(5000)
+
+
+def test_the_dashboard_page_on_screen_is_worked_out_first_and_the_other_after_it(
+    qtbot: QtBot, full_store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The audits' figures and the case list's timeliness run one after the other on the
+    workers, the page on screen first, and the newest filter's figures are what both show."""
+    import ui.dashboard.performance_panel as panel_module
+    import ui.dashboard.view as view_module
+
+    make_demo(full_store, cases=30, audits=30, seed=6)
+    threaded = OperationRunner()
+    session = Session(full_store, threaded, settings, Changes())
+    events: list[tuple[str, str, AuditFilter]] = []
+
+    def spied(name: str, real):  # type: ignore[no-untyped-def]
+        def spy(store, wanted):  # type: ignore[no-untyped-def]
+            events.append(("start", name, wanted))
+            try:
+                return real(store, wanted)
+            finally:
+                events.append(("end", name, wanted))
+
+        return spy
+
+    monkeypatch.setattr(view_module, "dashboard_figures",
+                        spied("audits", view_module.dashboard_figures))  # fmt: skip
+    monkeypatch.setattr(panel_module, "panel_figures",
+                        spied("timeliness", panel_module.panel_figures))  # fmt: skip
+    view = DashboardView(session)
+    qtbot.add_widget(view)
+    view.show()
+    view.refresh()
+    qtbot.wait_until(lambda: view.performance.report is not None, timeout=10_000)
+    assert [(e, n) for e, n, _ in events] == [
+        ("start", "audits"),
+        ("end", "audits"),
+        ("start", "timeliness"),
+        ("end", "timeliness"),
+    ]
+    assert view.figures is not None
+
+    events.clear()
+    view.pages.setCurrentWidget(view.performance)
+    view.refresh()
+    qtbot.wait_until(lambda: len(events) == 4, timeout=10_000)
+    assert [n for e, n, _ in events if e == "start"] == ["timeliness", "audits"]
+
+    events.clear()
+    view.pages.setCurrentIndex(0)
+    view.shown()  # the filters filled, as when the view comes on screen
+    team = view.team.itemText(1)
+    view.team.setCurrentIndex(1)
+    # The pause before a refresh stays: connected to the index signal, the timer took
+    # the index as its interval (and -1, when the filters were refilled, a warning).
+    assert view._timer.isActive() and view._timer.interval() == REFRESH_DELAY_MS
+    view.refresh()  # a newer filter before the first one's figures are in
+    newest = view.current_filter()
+    qtbot.wait_until(
+        lambda: view.figures is not None and view.performance.report is not None
+        and threaded.active == 0 and ("end", "timeliness", newest) in events,
+        timeout=10_000,
+    )  # fmt: skip
+    assert threaded.wait_for_done(5000)
+    assert newest.team == team and view.performance.report.team == team
+    assert view.figures is not None and view.figures.headline == headline(full_store, newest)
+    older = [w for _, n, w in events if n == "timeliness" and w != newest]
+    assert not older, "an older filter's timeliness is not worked out after its figures"
 
 
 def test_the_register_comes_in_sorted_from_its_worker_with_its_teams(

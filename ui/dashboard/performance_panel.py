@@ -8,6 +8,8 @@ own Store off the GUI thread; only the table is filled here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -113,15 +115,26 @@ class PerformancePanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-    def refresh(self, wanted: AuditFilter) -> None:
-        """Compute the figures on a worker; the newest request wins."""
+    def refresh(self, wanted: AuditFilter, then: Callable[[], None] | None = None) -> None:
+        """Compute the figures on a worker; the newest request wins. ``then`` runs once
+        they are shown (or their error is), for work that waited for them."""
         self._request += 1
         request = self._request
+        after = then or (lambda: None)
         self.summary.setText("Loading timeliness across the case list…")
+
+        def shown(report: PerformanceReport) -> None:
+            self._show(request, report)
+            after()
+
+        def failed(error: BaseException) -> None:
+            show_error(self, error, doing="computing timeliness")
+            after()
+
         self.session.runner.run(
             self.session.worker(lambda store, _p: panel_figures(store, wanted)),
-            on_success=lambda report: self._show(request, report),
-            on_failure=lambda error: show_error(self, error, doing="computing timeliness"),
+            on_success=shown,
+            on_failure=failed,
             label="performance",
         )
 

@@ -5,6 +5,7 @@ trend, filtered by programme, team and date range. The queries run off the GUI t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
@@ -44,7 +45,7 @@ from ui.widgets.audit_filters import (
     programme_combo,
     team_combo,
 )
-from ui.widgets.common import buddy, named, wrapped
+from ui.widgets.common import buddy, named, restarts, wrapped
 
 REFRESH_DELAY_MS = 250
 BAR_ROW_PX = 34  # height per criterion in the compliance chart
@@ -118,10 +119,10 @@ class DashboardView(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         for combo in (self.programme, self.team):
-            combo.currentIndexChanged.connect(self._timer.start)
+            combo.currentIndexChanged.connect(restarts(self._timer))
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(self._timer.start)
-        session.changes.audits_changed.connect(self._timer.start)
+            edit.dateChanged.connect(restarts(self._timer))
+        session.changes.audits_changed.connect(restarts(self._timer))
 
     def _chart_view(self, name: str) -> QChartView:
         view = named(QChartView(), name)
@@ -145,18 +146,45 @@ class DashboardView(QWidget):
         )
 
     def refresh(self) -> None:
-        """Compute the figures on a worker; the newest request wins."""
+        """Compute the figures on a worker; the newest request wins.
+
+        The audits' figures and the case list's timeliness are two pieces of work, and run
+        one after the other, the page on screen first: run together they share one
+        interpreter, and the charts waited for both (0.3–0.4 s against 0.1 s for 10,000
+        audits and 5,000 cases)."""
         self._timer.stop()
         self._request += 1
         request, wanted = self._request, self.current_filter()
         self.state.setText("Loading figures…")
+        if self.pages.currentWidget() is self.performance:
+            self.performance.refresh(wanted, then=lambda: self._figures(request, wanted))
+        else:
+            self._figures(request, wanted, then=lambda: self.performance.refresh(wanted))
+
+    def _figures(
+        self, request: int, wanted: AuditFilter, then: Callable[[], None] | None = None
+    ) -> None:
+        if request != self._request:
+            return  # a newer filter is on its way, with its own
+
+        def after() -> None:
+            if then is not None and request == self._request:  # not for an older filter
+                then()
+
+        def shown(figures: DashboardFigures) -> None:
+            self._show(request, figures)
+            after()
+
+        def failed(error: BaseException) -> None:
+            show_error(self, error, doing="computing the dashboard")
+            after()
+
         self.session.runner.run(
             self.session.worker(lambda store, _p: dashboard_figures(store, wanted)),
-            on_success=lambda figures: self._show(request, figures),
-            on_failure=lambda error: show_error(self, error, doing="computing the dashboard"),
+            on_success=shown,
+            on_failure=failed,
             label="dashboard",
         )
-        self.performance.refresh(wanted)
 
     def _show(self, request: int, figures: DashboardFigures) -> None:
         if request != self._request:

@@ -54,7 +54,7 @@ from ui.widgets.audit_filters import (
     programme_combo,
     team_combo,
 )
-from ui.widgets.common import combo_with, named, set_combo_items
+from ui.widgets.common import combo_with, named, restarts, set_combo_items
 from ui.widgets.progress import run_with_progress
 
 WIDTH = 560
@@ -114,9 +114,9 @@ class ExportReportDialog(QDialog):
             session.worker(_choices), on_success=self._show_choices, label="report choices"
         )
         for combo in (self.programme, self.team, self.auditor, self.framework):
-            combo.currentIndexChanged.connect(self._timer.start)
+            combo.currentIndexChanged.connect(restarts(self._timer))
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(self._timer.start)
+            edit.dateChanged.connect(restarts(self._timer))
         self.all_dates.toggled.connect(self._on_all_dates_toggled)
         self.count()
         fit_to_width(self, WIDTH)

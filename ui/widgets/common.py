@@ -3,9 +3,10 @@ shared look-and-feel pieces (headings, status text that never relies on colour a
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,6 +21,20 @@ from PySide6.QtWidgets import (
 from ui.settings import Settings
 
 W = TypeVar("W", bound=QWidget)
+
+
+def restarts(timer: QTimer) -> Callable[..., None]:
+    """A slot that (re)starts ``timer`` with its own interval, whatever the signal carries.
+
+    Not ``timer.start`` itself: connected to a signal with an int (a combo's
+    ``currentIndexChanged``), Qt calls ``start(msec)`` with it, so the combo's index
+    replaced the pause before a refresh (and -1, while the combo was refilled, gave a
+    warning and 1 ms from then on, for every filter)."""
+
+    def restart(*_args: Any) -> None:
+        timer.start()
+
+    return restart
 
 
 def named(widget: W, name: str, tooltip: str = "", *, object_name: str = "") -> W:
