@@ -120,21 +120,12 @@ class PerformancePanel(QWidget):
         they are shown (or their error is), for work that waited for them."""
         self._request += 1
         request = self._request
-        after = then or (lambda: None)
         self.summary.setText("Loading timeliness across the case list…")
-
-        def shown(report: PerformanceReport) -> None:
-            self._show(request, report)
-            after()
-
-        def failed(error: BaseException) -> None:
-            show_error(self, error, doing="computing timeliness")
-            after()
-
         self.session.runner.run(
             self.session.worker(lambda store, _p: panel_figures(store, wanted)),
-            on_success=shown,
-            on_failure=failed,
+            on_success=lambda report: self._show(request, report),
+            on_failure=lambda error: show_error(self, error, doing="computing timeliness"),
+            on_finished=then,
             label="performance",
         )
 

@@ -171,18 +171,11 @@ class DashboardView(QWidget):
             if then is not None and request == self._request:  # not for an older filter
                 then()
 
-        def shown(figures: DashboardFigures) -> None:
-            self._show(request, figures)
-            after()
-
-        def failed(error: BaseException) -> None:
-            show_error(self, error, doing="computing the dashboard")
-            after()
-
         self.session.runner.run(
             self.session.worker(lambda store, _p: dashboard_figures(store, wanted)),
-            on_success=shown,
-            on_failure=failed,
+            on_success=lambda figures: self._show(request, figures),
+            on_failure=lambda error: show_error(self, error, doing="computing the dashboard"),
+            on_finished=after,
             label="dashboard",
         )
 
