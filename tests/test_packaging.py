@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -42,9 +43,11 @@ needs_linux = pytest.mark.skipif(
 )
 
 
-def _pyproject_version() -> str:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    return str(tomllib.loads(text)["project"]["version"])
+def _source_version() -> str:
+    """The version as written in auditor/__init__.py, the one place (pyproject reads it)."""
+    text = (ROOT / "auditor" / "__init__.py").read_text(encoding="utf-8")
+    [version] = re.findall(r'^__version__ = "([^"]+)"$', text, re.MULTILINE)
+    return version
 
 
 # -- quick checks (no build) ---------------------------------------------------------------
@@ -74,7 +77,10 @@ def test_packaging_scripts_are_executable_bash(script: str) -> None:
 
 
 def test_the_version_has_one_source() -> None:
-    assert metadata.version("case-auditor") == _pyproject_version()
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(text)["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    assert metadata.version("case-auditor") == _source_version()
 
 
 # -- the frozen app (slow) -----------------------------------------------------------------
@@ -144,7 +150,7 @@ def test_frozen_version_is_the_package_version(bundle: Path) -> None:
     result = _run(bundle / "case-auditor", "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"case-auditor {metadata.version('case-auditor')}"
-    assert result.stdout.strip() == f"case-auditor {_pyproject_version()}"
+    assert result.stdout.strip() == f"case-auditor {_source_version()}"
 
 
 @pytest.mark.slow
@@ -300,7 +306,7 @@ def test_install_linux_puts_app_menu_entry_and_icons_in_place_and_removes_them(
     icon = tmp_path / "share" / "icons" / "hicolor" / "256x256" / "apps" / "case-auditor.png"
     assert icon.is_file()
     version = _run(tmp_path / "bin" / "case-auditor", "--version")
-    assert version.stdout.strip() == f"case-auditor {_pyproject_version()}"
+    assert version.stdout.strip() == f"case-auditor {_source_version()}"
     remove = _run(PACKAGING / "install-linux", "--uninstall", env=places)
     assert remove.returncode == 0, remove.stderr
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

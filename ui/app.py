@@ -190,9 +190,7 @@ def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    # The version is read from the installed metadata (importlib.metadata: ~25 ms); nothing
-    # on screen needs it to start, so it is set once the event loop runs.
-    QTimer.singleShot(0, lambda: app.setApplicationVersion(auditor.__version__))
+    app.setApplicationVersion(auditor.__version__)
     app.setStyleSheet(style_sheet())
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "case-auditor-256.png")))
     app.setDesktopFileName("case-auditor")  # ties the window to packaging/case-auditor.desktop

@@ -57,8 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _ShowVersion(argparse.Action):
-    """``--version``: the version is looked up only when asked for (reading the installed
-    metadata is the slowest part of starting)."""
+    """``--version``: print the version and stop, before any command's module is imported."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
         from auditor import __version__
