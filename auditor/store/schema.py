@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.store import summaries
-
 _CASE_TYPES = "'early_help','child_in_need','child_protection','looked_after','care_leaver'"
 _GRADES = "'outstanding','good','requires_improvement','inadequate'"
 
@@ -407,12 +405,34 @@ DROP INDEX answers_criterion;
 # Each audit's answers and each moderation's judged pairs as one text with its row, which the
 # figures tally instead of joining 400,000 answers to their audits (auditor/store/summaries.py:
 # the triggers make a text unknown whenever its rows change; writers store it afresh).
-_SUMMARY_TRIGGERS = "".join(f"{sql};\n" for sql in summaries.TRIGGERS.values())
-ANSWER_SUMMARIES = f"""
+ANSWER_SUMMARIES = """
 ALTER TABLE audits ADD COLUMN answered TEXT;
 ALTER TABLE moderations ADD COLUMN judged TEXT;
-{_SUMMARY_TRIGGERS}{summaries.STORE_ANSWERED}WHERE answered IS NULL;
-{summaries.STORE_JUDGED}WHERE judged IS NULL;
+CREATE TRIGGER answers_summary_added AFTER INSERT ON answers
+BEGIN UPDATE audits SET answered = NULL WHERE id = NEW.audit_id AND answered IS NOT NULL; END;
+CREATE TRIGGER answers_summary_changed AFTER UPDATE OF audit_id, criterion_code, value
+ON answers WHEN OLD.value IS NOT NEW.value OR OLD.criterion_code IS NOT NEW.criterion_code
+OR OLD.audit_id IS NOT NEW.audit_id
+BEGIN UPDATE audits SET answered = NULL WHERE id IN (OLD.audit_id, NEW.audit_id)
+AND answered IS NOT NULL; END;
+CREATE TRIGGER answers_summary_removed AFTER DELETE ON answers
+BEGIN UPDATE audits SET answered = NULL WHERE id = OLD.audit_id AND answered IS NOT NULL; END;
+CREATE TRIGGER moderation_answers_summary_added AFTER INSERT ON moderation_answers
+BEGIN UPDATE moderations SET judged = NULL WHERE id = NEW.moderation_id
+AND judged IS NOT NULL; END;
+CREATE TRIGGER moderation_answers_summary_changed AFTER UPDATE ON moderation_answers
+BEGIN UPDATE moderations SET judged = NULL WHERE id IN (OLD.moderation_id, NEW.moderation_id)
+AND judged IS NOT NULL; END;
+CREATE TRIGGER moderation_answers_summary_removed AFTER DELETE ON moderation_answers
+BEGIN UPDATE moderations SET judged = NULL WHERE id = OLD.moderation_id
+AND judged IS NOT NULL; END;
+UPDATE audits SET answered = COALESCE((SELECT group_concat(pair, char(30)) FROM
+(SELECT criterion_code || char(31) || value AS pair FROM answers WHERE audit_id = audits.id
+AND value IS NOT NULL ORDER BY criterion_code)), '');
+UPDATE moderations SET judged = COALESCE((SELECT group_concat(pair, char(30)) FROM
+(SELECT criterion_code || char(31) || auditor_value || char(31) || moderator_value AS pair
+FROM moderation_answers WHERE moderation_id = moderations.id AND auditor_value IS NOT NULL
+AND moderator_value IS NOT NULL ORDER BY criterion_code)), '');
 """
 
 # Two more reads of the figures answered from an index alone. The headlines count each

@@ -19,10 +19,13 @@ that every text held equals its rows and that the triggers are the schema's own
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the schema imports this module, and the store imports the schema
+from auditor.store.schema import ANSWER_SUMMARIES
+
+if TYPE_CHECKING:  # the store imports the schema, which must not import the store
     from auditor.store.db import Store
 
 # The separators: control characters, which a framework's codes hold only if its author
@@ -48,8 +51,10 @@ JUDGED = (
 ANSWERED_OF = "COALESCE(a.answered, " + ANSWERED.format(audit="a.id") + ", '')"
 JUDGED_OF = "COALESCE(m.judged, " + JUDGED.format(moderation="m.id") + ", '')"
 
-STORE_ANSWERED = f"UPDATE audits SET answered = COALESCE({ANSWERED.format(audit='audits.id')}, '') "
-STORE_JUDGED = (
+_STORE_ANSWERED = (
+    f"UPDATE audits SET answered = COALESCE({ANSWERED.format(audit='audits.id')}, '') "
+)
+_STORE_JUDGED = (
     f"UPDATE moderations SET judged = COALESCE({JUDGED.format(moderation='moderations.id')}, '') "
 )
 _IN = "IN (SELECT value FROM json_each(?))"
@@ -65,55 +70,26 @@ def refresh(
     in its transaction after changing their answers. With neither named, every text that is
     unknown (a bulk writer, the migration)."""
     if audits is None and moderations is None:
-        store.execute(STORE_ANSWERED + "WHERE answered IS NULL")
-        store.execute(STORE_JUDGED + "WHERE judged IS NULL")
+        store.execute(_STORE_ANSWERED + "WHERE answered IS NULL")
+        store.execute(_STORE_JUDGED + "WHERE judged IS NULL")
         return
     if audits is not None:
         ids = list(audits)
         if len(ids) == 1:
-            store.execute(STORE_ANSWERED + "WHERE id = ?", ids)
+            store.execute(_STORE_ANSWERED + "WHERE id = ?", ids)
         elif ids:
-            store.execute(STORE_ANSWERED + f"WHERE id {_IN}", [json.dumps(ids)])
+            store.execute(_STORE_ANSWERED + f"WHERE id {_IN}", [json.dumps(ids)])
     if moderations is not None:
         ids = list(moderations)
         if ids:
-            store.execute(STORE_JUDGED + f"WHERE id {_IN}", [json.dumps(ids)])
+            store.execute(_STORE_JUDGED + f"WHERE id {_IN}", [json.dumps(ids)])
 
 
-# The triggers that make a text unknown when its rows change (schema 10; verify checks them).
+# The triggers that make a text unknown when its rows change, as schema 10 made them (verify
+# checks them): read from the migration, which is never edited once shipped.
 TRIGGERS = {
-    "answers_summary_added": (
-        "CREATE TRIGGER answers_summary_added AFTER INSERT ON answers "
-        "BEGIN UPDATE audits SET answered = NULL WHERE id = NEW.audit_id "
-        "AND answered IS NOT NULL; END"
-    ),
-    "answers_summary_changed": (
-        "CREATE TRIGGER answers_summary_changed AFTER UPDATE OF audit_id, criterion_code, value "
-        "ON answers WHEN OLD.value IS NOT NEW.value OR OLD.criterion_code IS NOT "
-        "NEW.criterion_code OR OLD.audit_id IS NOT NEW.audit_id "
-        "BEGIN UPDATE audits SET answered = NULL WHERE id IN (OLD.audit_id, NEW.audit_id) "
-        "AND answered IS NOT NULL; END"
-    ),
-    "answers_summary_removed": (
-        "CREATE TRIGGER answers_summary_removed AFTER DELETE ON answers "
-        "BEGIN UPDATE audits SET answered = NULL WHERE id = OLD.audit_id "
-        "AND answered IS NOT NULL; END"
-    ),
-    "moderation_answers_summary_added": (
-        "CREATE TRIGGER moderation_answers_summary_added AFTER INSERT ON moderation_answers "
-        "BEGIN UPDATE moderations SET judged = NULL WHERE id = NEW.moderation_id "
-        "AND judged IS NOT NULL; END"
-    ),
-    "moderation_answers_summary_changed": (
-        "CREATE TRIGGER moderation_answers_summary_changed AFTER UPDATE ON moderation_answers "
-        "BEGIN UPDATE moderations SET judged = NULL "
-        "WHERE id IN (OLD.moderation_id, NEW.moderation_id) AND judged IS NOT NULL; END"
-    ),
-    "moderation_answers_summary_removed": (
-        "CREATE TRIGGER moderation_answers_summary_removed AFTER DELETE ON moderation_answers "
-        "BEGIN UPDATE moderations SET judged = NULL WHERE id = OLD.moderation_id "
-        "AND judged IS NOT NULL; END"
-    ),
+    m.group(1): m.group(0)[:-1]
+    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", ANSWER_SUMMARIES, re.DOTALL)
 }
 
 
