@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.demo import make_demo
-from auditor.figures import stats
+from auditor.figures import agreement, stats
 from auditor.figures.agreement import agreement_report
 from auditor.figures.dashboard import dashboard_figures, dashboard_framework
 from auditor.figures.stats import (
@@ -134,3 +134,10 @@ def test_a_framework_with_separator_characters_is_counted_the_same_the_slow_way(
     )
     section = dataclasses.replace(framework.sections[0], criteria=(odd,))
     assert stats._separators_in(dataclasses.replace(framework, sections=(section,)))
+
+
+def test_agreement_from_the_texts_is_agreement_from_the_rows(demo: Store) -> None:
+    """The path for a framework whose codes hold a separator counts the same pairs."""
+    for f in _filters(demo):
+        for cells in (agreement._moderation_cells, agreement._double_audit_cells):
+            assert cells(demo, f, True) == cells(demo, f, False), (f, cells.__name__)

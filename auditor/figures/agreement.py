@@ -211,8 +211,9 @@ def agreement_report(store: Store, audit_filter: AuditFilter | None = None) -> A
     The pairs are counted in SQL (``GROUP BY`` the two judgements) and read through plain
     cursors: a dashboard over 350,000 moderated answers reads a few hundred rows."""
     audit_filter = audit_filter or AuditFilter()
-    moderation_grades, criterion_cells, moderated = _moderation_cells(store, audit_filter)
-    double_grades, double_criteria, doubles = _double_audit_cells(store, audit_filter)
+    sound = texts_sound(store)  # answers read from their texts, or else from the rows
+    moderation_grades, criterion_cells, moderated = _moderation_cells(store, audit_filter, sound)
+    double_grades, double_criteria, doubles = _double_audit_cells(store, audit_filter, sound)
     for code, cells in double_criteria.items():
         criterion_cells[code] += cells
     criteria = [AgreementFigure.of_cells(code, cells) for code, cells in criterion_cells.items()]
@@ -244,7 +245,7 @@ def _least_agreement_first(figure: AgreementFigure) -> tuple[float, float, str]:
 
 
 def _moderation_cells(
-    store: Store, audit_filter: AuditFilter
+    store: Store, audit_filter: AuditFilter, sound: bool
 ) -> tuple[Cells, dict[str, Cells], int]:
     """The moderations' grade pairs (where the auditor gave one), their answer pairs per
     criterion (both sides answered), and how many moderations there are."""
@@ -260,7 +261,7 @@ def _moderation_cells(
         else f"FROM moderations m CROSS JOIN {AUDITS_FROM.removeprefix('FROM ')}"
     )
     rows = store.execute(
-        f"SELECT m.auditor_grade, m.moderator_grade, {JUDGED_OF} {joined} "
+        f"SELECT m.auditor_grade, m.moderator_grade, {JUDGED_OF if sound else 'NULL'} {joined} "
         f"WHERE a.id = m.audit_id AND {where}",
         params,
     ).fetchall()
@@ -270,7 +271,7 @@ def _moderation_cells(
         if pairs:
             judged.append(pairs)
     criteria: dict[str, Cells] = defaultdict(Counter)
-    if not texts_sound(store):  # a framework's codes hold a separator: count the rows
+    if not sound:  # a framework's codes hold a separator: count the rows
         for code, auditor_value, moderator_value, n in store.execute(
             f"SELECT ma.criterion_code, ma.auditor_value, ma.moderator_value, COUNT(*) "
             f"{AUDITS_FROM} JOIN moderations m ON m.audit_id = a.id "
@@ -290,7 +291,7 @@ def _moderation_cells(
 
 
 def _double_audit_cells(
-    store: Store, audit_filter: AuditFilter
+    store: Store, audit_filter: AuditFilter, sound: bool
 ) -> tuple[Cells, dict[str, Cells], int]:
     """The first two reported audits, by different auditors, of a case in a programme.
 
@@ -303,7 +304,8 @@ def _double_audit_cells(
         "WITH twice(programme_id, case_id) AS (SELECT programme_id, case_id FROM audits "
         "WHERE programme_id IS NOT NULL GROUP BY programme_id, case_id "
         "HAVING MIN(auditor) != MAX(auditor)) "
-        f"SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade, {ANSWERED_OF} "
+        "SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade, "
+        f"{ANSWERED_OF if sound else 'NULL'} "
         f"FROM twice CROSS JOIN {AUDITS_FROM.removeprefix('FROM ')} "
         f"WHERE a.programme_id = twice.programme_id AND a.case_id = twice.case_id AND {where} "
         "ORDER BY a.created_at, a.id",
@@ -319,7 +321,7 @@ def _double_audit_cells(
     couples = [g for g in by_case.values() if len(g) == 2]
     grades: Cells = Counter((str(a[2]), str(b[2])) for a, b in couples if a[2] and b[2])
     criteria: dict[str, Cells] = defaultdict(Counter)
-    if not texts_sound(store):  # a framework's codes hold a separator: count the rows
+    if not sound:  # a framework's codes hold a separator: count the rows
         for code, first, second, n in store.execute(
             "WITH couple(first, second) AS (SELECT json_extract(value, '$[0]'), "
             "json_extract(value, '$[1]') FROM json_each(?)) "
