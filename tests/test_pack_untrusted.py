@@ -182,6 +182,13 @@ BAD: dict[str, tuple[Edit, str, str]] = {
         "audits[0].colour",
         "is not a field of audits",
     ),
+    # The figures' text of an audit's answers is made here from the answers (schema 10):
+    # a pack that carries one of its own is refused, never written.
+    "an answers text for the figures": (
+        _set("audits[0].answered", "RISK-01\x1fyes"),
+        "audits[0].answered",
+        "is not a field of audits",
+    ),
     "nested where text belongs": (
         _set("audits[0].strengths", json.loads("[" * 60 + "]" * 60)),
         "audits[0].strengths",
