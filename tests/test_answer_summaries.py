@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from auditor.audits.records import record_answer, start_audit
 from auditor.audits.workflow import ModeratedAnswer, moderate_audit
@@ -18,7 +20,13 @@ from auditor.figures.stats import AuditFilter, criterion_figures
 from auditor.frameworks.library import get_framework
 from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.store import Store
-from auditor.store.summaries import PAIR, TRIGGERS, summary_problems
+from auditor.store.summaries import (
+    ANSWERED,
+    PAIR,
+    TRIGGERS,
+    answered_text,
+    summary_problems,
+)
 from tests import figures_reference as reference
 from tests.test_cli import cli
 
@@ -155,3 +163,24 @@ def test_a_new_audit_with_no_answer_yet_counts_nothing(demo: Store) -> None:
         demo, AuditFilter()
     )
     assert summary_problems(demo) == []
+
+
+_CODES = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x1e\x1f\x00"),
+    min_size=1, max_size=6,
+)  # fmt: skip
+
+
+@given(st.dictionaries(_CODES, st.one_of(st.none(), _CODES), max_size=12))
+def test_the_text_a_writer_makes_from_the_answers_it_holds_is_the_one_sql_makes(
+    values: dict[str, str | None],
+) -> None:
+    """record_answer stores the text it makes from the answers it read (answered_text);
+    verify and every other writer take it from the rows (ANSWERED): the two must agree for
+    any codes, accented and other scripts included (their order is the key's)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE answers (audit_id INTEGER, criterion_code TEXT, value TEXT, "
+                 "UNIQUE (audit_id, criterion_code))")  # fmt: skip
+    conn.executemany("INSERT INTO answers VALUES (1, ?, ?)", values.items())
+    from_rows = conn.execute(f"SELECT COALESCE({ANSWERED.format(audit='1')}, '')").fetchone()[0]
+    assert answered_text(values) == from_rows

@@ -61,6 +61,7 @@ def grade_audit(
     does not apply to the case type, or whose condition does not hold, is ignored.
     """
     asked = framework.criteria_asked(case_type, answers)
+    suggested, compliance, failures = _suggested(framework, asked, answers)
     sections = tuple(
         _section_score(
             section.code, section.title, [c for c in asked if c.section == section.code], answers
@@ -68,14 +69,6 @@ def grade_audit(
         for section in framework.sections
         if any(c.section == section.code for c in asked)
     )
-    total, available = _score_sum(asked, answers)
-    compliance = None if available == 0 else 100.0 * total / available
-    failures = tuple(c.code for c in asked if c.limiting and _score(c, answers) == 0.0)
-    suggested = None
-    if compliance is not None:
-        suggested = grade_from_compliance(compliance, framework.grading)
-        if failures and suggested.rank > framework.grading.limiting_cap.rank:
-            suggested = framework.grading.limiting_cap
     return GradeResult(
         suggested=suggested,
         compliance=compliance,
@@ -84,6 +77,33 @@ def grade_audit(
         sections=sections,
         limiting_failures=failures,
     )
+
+
+def suggested_grade(
+    framework: Framework, case_type: CaseType | str, answers: Mapping[str, str | None]
+) -> tuple[Grade | None, float | None]:
+    """The suggested grade and compliance of :func:`grade_audit` alone, without the sections:
+    what an audit's row keeps, worked out again for every answer saved."""
+    suggested, compliance, _ = _suggested(
+        framework, framework.criteria_asked(case_type, answers), answers
+    )
+    return suggested, compliance
+
+
+def _suggested(
+    framework: Framework, asked: tuple[Criterion, ...], answers: Mapping[str, str | None]
+) -> tuple[Grade | None, float | None, tuple[str, ...]]:
+    """The grade the asked criteria's answers suggest, their compliance, and the limiting
+    criteria that failed (each capping the grade)."""
+    total, available = _score_sum(asked, answers)
+    compliance = None if available == 0 else 100.0 * total / available
+    failures = tuple(c.code for c in asked if c.limiting and _score(c, answers) == 0.0)
+    suggested = None
+    if compliance is not None:
+        suggested = grade_from_compliance(compliance, framework.grading)
+        if failures and suggested.rank > framework.grading.limiting_cap.rank:
+            suggested = framework.grading.limiting_cap
+    return suggested, compliance, failures
 
 
 def _score(criterion: Criterion, answers: Mapping[str, str | None]) -> float | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from auditor.audits.grading import GradeResult, grade_audit
+from auditor.audits.grading import GradeResult, grade_audit, suggested_grade
 from auditor.audits.ownership import check_drafts_auditor
 from auditor.cases.records import Case, get_case
 from auditor.clock import new_uid, now_utc, parse_date, today
@@ -22,7 +22,8 @@ from auditor.errors import AuditStateError, NotFoundError, ValidationError
 from auditor.frameworks.library import get_framework
 from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.store.writes import change_audit, new_audit, save_answers
+from auditor.store.summaries import answered_text
+from auditor.store.writes import audit_answers, change_audit, new_audit, save_answers
 
 if TYPE_CHECKING:
     from auditor.audits.actions import Action
@@ -292,13 +293,23 @@ def record_answer(
         given = {"value": value} if value is not UNSET else {}
         if evidence is not UNSET:
             given["evidence"] = evidence
-        changes = save_answers(store, row, {criterion_code: given}, actor=actor, reason=reason)
+        # Every answer read once: for the one saved, the grade and the figures' text.
+        answers = audit_answers(store, row["id"])
+        changes = save_answers(
+            store, row, {criterion_code: given}, actor=actor, reason=reason, answers=answers
+        )
         if not changes:
             return
-        suggestion: dict[str, Any] = {}
+        columns: dict[str, Any] = {}
         if any(c.field.endswith(".value") for c in changes):
-            suggestion = _suggestion(store, row, framework)
-        touch_audit(store, row["id"], also=suggestion)
+            values = {code: answer[1] for code, answer in answers.items()}
+            grade, compliance = suggested_grade(framework, row["case_type"], values)
+            columns = {
+                "suggested_grade": grade.value if grade else None,
+                "compliance": compliance,
+                "answered": answered_text(values),
+            }
+        touch_audit(store, row["id"], also=columns)
 
 
 # Frameworks an answer was checked against, by store: a (code, version) never changes

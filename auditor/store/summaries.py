@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from auditor.store.schema import ANSWER_SUMMARIES
@@ -50,6 +50,16 @@ JUDGED = (
 # audit with no answer holds '' (group_concat of nothing is NULL, which means unknown).
 ANSWERED_OF = "COALESCE(a.answered, " + ANSWERED.format(audit="a.id") + ", '')"
 JUDGED_OF = "COALESCE(m.judged, " + JUDGED.format(moderation="m.id") + ", '')"
+
+
+def answered_text(values: Mapping[str, str | None]) -> str:
+    """An audit's answered text from its answers (criterion → value), as :data:`ANSWERED`
+    gives it from the rows: for a writer that holds every answer of the audit already.
+    Python's order of text is SQLite's BINARY order (code points, as UTF-8 bytes sort)."""
+    return NEXT.join(
+        f"{code}{PAIR}{value}" for code, value in sorted(values.items()) if value is not None
+    )
+
 
 _STORE_ANSWERED = (
     f"UPDATE audits SET answered = COALESCE({ANSWERED.format(audit='audits.id')}, '') "

@@ -130,12 +130,19 @@ def save_answers(
     actor: str,
     reason: str | Mapping[str, str] = "",
     uids: Mapping[str, str] | None = None,
+    answers: dict[str, list[Any]] | None = None,
 ) -> list[Change]:
     """Set answers of one audit (``audit``: its ``id`` and ``uid``): ``new`` maps a criterion
     code to its new ``value`` and/or ``evidence`` (a field left out keeps its value). A new
     answer takes its uid from ``uids`` or a new one; ``reason`` may differ per code.
-    Returns the changes."""
-    existing = _answers(store, audit["id"], list(new))
+    Returns the changes.
+
+    ``answers``: every answer of the audit as ``[uid, value, evidence]`` by code, as the
+    caller read them in this transaction (:func:`audit_answers`). They are brought up to date
+    here, and the audit's text for the figures is left for the caller to store with its other
+    columns (:func:`~auditor.store.summaries.answered_text`): one UPDATE of the audit per
+    answer saved, not two. Until it does, the text is unknown (the triggers), never wrong."""
+    existing = answers if answers is not None else _answers(store, audit["id"], list(new))
     changes: list[Change] = []
     inserts, updates, now = [], [], now_utc()
     for code, values in new.items():
@@ -156,6 +163,8 @@ def save_answers(
             updates.append((after["value"], after["evidence"], actor, now, uid))
         else:
             inserts.append((uid, audit["id"], code, after["value"], after["evidence"], actor, now))
+        if answers is not None:
+            answers[code] = [uid, after["value"], after["evidence"]]
     if not changes:
         return []
     if updates:
@@ -171,19 +180,25 @@ def save_answers(
             inserts,
         )
     record(store, changes, actor=actor)
-    if any(c.field.endswith(".value") for c in changes):
+    if answers is None and any(c.field.endswith(".value") for c in changes):
         refresh(store, audits=[audit["id"]])  # the figures' text of its answers
     return changes
 
 
-def _answers(store: Store, audit_id: int, codes: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+_ANSWERS_OF = "SELECT criterion_code, uid, value, evidence FROM answers WHERE audit_id = ?"
+
+
+def audit_answers(store: Store, audit_id: int) -> dict[str, list[Any]]:
+    """Every answer of an audit as ``[uid, value, evidence]`` by criterion code."""
+    return {code: rest for code, *rest in store.execute(_ANSWERS_OF, [audit_id])}
+
+
+def _answers(store: Store, audit_id: int, codes: Sequence[str]) -> dict[str, list[Any]]:
     """(uid, value, evidence) of the audit's existing answers, by code: just the one when one
-    is asked for (an answer saved as it is given), else all of them."""
-    sql = "SELECT criterion_code, uid, value, evidence FROM answers WHERE audit_id = ?"
-    if len(codes) == 1:
-        cursor = store.execute(sql + " AND criterion_code = ?", [audit_id, codes[0]])
-    else:
-        cursor = store.execute(sql, [audit_id])
+    is asked for, else all of them."""
+    if len(codes) != 1:
+        return audit_answers(store, audit_id)
+    cursor = store.execute(_ANSWERS_OF + " AND criterion_code = ?", [audit_id, codes[0]])
     return {code: rest for code, *rest in cursor}
 
 
