@@ -4,7 +4,9 @@ SQL edit, named by verify when the text itself is edited, and made for older dat
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -18,13 +20,18 @@ from auditor.demo import make_demo
 from auditor.figures.dashboard import dashboard_figures
 from auditor.figures.stats import AuditFilter, criterion_figures
 from auditor.frameworks.library import get_framework
+from auditor.frameworks.model import Framework, load_builtin_frameworks
 from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.store import Store
+from auditor.store.schema import ANSWER_SUMMARIES, FIGURE_INDEXES
 from auditor.store.summaries import (
     ANSWERED,
+    NO_ANSWER,
     PAIR,
     TRIGGERS,
     answered_text,
+    marking,
+    refresh,
     summary_problems,
 )
 from tests import figures_reference as reference
@@ -122,6 +129,40 @@ def test_a_text_edited_by_plain_sql_is_named_by_verify(demo: Store, db_path: Pat
     assert "Traceback" not in result.stderr
 
 
+def test_marks_edited_by_plain_sql_are_named_by_verify_and_not_counted_wrong(
+    demo: Store, db_path: Path
+) -> None:
+    """The marks are what the dashboard counts: a mark changed by hand (one answer's place
+    on its scale) is named by verify. Marks made unknown by hand are counted from the text."""
+    edited, reference_, marks = demo.execute(
+        "SELECT a.uid, c.reference, a.marks FROM audits a JOIN cases c ON c.id = a.case_id "
+        "WHERE a.status = 'submitted' AND a.marks LIKE '!%' ORDER BY a.id LIMIT 1"
+    ).fetchone()
+    expected = reference.dashboard_figures(demo, AuditFilter())
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("UPDATE audits SET marks = NULL WHERE status = 'submitted'")
+        conn.execute("UPDATE moderations SET marks = NULL WHERE id % 2 = 0")
+    assert dashboard_figures(demo, AuditFilter()) == expected
+    assert summary_problems(demo) == []
+    with demo.atomic():
+        refresh(demo)
+    assert demo.scalar("SELECT marks FROM audits WHERE uid = ?", [edited]) == marks
+    moderation, judged = demo.execute(
+        "SELECT uid, marks FROM moderations WHERE marks LIKE '!%' ORDER BY id LIMIT 1"
+    ).fetchone()
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("UPDATE audits SET marks = ? WHERE uid = ?", ['"' + marks[1:], edited])
+        conn.execute(
+            "UPDATE moderations SET marks = ? WHERE uid = ?", ['"' + judged[1:], moderation]
+        )
+    problems = summary_problems(demo)
+    assert problems[0] == (
+        f"audit {edited} (case {reference_}): the answers kept for the figures are not its answers"
+    )
+    assert problems[1].startswith(f"moderation {moderation} of audit ") and len(problems) == 2
+    assert dashboard_figures(demo, AuditFilter()) != expected  # what verify is there to catch
+
+
 def test_a_dropped_or_changed_trigger_is_named_by_verify(demo: Store, db_path: Path) -> None:
     with sqlite3.connect(db_path, isolation_level=None) as conn:
         conn.execute("DROP TRIGGER answers_summary_changed")
@@ -142,6 +183,7 @@ def test_a_database_from_before_the_texts_gets_them_when_opened(demo: Store, db_
     with sqlite3.connect(db_path, isolation_level=None) as conn:
         for name in TRIGGERS:
             conn.execute(f"DROP TRIGGER {name}")
+        _without_marks(conn)
         conn.execute("ALTER TABLE audits DROP COLUMN answered")
         conn.execute("ALTER TABLE moderations DROP COLUMN judged")
         conn.execute("DROP INDEX actions_audit")
@@ -153,6 +195,39 @@ def test_a_database_from_before_the_texts_gets_them_when_opened(demo: Store, db_
         assert summary_problems(store) == [] and _unknown(store) == 0
         assert store.scalar("SELECT COUNT(*) FROM moderations WHERE judged IS NULL") == 0
         assert dashboard_figures(store, AuditFilter()) == expected
+
+
+def _without_marks(conn: sqlite3.Connection) -> None:
+    """Audits and moderations as schema 11 left them: no marks, the figures' index as schema 9
+    made it (call with the triggers that name the marks dropped)."""
+    conn.execute("DROP INDEX audits_figures")
+    conn.execute("ALTER TABLE audits DROP COLUMN marks")
+    conn.execute("ALTER TABLE moderations DROP COLUMN marks")
+    conn.execute(re.search(r"CREATE INDEX audits_figures .*?;", FIGURE_INDEXES, re.DOTALL)[0])
+
+
+def test_a_database_from_before_the_marks_gets_them_when_opened(demo: Store, db_path: Path) -> None:
+    """Schema 11 as it was: texts, no marks, the triggers making only the texts unknown."""
+    expected = reference.dashboard_figures(demo, AuditFilter())
+    demo.close()
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        schema_10 = re.findall(r"CREATE TRIGGER (\w+) (.*?END);", ANSWER_SUMMARIES, re.DOTALL)
+        for name, _ in schema_10:
+            conn.execute(f"DROP TRIGGER {name}")
+        _without_marks(conn)
+        for name, body in schema_10:
+            conn.execute(f"CREATE TRIGGER {name} {body}")
+        conn.execute("PRAGMA user_version = 11")
+    with Store.open(db_path) as store:
+        assert store.scalar("SELECT COUNT(*) FROM audits WHERE marks IS NULL") == 0
+        assert store.scalar("SELECT COUNT(*) FROM moderations WHERE marks IS NULL") == 0
+        assert summary_problems(store) == []
+        assert dashboard_figures(store, AuditFilter()) == expected
+        # The triggers are schema 12's: a plain SQL edit makes the marks unknown too.
+        audit_id = store.scalar("SELECT audit_id FROM answers WHERE value = 'yes' LIMIT 1")
+        store.execute("UPDATE answers SET value = 'no' WHERE audit_id = ? AND value = 'yes'",
+                      [audit_id])  # fmt: skip
+        assert store.scalar("SELECT marks FROM audits WHERE id = ?", [audit_id]) is None
 
 
 def test_a_new_audit_with_no_answer_yet_counts_nothing(demo: Store) -> None:
@@ -184,3 +259,49 @@ def test_the_text_a_writer_makes_from_the_answers_it_holds_is_the_one_sql_makes(
     conn.executemany("INSERT INTO answers VALUES (1, ?, ?)", values.items())
     from_rows = conn.execute(f"SELECT COALESCE({ANSWERED.format(audit='1')}, '')").fetchone()[0]
     assert answered_text(values) == from_rows
+
+
+_DEMO_FRAMEWORK = load_builtin_frameworks()[0]
+
+
+def _answers_to(framework: Framework) -> st.SearchStrategy[dict[str, str | None]]:
+    """Any answers (or none) to any of the framework's criteria, values on their scales."""
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            c.code: st.one_of(st.none(), st.sampled_from([v.code for v in c.scale.values]))
+            for c in framework.criteria
+        },
+    )
+
+
+@given(st.lists(st.tuples(_answers_to(_DEMO_FRAMEWORK), _answers_to(_DEMO_FRAMEWORK)), max_size=8))
+def test_marks_hold_the_answers_and_count_their_pairs_as_the_answers_do(
+    couples: list[tuple[dict[str, str | None], dict[str, str | None]]],
+) -> None:
+    """What the figures count from marks is what the answers themselves give: each audit's
+    answers back from its marks, and the pairs of answers (a moderation's, marked as pairs;
+    two audits' side by side) where both sides answered."""
+    marks = marking(_DEMO_FRAMEWORK)
+    expected: dict[str, Counter[tuple[str, str]]] = {}
+    for first, second in couples:
+        for code, value in first.items():
+            if value is not None and second.get(code) is not None:
+                expected.setdefault(code, Counter())[(value, second[code])] += 1
+        for answers in (first, second):
+            held = marks.marks_of(answers)
+            assert held is not None and len(held) == len(marks)
+            assert marks.values_of(held) == {k: v for k, v in answers.items() if v is not None}
+    pairs = "".join(marks.pair_marks_of(first, second) or "" for first, second in couples)
+    assert marks.pair_counts(pairs) == expected
+    firsts = [marks.marks_of(first) or "" for first, _ in couples]
+    seconds = [marks.marks_of(second) or "" for _, second in couples]
+    assert marks.side_by_side(firsts, seconds) == expected
+
+
+def test_an_answer_the_marks_cannot_hold_leaves_the_audit_unmarked() -> None:
+    marks = marking(_DEMO_FRAMEWORK)
+    first = _DEMO_FRAMEWORK.criteria[0].code
+    assert marks.marks_of({first: "banana"}) is None  # off the scale, as only SQL could leave
+    assert marks.marks_of({"NOT-A-CODE": "yes"}) is None
+    assert marks.marks_of({}) == NO_ANSWER * len(marks)

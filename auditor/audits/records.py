@@ -22,7 +22,7 @@ from auditor.errors import AuditStateError, NotFoundError, ValidationError
 from auditor.frameworks.library import get_framework
 from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.store.summaries import answered_text
+from auditor.store.summaries import answered_text, marking
 from auditor.store.writes import audit_answers, change_audit, new_audit, save_answers
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ def record_answer(
         given = {"value": value} if value is not UNSET else {}
         if evidence is not UNSET:
             given["evidence"] = evidence
-        # Every answer read once: for the one saved, the grade and the figures' text.
+        # Every answer read once: for the one saved, the grade and the figures' text and marks.
         answers = audit_answers(store, row["id"])
         changes = save_answers(
             store, row, {criterion_code: given}, actor=actor, reason=reason, answers=answers
@@ -308,6 +308,7 @@ def record_answer(
                 "suggested_grade": grade.value if grade else None,
                 "compliance": compliance,
                 "answered": answered_text(values),
+                "marks": marking(framework).marks_of(values),
             }
         touch_audit(store, row["id"], also=columns)
 

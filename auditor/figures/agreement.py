@@ -28,9 +28,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.domain import Grade
-from auditor.figures.stats import AUDITS_FROM, Z_95, AuditFilter, texts_sound
+from auditor.figures.stats import AUDITS_FROM, Z_95, AuditFilter, audits_from, texts_sound
+from auditor.frameworks.library import get_framework
 from auditor.store import Store
-from auditor.store.summaries import ANSWERED_OF, JUDGED_OF, NEXT, PAIR
+from auditor.store.summaries import ANSWERED_OF, JUDGED_OF, NEXT, PAIR, marking
 
 Pair = tuple[str, str]
 Cells = Counter[Pair]  # pair → how many times it was judged so
@@ -255,20 +256,27 @@ def _moderation_cells(
     # Fewer moderations than audits: unless the filter is narrow (a programme, an auditor),
     # each moderation looks its audit up (7 ms for 2,500 of 10,000 audits, against 11 the
     # other way round).
+    audits = audits_from(where)
     joined = (
-        f"{AUDITS_FROM} JOIN moderations m ON m.audit_id = a.id"
+        f"{audits} JOIN moderations m ON m.audit_id = a.id"
         if audit_filter.narrow
-        else f"FROM moderations m CROSS JOIN {AUDITS_FROM.removeprefix('FROM ')}"
+        else f"FROM moderations m CROSS JOIN {audits.removeprefix('FROM ')}"
     )
     rows = store.execute(
-        f"SELECT m.auditor_grade, m.moderator_grade, {JUDGED_OF if sound else 'NULL'} {joined} "
+        "SELECT m.auditor_grade, m.moderator_grade, a.framework_code, a.framework_version, "
+        f"m.marks, CASE WHEN m.marks IS NULL THEN {JUDGED_OF if sound else 'NULL'} END {joined} "
         f"WHERE a.id = m.audit_id AND {where}",
         params,
     ).fetchall()
-    for auditor, moderator, pairs in rows:
+    # A moderation's marks: one a criterion for its pair of answers (auditor/store/summaries).
+    # Those of one framework version are joined and each pair counted in C.
+    marked: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for auditor, moderator, code, version, marks, pairs in rows:
         if auditor:
             grades[(auditor, moderator)] += 1
-        if pairs:
+        if marks is not None:
+            marked[(code, version)].append(marks)
+        elif pairs:
             judged.append(pairs)
     criteria: dict[str, Cells] = defaultdict(Counter)
     if not sound:  # a framework's codes hold a separator: count the rows
@@ -282,11 +290,15 @@ def _moderation_cells(
         ):
             criteria[code][(auditor_value, moderator_value)] = n
         return grades, criteria, len(rows)
-    # Each moderation's judged pairs kept as one text (auditor/store/summaries.py), tallied
-    # in one go: 80,000 pairs read as 2,500 texts.
+    for (code, version), group_marks in marked.items():
+        pair_counts = marking(get_framework(store, code, version)).pair_counts("".join(group_marks))
+        for criterion, cells in pair_counts.items():
+            criteria[criterion] += cells
+    # The others' judged pairs kept as one text each (auditor/store/summaries.py), tallied
+    # in one go.
     for triple, n in Counter(NEXT.join(judged).split(NEXT) if judged else ()).items():
         code, auditor_value, moderator_value = triple.split(PAIR)
-        criteria[code][(auditor_value, moderator_value)] = n
+        criteria[code][(auditor_value, moderator_value)] += n
     return grades, criteria, len(rows)
 
 
@@ -305,19 +317,20 @@ def _double_audit_cells(
         "WHERE programme_id IS NOT NULL GROUP BY programme_id, case_id "
         "HAVING MIN(auditor) != MAX(auditor)) "
         "SELECT a.id, a.programme_id, a.case_id, a.auditor, a.final_grade, "
-        f"{ANSWERED_OF if sound else 'NULL'} "
-        f"FROM twice CROSS JOIN {AUDITS_FROM.removeprefix('FROM ')} "
+        "a.framework_code, a.framework_version, a.marks, "
+        f"CASE WHEN a.marks IS NULL THEN {ANSWERED_OF if sound else 'NULL'} END "
+        f"FROM twice CROSS JOIN {audits_from(where).removeprefix('FROM ')} "
         f"WHERE a.programme_id = twice.programme_id AND a.case_id = twice.case_id AND {where} "
         "ORDER BY a.created_at, a.id",
         params,
     ).fetchall()
     by_case: dict[tuple[int, int], list[tuple[int, str, str | None]]] = defaultdict(list)
-    answered: dict[int, str] = {}
-    for audit_id, programme_id, case_id, auditor, grade, text in rows:
+    answered: dict[int, tuple[tuple[str, str], str | None, str | None]] = {}
+    for audit_id, programme_id, case_id, auditor, grade, *version, marks, text in rows:
         group = by_case[(programme_id, case_id)]
         if len(group) < 2 and all(other != auditor for _, other, _ in group):
             group.append((audit_id, auditor, grade))
-            answered[audit_id] = text
+            answered[audit_id] = (tuple(version), marks, text)
     couples = [g for g in by_case.values() if len(g) == 2]
     grades: Cells = Counter((str(a[2]), str(b[2])) for a, b in couples if a[2] and b[2])
     criteria: dict[str, Cells] = defaultdict(Counter)
@@ -333,11 +346,36 @@ def _double_audit_cells(
         ):
             criteria[code][(first, second)] = n
         return grades, criteria, len(couples)
+    # The couples on one framework version, both marked, are counted from their marks (the
+    # two audits' answers to a criterion side by side); the others pair their answers.
+    marked: dict[tuple[str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     judged: list[tuple[str, str, str]] = []
     for first, second in couples:
-        theirs = _answers(answered[second[0]])
-        mine = _answers(answered[first[0]])
+        (version, mine_marked, mine_text), (theirs_version, theirs_marked, theirs_text) = (
+            answered[first[0]], answered[second[0]]
+        )  # fmt: skip
+        if mine_marked is not None and theirs_marked is not None and version == theirs_version:
+            firsts, seconds = marked[version]
+            firsts.append(mine_marked)
+            seconds.append(theirs_marked)
+            continue
+        mine = _answers_of(store, version, mine_marked, mine_text)
+        theirs = _answers_of(store, theirs_version, theirs_marked, theirs_text)
         judged += [(code, value, theirs[code]) for code, value in mine.items() if code in theirs]
     for (code, first_value, second_value), n in Counter(judged).items():
         criteria[code][(first_value, second_value)] = n
+    for (code, version), (firsts, seconds) in marked.items():
+        for criterion, cells in (
+            marking(get_framework(store, code, version)).side_by_side(firsts, seconds).items()
+        ):
+            criteria[criterion] += cells
     return grades, criteria, len(couples)
+
+
+def _answers_of(
+    store: Store, version: tuple[str, str], marks: str | None, text: str | None
+) -> dict[str, str]:
+    """An audit's answers from its marks or, where they are unknown, its answered text."""
+    if marks is None:
+        return _answers(text or "")
+    return marking(get_framework(store, *version)).values_of(marks)

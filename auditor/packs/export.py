@@ -259,9 +259,9 @@ def _sample(
     ]
 
 
-# A moderation's judged pairs as one text, kept here for the figures (auditor/store/
-# summaries.py): made from its answers, which travel.
-_KEPT_HERE = ("judged",)
+# A moderation's judged pairs as one text and as marks, kept here for the figures
+# (auditor/store/summaries.py): made from its answers, which travel.
+_KEPT_HERE = ("judged", "marks")
 
 
 def _public(row: Mapping[str, Any], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:

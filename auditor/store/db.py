@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from auditor import __version__
 from auditor.clock import new_uid, now_utc
 from auditor.errors import StoreError
-from auditor.store.schema import LATEST_VERSION, MIGRATIONS
+from auditor.store.schema import LATEST_VERSION, MARKS_VERSION, MIGRATIONS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -374,6 +374,14 @@ class Store:
             log.info("backed up %s to %s before migrating", self.path, backup)
         for migration in pending:
             self._apply(migration.version, migration.name, migration.sql)
+        if current < MARKS_VERSION:
+            # The audits' marks need their frameworks' scales, which the migration's SQL
+            # cannot read: made here, in a transaction of their own (until then, and if this
+            # is cut short, the figures count those audits from their texts).
+            from auditor.store.summaries import refresh
+
+            with self.atomic():
+                refresh(self)
 
     def _apply(self, version: int, name: str, sql: str) -> None:
         log.info("applying migration %d (%s) to %s", version, name, self.path)

@@ -14,18 +14,32 @@ reader takes an unknown text from the answers themselves (:data:`ANSWERED` throu
 (:func:`refresh`) in the same transaction, so the figures rarely need to. ``verify`` checks
 that every text held equals its rows and that the triggers are the schema's own
 (:func:`summary_problems`).
+
+Each audit also keeps its answers as **marks** (``audits.marks``, schema 12): one character
+a criterion, in its framework version's order, the answer's place on the criterion's scale
+(:class:`Marking`); each moderation one mark a criterion for the pair of the auditor's answer
+and the moderator's (``moderations.marks``). The figures count a criterion's answers over
+thousands of audits as the count of a character in one slice of their marks joined, in C.
+The marks follow the same rule as the texts: the triggers make them unknown, the writers
+store them afresh, and an audit or moderation whose marks are unknown (or cannot be made)
+is counted from its text.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from auditor.store.schema import ANSWER_SUMMARIES
+from auditor.errors import FrameworkError, NotFoundError
+from auditor.store.schema import ANSWER_MARKS, ANSWER_SUMMARIES
 
 if TYPE_CHECKING:  # the store imports the schema, which must not import the store
+    from auditor.frameworks.model import Framework
     from auditor.store.db import Store
 
 # The separators: control characters, which a framework's codes hold only if its author
@@ -76,30 +90,256 @@ def refresh(
     audits: Iterable[int] | None = None,
     moderations: Iterable[int] | None = None,
 ) -> None:
-    """Store the texts of the audits and moderations named (by id) afresh: a writer calls it
-    in its transaction after changing their answers. With neither named, every text that is
-    unknown (a bulk writer, the migration)."""
+    """Store the texts (and the audits' marks) of the audits and moderations named (by id)
+    afresh: a writer calls it in its transaction after changing their answers. With neither
+    named, every text and marks that are unknown (a bulk writer, a migration)."""
     if audits is None and moderations is None:
         store.execute(_STORE_ANSWERED + "WHERE answered IS NULL")
         store.execute(_STORE_JUDGED + "WHERE judged IS NULL")
+        _store_marks(store, "a.marks IS NULL", [])
+        _store_moderation_marks(store, "m.marks IS NULL", [])
         return
     if audits is not None:
         ids = list(audits)
         if len(ids) == 1:
             store.execute(_STORE_ANSWERED + "WHERE id = ?", ids)
+            _store_marks(store, "a.id = ?", ids)
         elif ids:
             store.execute(_STORE_ANSWERED + f"WHERE id {_IN}", [json.dumps(ids)])
+            _store_marks(store, f"a.id {_IN}", [json.dumps(ids)])
     if moderations is not None:
         ids = list(moderations)
         if ids:
             store.execute(_STORE_JUDGED + f"WHERE id {_IN}", [json.dumps(ids)])
+            _store_moderation_marks(store, f"m.id {_IN}", [json.dumps(ids)])
 
 
-# The triggers that make a text unknown when its rows change, as schema 10 made them (verify
-# checks them): read from the migration, which is never edited once shipped.
+# -- marks -------------------------------------------------------------------------------
+
+NO_ANSWER = " "  # the mark of a criterion not answered (no value)
+_FIRST_MARK = 0x21  # "!": the mark of a scale's first value; the others follow in order
+_LAST_MARK = 0x7E  # "~": a scale of more values than marks is not marked
+
+
+class Marking:
+    """How the answers of one framework version are marked: the answer to criterion *i*
+    (framework order) is character *i*, its value's place on that criterion's scale."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.codes = tuple(c.code for c in framework.criteria)
+        self.position = {code: i for i, code in enumerate(self.codes)}
+        # For each criterion, value code → mark; None for a scale too long to mark.
+        self.marks = tuple(
+            {v.code: chr(_FIRST_MARK + j) for j, v in enumerate(c.scale.values)}
+            if len(c.scale.values) <= _LAST_MARK - _FIRST_MARK + 1
+            else None
+            for c in framework.criteria
+        )
+        # For each criterion, (one answer, another) → one mark: a moderation's pairs.
+        self.pair_marks = tuple(
+            {
+                (v.code, w.code): chr(_FIRST_MARK + j * len(c.scale.values) + k)
+                for j, v in enumerate(c.scale.values)
+                for k, w in enumerate(c.scale.values)
+            }
+            if len(c.scale.values) ** 2 <= _LAST_MARK - _FIRST_MARK + 1
+            else None
+            for c in framework.criteria
+        )
+
+        # For each criterion, mark → value code (the marks' reverse).
+        self._values = tuple({m: v for v, m in (by_value or {}).items()} for by_value in self.marks)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def marks_of(self, values: Mapping[str, str | None]) -> str | None:
+        """An audit's marks from its answers (criterion → value), or None when one cannot be
+        marked: an answer to a criterion the version has not, or a value off its scale (as
+        only plain SQL could leave). Such an audit is counted from its text."""
+        cells = [NO_ANSWER] * len(self.codes)
+        for code, value in values.items():
+            if value is None:
+                continue
+            i = self.position.get(code)
+            marks = None if i is None else self.marks[i]
+            mark = None if marks is None else marks.get(value)
+            if mark is None:
+                return None
+            cells[i] = mark  # type: ignore[index]  # i is known when mark is
+        return "".join(cells)
+
+    def pair_marks_of(
+        self, firsts: Mapping[str, str | None], seconds: Mapping[str, str | None]
+    ) -> str | None:
+        """Two sets of answers to the same criteria (a moderation's: the auditor's and the
+        moderator's) as one mark a criterion for the pair, where both answered; None when a
+        pair cannot be marked (as :meth:`marks_of`)."""
+        cells = [NO_ANSWER] * len(self.codes)
+        for code, first in firsts.items():
+            second = seconds.get(code)
+            if first is None or second is None:
+                continue
+            i = self.position.get(code)
+            marks = None if i is None else self.pair_marks[i]
+            mark = None if marks is None else marks.get((first, second))
+            if mark is None:
+                return None
+            cells[i] = mark  # type: ignore[index]  # i is known when mark is
+        return "".join(cells)
+
+    def pair_counts(self, joined: str) -> dict[str, Counter[tuple[str, str]]]:
+        """Criterion → (first answer, second) → how many, in pair marks joined (each
+        :meth:`pair_marks_of`): a count of one character in each criterion's slice."""
+        width = len(self.codes)
+        counted: dict[str, Counter[tuple[str, str]]] = {}
+        for i, code in enumerate(self.codes):
+            answers = joined[i::width]
+            found = Counter(
+                {pair: n for pair, mark in (self.pair_marks[i] or {}).items()
+                 if (n := answers.count(mark))}
+            )  # fmt: skip
+            if found:
+                counted[code] = found
+        return counted
+
+    def values_of(self, marks: str) -> dict[str, str]:
+        """The answers (criterion → value) that ``marks`` hold. (A character that is no mark,
+        as only plain SQL could leave, is no answer: verify names such marks.)"""
+        values = {}
+        for i, mark in enumerate(marks[: len(self.codes)]):
+            value = self._values[i].get(mark)
+            if value is not None:
+                values[self.codes[i]] = value
+        return values
+
+    def side_by_side(
+        self, firsts: list[str], seconds: list[str]
+    ) -> dict[str, Counter[tuple[str, str]]]:
+        """Criterion → (first's answer, second's) → how many, over audits paired in order
+        (``firsts[k]`` with ``seconds[k]``: two audits of one case), where both answered:
+        each criterion's two slices zipped and counted in C."""
+        first, second = "".join(firsts), "".join(seconds)
+        width = len(self.codes)
+        counted: dict[str, Counter[tuple[str, str]]] = {}
+        for i, code in enumerate(self.codes):
+            by_mark = self._values[i]
+            found: Counter[tuple[str, str]] = Counter()
+            for (a, b), n in Counter(zip(first[i::width], second[i::width], strict=True)).items():
+                if a in by_mark and b in by_mark:
+                    found[(by_mark[a], by_mark[b])] = n
+            if found:
+                counted[code] = found
+        return counted
+
+
+# Markings by framework (kept with it: a framework is made once per version and snapshot).
+_markings: dict[int, tuple[Framework, Marking]] = {}
+
+
+def marking(framework: Framework) -> Marking:
+    """The marking of ``framework``'s answers (made once a framework)."""
+    known = _markings.get(id(framework))
+    if known is None or known[0] is not framework:
+        if len(_markings) >= _MARKINGS_KEPT:  # frameworks made afresh: forget the old ones
+            _markings.clear()
+        known = _markings[id(framework)] = (framework, Marking(framework))
+    return known[1]
+
+
+_MARKINGS_KEPT = 64  # more frameworks than a council registers, with their drafts
+
+
+def _marking_of(store: Store, code: str, version: str) -> Marking | None:
+    """The marking of a framework version registered here; None if its snapshot cannot be
+    read (a database older than the framework checks): its audits are counted from texts."""
+    # Imported here: the framework library reads through the store, which this module serves.
+    from auditor.frameworks.library import get_framework
+
+    try:
+        return marking(get_framework(store, code, version))
+    except (FrameworkError, NotFoundError):
+        return None
+
+
+def unanswered_marks(store: Store, code: str, version: str) -> str | None:
+    """The marks of a new audit on a framework version: no criterion answered yet."""
+    marks = _marking_of(store, code, version)
+    return None if marks is None else NO_ANSWER * len(marks)
+
+
+def _store_marks(store: Store, where: str, params: list[Any]) -> None:
+    """Store the marks of the audits ``where`` picks (over ``audits a``) from their answers."""
+    made = [
+        (marks, audit_id)
+        for audit_id, marks, held in _marks_from_rows(store, where, params)
+        if marks is not None or held is not None
+    ]
+    store.conn.executemany("UPDATE audits SET marks = ? WHERE id = ?", made)
+
+
+def _store_moderation_marks(store: Store, where: str, params: list[Any]) -> None:
+    """Store the marks of the moderations ``where`` picks (over ``moderations m``)."""
+    made = [
+        (marks, moderation_id)
+        for moderation_id, marks, held in _moderation_marks_from_rows(store, where, params)
+        if marks is not None or held is not None
+    ]
+    store.conn.executemany("UPDATE moderations SET marks = ? WHERE id = ?", made)
+
+
+def _moderation_marks_from_rows(
+    store: Store, where: str, params: list[Any]
+) -> Iterable[tuple[int, str | None, str | None]]:
+    """(moderation id, marks its rows give, marks held) of the moderations ``where`` picks:
+    a mark a criterion for the pair of the auditor's answer and the moderator's."""
+    rows = store.execute(
+        "SELECT m.id, a.framework_code, a.framework_version, m.marks, ma.criterion_code, "
+        "ma.auditor_value, ma.moderator_value FROM moderations m "
+        "JOIN audits a ON a.id = m.audit_id "
+        f"LEFT JOIN moderation_answers ma ON ma.moderation_id = m.id WHERE {where} ORDER BY m.id",
+        params,
+    )
+    for (moderation_id, code, version, held), pairs in itertools.groupby(
+        rows, key=operator.itemgetter(0, 1, 2, 3)
+    ):
+        auditor, moderator = {}, {}
+        for row in pairs:
+            if row[4] is not None:
+                auditor[row[4]], moderator[row[4]] = row[5], row[6]
+        marks = _marking_of(store, code, version)
+        yield (
+            moderation_id,
+            None if marks is None else marks.pair_marks_of(auditor, moderator),
+            held,
+        )
+
+
+def _marks_from_rows(
+    store: Store, where: str, params: list[Any]
+) -> Iterable[tuple[int, str | None, str | None]]:
+    """(audit id, marks its answer rows give, marks held) of the audits ``where`` picks."""
+    rows = store.execute(
+        "SELECT a.id, a.framework_code, a.framework_version, a.marks, an.criterion_code, "
+        f"an.value FROM audits a LEFT JOIN answers an ON an.audit_id = a.id WHERE {where} "
+        "ORDER BY a.id",
+        params,
+    )
+    for (audit_id, code, version, held), answers in itertools.groupby(
+        rows, key=operator.itemgetter(0, 1, 2, 3)
+    ):
+        values = {row[4]: row[5] for row in answers if row[4] is not None}
+        marks = _marking_of(store, code, version)
+        yield audit_id, None if marks is None else marks.marks_of(values), held
+
+
+# The triggers that make a text unknown when its rows change, as schemas 10 and 12 made them
+# (verify checks them): read from the migrations, which are never edited once shipped; a
+# trigger schema 12 made again replaces schema 10's.
 TRIGGERS = {
     m.group(1): m.group(0)[:-1]
-    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", ANSWER_SUMMARIES, re.DOTALL)
+    for sql in (ANSWER_SUMMARIES, ANSWER_MARKS)
+    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", sql, re.DOTALL)
 }
 
 
@@ -118,19 +358,46 @@ def summary_problems(store: Store) -> list[str]:
         for name, sql in TRIGGERS.items()
         if " ".join(str(held.get(name, "")).split()) != " ".join(sql.split())
     ]
+    wrong = {
+        audit_id
+        for (audit_id,) in store.execute(
+            "SELECT a.id FROM audits a "
+            f"WHERE a.answered IS NOT COALESCE({ANSWERED.format(audit='a.id')}, '') "
+            "AND a.answered IS NOT NULL"
+        )
+    }
+    wrong |= {
+        audit_id
+        for audit_id, marks, held in _marks_from_rows(store, "a.marks IS NOT NULL", [])
+        if marks != held
+    }
     for uid, reference in store.execute(
         "SELECT a.uid, c.reference FROM audits a JOIN cases c ON c.id = a.case_id "
-        f"WHERE a.answered IS NOT COALESCE({ANSWERED.format(audit='a.id')}, '') "
-        "AND a.answered IS NOT NULL ORDER BY a.id"
+        f"WHERE a.id {_IN} ORDER BY a.id",
+        [json.dumps(sorted(wrong))],
     ):
         problems.append(
             f"audit {uid} (case {reference}): the answers kept for the figures are not its answers"
         )
+    wrong = {
+        moderation_id
+        for (moderation_id,) in store.execute(
+            "SELECT m.id FROM moderations m "
+            f"WHERE m.judged IS NOT COALESCE({JUDGED.format(moderation='m.id')}, '') "
+            "AND m.judged IS NOT NULL"
+        )
+    }
+    wrong |= {
+        moderation_id
+        for moderation_id, marks, held in _moderation_marks_from_rows(
+            store, "m.marks IS NOT NULL", []
+        )
+        if marks != held
+    }
     for uid, audit_uid, reference in store.execute(
         "SELECT m.uid, a.uid, c.reference FROM moderations m JOIN audits a ON a.id = m.audit_id "
-        "JOIN cases c ON c.id = a.case_id "
-        f"WHERE m.judged IS NOT COALESCE({JUDGED.format(moderation='m.id')}, '') "
-        "AND m.judged IS NOT NULL ORDER BY m.id"
+        f"JOIN cases c ON c.id = a.case_id WHERE m.id {_IN} ORDER BY m.id",
+        [json.dumps(sorted(wrong))],
     ):
         problems.append(
             f"moderation {uid} of audit {audit_uid} (case {reference}): the pairs kept for the "

@@ -17,7 +17,7 @@ from typing import Any
 
 from auditor.clock import new_uid, now_utc
 from auditor.store.db import Store
-from auditor.store.summaries import refresh
+from auditor.store.summaries import refresh, unanswered_marks
 from auditor.store.trail import Change, record
 from auditor.store.trailed import (
     ACTION_FIELDS,
@@ -81,8 +81,9 @@ def new_audit(store: Store, row: Values, *, actor: str, description: str) -> int
     """Insert an audit (``row``: its columns, ``uid`` included) with its "created" trail row
     saying ``description``; returns its id."""
     uid = row["uid"]
-    # No answers yet: the figures' text of them is known, and empty (auditor/store/summaries).
-    audit_id = _insert(store, "audits", {"answered": "", **row})
+    # No answers yet: the figures' text and marks of them are known (auditor/store/summaries).
+    marks = unanswered_marks(store, row["framework_code"], row["framework_version"])
+    audit_id = _insert(store, "audits", {"answered": "", "marks": marks, **row})
     changes = [Change("audit", uid, "created", None, description, audit_uid=uid)]
     # Set with the record and never changed, yet recorded, so a later change is found.
     changes.append(Change("audit", uid, "case_type", None, row["case_type"], audit_uid=uid))

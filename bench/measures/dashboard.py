@@ -3,9 +3,10 @@
 The bare aggregate reads one covering index (``answers(criterion_code, value)``, made here
 for it alone after the dashboard is timed: the app has no such index, nothing of its reads
 one) and filters nothing. The dashboard filters and groups by audit (status, date, case
-type, team): it reads each filtered audit's answers as the one text kept with the audit
-(schema 10) and tallies them, where joining every answer row to its audit would alone cost
-about 4× the bare aggregate (the note gives that join's figure, from the same run).
+type, team): it reads each filtered audit's answers as the marks kept with the audit
+(schema 12, one character a criterion) and counts them a criterion at a time, where joining
+every answer row to its audit would alone cost about 4× the bare aggregate (the note gives
+that join's figure, from the same run).
 """
 
 from __future__ import annotations
