@@ -12,7 +12,7 @@ import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -435,20 +435,32 @@ def _older_counts(
     lines: Mapping[str, str], *, narrow: bool,
 ) -> OlderCounts:  # fmt: skip
     """An older version's audits (``where``) through its crosswalk ``lines``, from their
-    texts: the criteria that continue one line each are tallied as the newest version's
-    are; an audit's answers to criteria merged into one line count once, as
-    :func:`merged_answer` makes them, so those are read audit by audit. Asked as the
-    version itself asked them (its case types and conditions)."""
+    marks (or texts, where unknown): the criteria that continue one line each are counted
+    as the newest version's are; an audit's answers to criteria merged into one line count
+    once, as :func:`merged_answer` makes them, so those are read audit by audit. Asked as
+    the version itself asked them (its case types and conditions)."""
     shared = Counter(lines.values())
     merged = {old for old, line in lines.items() if shared[line] > 1}
     types_asked = _types_asked(then)
+    marked, others = _marks_read(store, group, where, params, then, each_audit=bool(merged))
+    if merged:
+        marks = marking(then)
+        for (key, case_type), group_marks in marked.items():
+            for audit_marks in group_marks:
+                in_order = sorted(marks.values_of(audit_marks).items())  # as a text holds them
+                yield from _merged_counts(str(key), case_type, in_order, merged, lines, types_asked)
+    for key, _, old, value, n in _tally_marks(marked, then):
+        line = lines.get(old)
+        if line is not None and old not in merged:
+            yield (str(key), line), value, n
     texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
     for key, case_type, answered in _texts(
-        store, group, where, params, _gate_needles(then), narrow=narrow
+        store, group, *others, _gate_needles(then), narrow=narrow
     ):
         texts[(key, case_type)].append(answered)
         if merged:
-            yield from _merged_counts(str(key), case_type, answered, merged, lines, types_asked)
+            answers = [pair.split(PAIR) for pair in answered.split(NEXT)]
+            yield from _merged_counts(str(key), case_type, answers, merged, lines, types_asked)
     for key, case_type, old, value, n in _tally(texts):
         line = lines.get(old)
         types = types_asked.get(old)
@@ -458,13 +470,13 @@ def _older_counts(
 
 
 def _merged_counts(
-    key: str, case_type: str, answered: str, merged: set[str], lines: Mapping[str, str],
-    types_asked: Mapping[str, frozenset[str]],
+    key: str, case_type: str, answers: Iterable[Sequence[str]], merged: set[str],
+    lines: Mapping[str, str], types_asked: Mapping[str, frozenset[str]],
 ) -> OlderCounts:  # fmt: skip
-    """One audit's answers to merged criteria, one answer a line."""
+    """One audit's answers ((criterion, value) in criterion order) to merged criteria, one
+    answer a line."""
     by_line: dict[str, list[str]] = defaultdict(list)
-    for pair in answered.split(NEXT):
-        old, value = pair.split(PAIR)
+    for old, value in answers:
         types = types_asked.get(old)
         if old in merged and (types is None or case_type in types):
             by_line[lines[old]].append(value)
@@ -572,19 +584,37 @@ def _tallied(
 ) -> Counted:  # fmt: skip
     """Each filtered audit's answers, tallied per group and case type: from its marks when
     it is on ``framework``'s version and they are known, else from its answered text."""
+    marked, others = _marks_read(store, group, where, params, framework, each_audit=False)
+    texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
+    for key, case_type, answered in _texts(
+        store, group, *others, _gate_needles(framework), narrow=True
+    ):
+        texts[(key, case_type)].append(answered)
+    yield from _tally(texts)
+    yield from _tally_marks(marked, framework)
+
+
+def _marks_read(
+    store: Store, group: str | None, where: str, params: list[Any], framework: Framework,
+    *, each_audit: bool,
+) -> tuple[dict[tuple[Any, str], list[str]], tuple[str, list[Any]]]:  # fmt: skip
+    """(group, case type) → the marks of the filtered audits on ``framework``'s version
+    whose marks are known, the answers its conditions do not ask left out; and the filter
+    (``where``, ``params``) of the other audits, to count from their texts.
+
+    The marks come from the figures' index alone (schema 12). Unless the caller needs them
+    ``each_audit`` or conditions must be tested audit by audit, SQLite joins a group's marks
+    (as wide as each other: one version), and 10,000 rows are never made Python objects."""
     marked: dict[tuple[Any, str], list[str]] = defaultdict(list)
     gates = _marked_gates(framework)
     ours = "a.framework_code = ? AND a.framework_version = ? AND a.marks IS NOT NULL"
     ours_params = [*params, framework.code, framework.version]
-    # The marks come from the figures' index alone (schema 12), the others' texts after.
-    # Without conditions to test audit by audit, SQLite joins each group's marks (as wide as
-    # each other: one framework version): 10,000 rows not made into Python objects.
     marked_from = f"{audits_from(group or '', where)} WHERE {where} AND {ours}"
-    if gates:
+    if gates or each_audit:
         for key, case_type, marks in store.execute(
             f"SELECT {group or 'NULL'}, a.case_type, a.marks {marked_from}", ours_params
         ):
-            marked[(key, case_type)].append(_unasked_unmarked(marks, gates))
+            marked[(key, case_type)].append(_unasked_unmarked(marks, gates) if gates else marks)
     else:
         for key, case_type, joined in store.execute(
             f"SELECT {group or 'NULL'} AS g, a.case_type AS t, group_concat(a.marks, '') "
@@ -592,14 +622,7 @@ def _tallied(
             ours_params,
         ):
             marked[(key, case_type)].append(joined)
-    texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    others = (f"{where} AND NOT ({ours})", [*params, framework.code, framework.version])
-    for key, case_type, answered in _texts(
-        store, group, *others, _gate_needles(framework), narrow=True
-    ):
-        texts[(key, case_type)].append(answered)
-    yield from _tally(texts)
-    yield from _tally_marks(marked, framework)
+    return marked, (f"{where} AND NOT ({ours})", ours_params)
 
 
 def _tally_marks(marked: Mapping[tuple[Any, str], list[str]], framework: Framework) -> Counted:
