@@ -106,7 +106,7 @@ def make_demo(
                 _make_audit(
                     store, rng, framework, case, programmes[month], month, months, audit_date
                 )
-            refresh(store)  # the figures' texts of the moderations' pairs
+            refresh(store)  # the figures' texts and marks still unknown (moderations' pairs)
     finally:
         store.execute(f"PRAGMA cache_size = {int(cache)}")
     return DemoSummary(cases=len(case_rows), audits=n_audits, programmes=len(programmes))

@@ -159,7 +159,7 @@ def _insert_moderation(
         "moderator_value, reason) VALUES (?, ?, ?, ?, ?)",
         rows,
     )
-    refresh(store, moderations=[int(cursor.lastrowid or 0)])  # the figures' text of its pairs
+    refresh(store, moderations=[int(cursor.lastrowid or 0)])  # the figures' text and marks
     return uid
 
 

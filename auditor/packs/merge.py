@@ -348,7 +348,7 @@ class _Merger:
         answer = operator.itemgetter(*_ANSWER_COLUMNS[2:])
         answers = [(a["uid"], ids[r["uid"]], *answer(a)) for r in records for a in r["answers"]]
         _insert_rows(self.store, "answers", _ANSWER_COLUMNS, answers)
-        refresh(self.store, audits=ids.values())  # the figures' text of their answers
+        refresh(self.store, audits=ids.values())  # the figures' text and marks of their answers
         action = operator.itemgetter(*_ACTION_COLUMNS[2:])
         actions = [(a["uid"], ids[r["uid"]], *action(a)) for r in records for a in r["actions"]]
         _insert_rows(self.store, "actions", _ACTION_COLUMNS, actions)
@@ -423,7 +423,7 @@ class _Merger:
                       a["moderator_value"], a["reason"]) for a in m["answers"]],
                 )  # fmt: skip
                 added.append(int(cursor.lastrowid or 0))
-        refresh(self.store, moderations=added)  # the figures' text of their pairs
+        refresh(self.store, moderations=added)  # the figures' text and marks of their pairs
 
     def _finish(self, cases: int, programmes: int, trail: int) -> None:
         remember_all_versions(self.store, self.versions)

@@ -182,7 +182,7 @@ def save_answers(
         )
     record(store, changes, actor=actor)
     if answers is None and any(c.field.endswith(".value") for c in changes):
-        refresh(store, audits=[audit["id"]])  # the figures' text of its answers
+        refresh(store, audits=[audit["id"]])  # the figures' text and marks of its answers
     return changes
 
 
