@@ -96,22 +96,28 @@ def refresh(
     if audits is None and moderations is None:
         store.execute(_STORE_ANSWERED + "WHERE answered IS NULL")
         store.execute(_STORE_JUDGED + "WHERE judged IS NULL")
-        _store_marks(store, "a.marks IS NULL", [])
-        _store_moderation_marks(store, "m.marks IS NULL", [])
+        _store_marks(store, "audits", _marks_from_rows(store, "a.marks IS NULL", []))
+        _store_marks(
+            store, "moderations", _moderation_marks_from_rows(store, "m.marks IS NULL", [])
+        )
         return
     if audits is not None:
         ids = list(audits)
         if len(ids) == 1:
             store.execute(_STORE_ANSWERED + "WHERE id = ?", ids)
-            _store_marks(store, "a.id = ?", ids)
+            _store_marks(store, "audits", _marks_from_rows(store, "a.id = ?", ids))
         elif ids:
             store.execute(_STORE_ANSWERED + f"WHERE id {_IN}", [json.dumps(ids)])
-            _store_marks(store, f"a.id {_IN}", [json.dumps(ids)])
+            _store_marks(store, "audits", _marks_from_rows(store, f"a.id {_IN}", [json.dumps(ids)]))
     if moderations is not None:
         ids = list(moderations)
         if ids:
             store.execute(_STORE_JUDGED + f"WHERE id {_IN}", [json.dumps(ids)])
-            _store_moderation_marks(store, f"m.id {_IN}", [json.dumps(ids)])
+            _store_marks(
+                store,
+                "moderations",
+                _moderation_marks_from_rows(store, f"m.id {_IN}", [json.dumps(ids)]),
+            )
 
 
 # -- marks -------------------------------------------------------------------------------
@@ -268,24 +274,16 @@ def unanswered_marks(store: Store, code: str, version: str) -> str | None:
     return None if marks is None else NO_ANSWER * len(marks)
 
 
-def _store_marks(store: Store, where: str, params: list[Any]) -> None:
-    """Store the marks of the audits ``where`` picks (over ``audits a``) from their answers."""
+def _store_marks(
+    store: Store, table: str, found: Iterable[tuple[int, str | None, str | None]]
+) -> None:
+    """Store in ``table`` (audits, moderations) the marks ``found`` ((id, marks its rows
+    give, marks held), from :func:`_marks_from_rows` or :func:`_moderation_marks_from_rows`)
+    where they are known or were held."""
     made = [
-        (marks, audit_id)
-        for audit_id, marks, held in _marks_from_rows(store, where, params)
-        if marks is not None or held is not None
+        (marks, row_id) for row_id, marks, held in found if marks is not None or held is not None
     ]
-    store.conn.executemany("UPDATE audits SET marks = ? WHERE id = ?", made)
-
-
-def _store_moderation_marks(store: Store, where: str, params: list[Any]) -> None:
-    """Store the marks of the moderations ``where`` picks (over ``moderations m``)."""
-    made = [
-        (marks, moderation_id)
-        for moderation_id, marks, held in _moderation_marks_from_rows(store, where, params)
-        if marks is not None or held is not None
-    ]
-    store.conn.executemany("UPDATE moderations SET marks = ? WHERE id = ?", made)
+    store.conn.executemany(f"UPDATE {table} SET marks = ? WHERE id = ?", made)
 
 
 def _moderation_marks_from_rows(
