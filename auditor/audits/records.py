@@ -7,7 +7,6 @@ or moderated audit is read-only; a final audit changes only by amendment, with a
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +18,10 @@ from auditor.cases.records import Case, get_case
 from auditor.clock import new_uid, now_utc, parse_date, today
 from auditor.domain import AuditStatus, CaseType, Grade
 from auditor.errors import AuditStateError, NotFoundError, ValidationError
-from auditor.frameworks.library import get_framework
+from auditor.frameworks.library import get_framework, registered_framework
 from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.store.summaries import answered_text, marking
+from auditor.store.summaries import kept_for_figures
 from auditor.store.writes import audit_answers, change_audit, new_audit, save_answers
 
 if TYPE_CHECKING:
@@ -282,7 +281,7 @@ def record_answer(
     with store.atomic():
         row = audit_row(store, audit_uid)
         check_editable(row, reason, actor)
-        framework = _framework_of(store, row)
+        framework = registered_framework(store, row["framework_code"], row["framework_version"])
         problem = answer_problem(
             framework, row["case_type"], criterion_code, None if value is UNSET else value
         )
@@ -303,30 +302,9 @@ def record_answer(
         columns: dict[str, Any] = {}
         if any(c.field.endswith(".value") for c in changes):
             values = {code: answer[1] for code, answer in answers.items()}
-            grade, compliance = suggested_grade(framework, row["case_type"], values)
-            columns = {
-                "suggested_grade": grade.value if grade else None,
-                "compliance": compliance,
-                "answered": answered_text(values),
-                "marks": marking(framework).marks_of(values),
-            }
+            columns = _suggestion_of(framework, row["case_type"], values)
+            columns |= kept_for_figures(framework, values)
         touch_audit(store, row["id"], also=columns)
-
-
-# Frameworks an answer was checked against, by store: a (code, version) never changes
-# once registered (register_framework refuses other content), so each answer saved need
-# not read and look up the framework's whole text again.
-_frameworks: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Framework]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _framework_of(store: Store, row: Mapping[str, Any]) -> Framework:
-    known = _frameworks.setdefault(store, {})
-    key = (row["framework_code"], row["framework_version"])
-    if key not in known:
-        known[key] = get_framework(store, *key)
-    return known[key]
 
 
 def answer_problem(
@@ -363,11 +341,14 @@ def _suggestion(store: Store, row: Mapping[str, Any], framework: Framework) -> d
             "SELECT criterion_code, value FROM answers WHERE audit_id = ?", [row["id"]]
         ).fetchall()
     )
-    result = grade_audit(framework, row["case_type"], answers)
-    return {
-        "suggested_grade": result.suggested.value if result.suggested else None,
-        "compliance": result.compliance,
-    }
+    return _suggestion_of(framework, row["case_type"], answers)
+
+
+def _suggestion_of(
+    framework: Framework, case_type: str, answers: Mapping[str, str | None]
+) -> dict[str, Any]:
+    grade, compliance = suggested_grade(framework, case_type, answers)
+    return {"suggested_grade": grade.value if grade else None, "compliance": compliance}
 
 
 def touch_audit(store: Store, audit_id: int, also: Mapping[str, Any] | None = None) -> None:

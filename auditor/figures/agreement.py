@@ -29,9 +29,8 @@ from dataclasses import dataclass
 
 from auditor.domain import Grade
 from auditor.figures.stats import AUDITS_FROM, Z_95, AuditFilter, audits_from, texts_sound
-from auditor.frameworks.library import get_framework
 from auditor.store import Store
-from auditor.store.summaries import ANSWERED_OF, JUDGED_OF, NEXT, PAIR, marking
+from auditor.store.summaries import ANSWERED_OF, JUDGED_OF, NEXT, PAIR, answers_in, marking_of
 
 Pair = tuple[str, str]
 Cells = Counter[Pair]  # pair → how many times it was judged so
@@ -231,14 +230,6 @@ def agreement_report(store: Store, audit_filter: AuditFilter | None = None) -> A
     )
 
 
-def _answers(answered: str) -> dict[str, str]:
-    """Criterion → answer, from an audit's answered text (split once: code, value, ...)."""
-    if not answered:
-        return {}
-    parts = answered.replace(NEXT, PAIR).split(PAIR)
-    return dict(zip(parts[::2], parts[1::2], strict=True))
-
-
 def _least_agreement_first(figure: AgreementFigure) -> tuple[float, float, str]:
     kappa = figure.kappa if figure.kappa is not None else 2.0
     percent = figure.percent if figure.percent is not None else 101.0
@@ -291,7 +282,7 @@ def _moderation_cells(
             criteria[code][(auditor_value, moderator_value)] = n
         return grades, criteria, len(rows)
     for (code, version), group_marks in marked.items():
-        pair_counts = marking(get_framework(store, code, version)).pair_counts("".join(group_marks))
+        pair_counts = marking_of(store, code, version).pair_counts("".join(group_marks))
         for criterion, cells in pair_counts.items():
             criteria[criterion] += cells
     # The others' judged pairs kept as one text each (auditor/store/summaries.py), tallied
@@ -366,7 +357,7 @@ def _double_audit_cells(
         criteria[code][(first_value, second_value)] = n
     for (code, version), (firsts, seconds) in marked.items():
         for criterion, cells in (
-            marking(get_framework(store, code, version)).side_by_side(firsts, seconds).items()
+            marking_of(store, code, version).side_by_side(firsts, seconds).items()
         ):
             criteria[criterion] += cells
     return grades, criteria, len(couples)
@@ -377,5 +368,5 @@ def _answers_of(
 ) -> dict[str, str]:
     """An audit's answers from its marks or, where they are unknown, its answered text."""
     if marks is None:
-        return _answers(text or "")
-    return marking(get_framework(store, *version)).values_of(marks)
+        return answers_in(text or "")
+    return marking_of(store, *version).values_of(marks)

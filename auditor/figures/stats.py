@@ -23,7 +23,7 @@ from auditor.frameworks.crosswalk import Lineage, merged_answer
 from auditor.frameworks.library import list_frameworks
 from auditor.frameworks.model import Framework
 from auditor.store import Store
-from auditor.store.summaries import ANSWERED_OF, NEXT, NO_ANSWER, PAIR, marking
+from auditor.store.summaries import ANSWERED_OF, NEXT, PAIR, answers_in, marking
 
 REPORTED_STATUSES = (AuditStatus.SUBMITTED, AuditStatus.MODERATED, AuditStatus.FINAL)
 SMALL_SAMPLE = 10  # fewer audits than this behind a figure: marked as a small sample
@@ -455,8 +455,8 @@ def _older_counts(
     for key, case_type, answered in _texts(store, group, *others, _gate_needles(then)):
         texts[(key, case_type)].append(answered)
         if merged:
-            answers = [pair.split(PAIR) for pair in answered.split(NEXT)]
-            yield from _merged_counts(str(key), case_type, answers, merged, lines, types_asked)
+            in_order = list(answers_in(answered).items())
+            yield from _merged_counts(str(key), case_type, in_order, merged, lines, types_asked)
     for key, case_type, old, value, n in _tally(texts):
         line = lines.get(old)
         types = types_asked.get(old)
@@ -516,11 +516,12 @@ def _answer_counts(
 
     Why the counting is shaped so: joining the 400,000 answer rows to their audits costs
     four times the aggregate, and a ``GROUP BY`` over them spends most of its time in
-    SQLite's sorter. Instead (``tally``) each filtered audit brings the text of its answers
-    kept with its row (:mod:`auditor.store.summaries`), and the audits are tallied per group
-    and case type with :class:`~collections.Counter` (in C); an answer asked only under
-    conditions is left out where they do not hold (:func:`_gated_out`). A framework whose
-    codes hold a separator is counted by the ``GROUP BY`` over the answer rows."""
+    SQLite's sorter. Instead (``tally``) each filtered audit brings the marks of its answers
+    kept with its row (:mod:`auditor.store.summaries`), counted a criterion at a time
+    (:func:`_tally_marks`), or where they are unknown its text, tallied with
+    :class:`~collections.Counter` (:func:`_tally`); an answer asked only under conditions is
+    left out where they do not hold. A framework whose codes hold a separator is counted by
+    the ``GROUP BY`` over the answer rows."""
     where, params = audit_filter.sql()
     where, params = where + extra[0], [*params, *extra[1]]
     tally = tally and texts_sound(store)
@@ -599,15 +600,15 @@ def _marks_read(
     ``each_audit`` or conditions must be tested audit by audit, SQLite joins a group's marks
     (as wide as each other: one version), and 10,000 rows are never made Python objects."""
     marked: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    gates = _marked_gates(framework)
+    marks = marking(framework)
     ours = "a.framework_code = ? AND a.framework_version = ? AND a.marks IS NOT NULL"
     ours_params = [*params, framework.code, framework.version]
     marked_from = f"{audits_from(group or '', where)} WHERE {where} AND {ours}"
-    if gates or each_audit:
-        for key, case_type, marks in store.execute(
+    if marks.gates or each_audit:
+        for key, case_type, held in store.execute(
             f"SELECT {group or 'NULL'}, a.case_type, a.marks {marked_from}", ours_params
         ):
-            marked[(key, case_type)].append(_unasked_unmarked(marks, gates) if gates else marks)
+            marked[(key, case_type)].append(marks.asked_only(held) if marks.gates else held)
     else:
         for key, case_type, joined in store.execute(
             f"SELECT {group or 'NULL'} AS g, a.case_type AS t, group_concat(a.marks, '') "
@@ -624,7 +625,6 @@ def _tally_marks(marked: Mapping[tuple[Any, str], list[str]], framework: Framewo
     case type is counted over all of a group's audits at once, one asked of some types over
     those types' audits alone: the case-type rule applied here (:data:`TYPES_APPLIED`)."""
     marks = marking(framework)
-    width = len(marks)
     types_asked = _types_asked(framework)
     every = [i for i, code in enumerate(marks.codes) if code not in types_asked]
     some: dict[str, list[int]] = defaultdict(list)  # case type → its criteria not asked of all
@@ -635,52 +635,14 @@ def _tally_marks(marked: Mapping[tuple[Any, str], list[str]], framework: Framewo
     for (key, case_type), group_marks in marked.items():
         by_key[key].append((case_type, "".join(group_marks)))
     for key, groups in by_key.items():
-        counts: Counter[tuple[int, str]] = Counter()
+        counts: Counter[tuple[str, str]] = Counter()
         slices = [("".join(joined for _, joined in groups), every)]
         slices += [(joined, some.get(case_type, [])) for case_type, joined in groups]
         for joined, places in slices:
-            for i in places:
-                by_value = marks.marks[i]
-                if by_value is None:  # a scale too long to mark: its answers are never marked
-                    continue
-                answers = joined[i::width]
-                for value, mark in by_value.items():
-                    n = answers.count(mark)
-                    if n:
-                        counts[(i, value)] += n
-        for (i, value), n in counts.items():
-            yield key, TYPES_APPLIED, marks.codes[i], value, n
-
-
-# A gated criterion's place in the marks → for each of its conditions, the gate's place and
-# the marks of the answers that make it hold.
-MarkedGates = list[tuple[int, list[tuple[int, frozenset[str]]]]]
-
-
-def _marked_gates(framework: Framework) -> MarkedGates:
-    marks = marking(framework)
-    gates: MarkedGates = []
-    for criterion in framework.criteria:
-        conditions = []
-        for gate in framework.gates(criterion.code):
-            place = marks.position[gate.criterion]
-            by_value = marks.marks[place] or {}
-            held = frozenset(by_value[a] for a in gate.answers if a in by_value)
-            conditions.append((place, held))
-        if conditions:
-            gates.append((marks.position[criterion.code], conditions))
-    return gates
-
-
-def _unasked_unmarked(marks: str, gates: MarkedGates) -> str:
-    """``marks`` without the answers to criteria whose conditions do not all hold in them:
-    :func:`_gated_out` for marks."""
-    cells = None
-    for place, conditions in gates:
-        if marks[place] != NO_ANSWER and not all(marks[g] in held for g, held in conditions):
-            cells = cells or list(marks)
-            cells[place] = NO_ANSWER
-    return marks if cells is None else "".join(cells)
+            for code, value, n in marks.answer_counts(joined, places):
+                counts[(code, value)] += n
+        for (code, value), n in counts.items():
+            yield key, TYPES_APPLIED, code, value, n
 
 
 def _texts(

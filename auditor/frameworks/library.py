@@ -8,6 +8,7 @@ questions, scales or rules of audits already made.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +94,23 @@ def get_framework(store: Store, code: str, version: str | None = None) -> Framew
             raise NotFoundError(f"no framework {code} version {version} in this database")
         row = found
     return _parse_cached(row["sha256"], row["source_text"])
+
+
+# Framework versions by store, as audits name them: a (code, version) never changes once
+# registered (register_framework refuses other content), so each is read and parsed once,
+# not for every answer saved or every audit whose marks are made.
+_registered: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], Framework]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def registered_framework(store: Store, code: str, version: str) -> Framework:
+    """:func:`get_framework` of one version, looked up once for each store."""
+    known = _registered.setdefault(store, {})
+    key = (code, version)
+    if key not in known:
+        known[key] = get_framework(store, code, version)
+    return known[key]
 
 
 def list_frameworks(store: Store) -> list[Framework]:

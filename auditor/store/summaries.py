@@ -32,7 +32,7 @@ import json
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import FrameworkError, NotFoundError
@@ -64,6 +64,20 @@ JUDGED = (
 # audit with no answer holds '' (group_concat of nothing is NULL, which means unknown).
 ANSWERED_OF = "COALESCE(a.answered, " + ANSWERED.format(audit="a.id") + ", '')"
 JUDGED_OF = "COALESCE(m.judged, " + JUDGED.format(moderation="m.id") + ", '')"
+
+
+def kept_for_figures(framework: Framework, values: Mapping[str, str | None]) -> dict[str, Any]:
+    """An audit's text and marks (as its columns) from every one of its answers (criterion →
+    value): for a writer that holds them already, as :func:`refresh` makes them from rows."""
+    return {"answered": answered_text(values), "marks": marking(framework).marks_of(values)}
+
+
+def answers_in(answered: str) -> dict[str, str]:
+    """Criterion → value, in criterion order, from an audit's answered text."""
+    if not answered:
+        return {}
+    parts = answered.replace(NEXT, PAIR).split(PAIR)
+    return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
 def answered_text(values: Mapping[str, str | None]) -> str:
@@ -152,9 +166,25 @@ class Marking:
             else None
             for c in framework.criteria
         )
-
         # For each criterion, mark → value code (the marks' reverse).
         self._values = tuple({m: v for v, m in (by_value or {}).items()} for by_value in self.marks)
+        # Each criterion asked under conditions (Framework.gates: its own, its gate's...):
+        # its place, and for each condition the gate's place and the marks that make it hold.
+        self.gates: list[tuple[int, list[tuple[int, frozenset[str]]]]] = []
+        for criterion in framework.criteria:
+            conditions = [
+                (
+                    self.position[gate.criterion],
+                    frozenset(
+                        mark
+                        for answer in gate.answers
+                        if (mark := (self.marks[self.position[gate.criterion]] or {}).get(answer))
+                    ),
+                )
+                for gate in framework.gates(criterion.code)
+            ]
+            if conditions:
+                self.gates.append((self.position[criterion.code], conditions))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -163,17 +193,8 @@ class Marking:
         """An audit's marks from its answers (criterion → value), or None when one cannot be
         marked: an answer to a criterion the version has not, or a value off its scale (as
         only plain SQL could leave). Such an audit is counted from its text."""
-        cells = [NO_ANSWER] * len(self.codes)
-        for code, value in values.items():
-            if value is None:
-                continue
-            i = self.position.get(code)
-            marks = None if i is None else self.marks[i]
-            mark = None if marks is None else marks.get(value)
-            if mark is None:
-                return None
-            cells[i] = mark  # type: ignore[index]  # i is known when mark is
-        return "".join(cells)
+        answered = ((code, value) for code, value in values.items() if value is not None)
+        return self._marked(answered, self.marks)
 
     def pair_marks_of(
         self, firsts: Mapping[str, str | None], seconds: Mapping[str, str | None]
@@ -181,33 +202,62 @@ class Marking:
         """Two sets of answers to the same criteria (a moderation's: the auditor's and the
         moderator's) as one mark a criterion for the pair, where both answered; None when a
         pair cannot be marked (as :meth:`marks_of`)."""
+        pairs = (
+            (code, (first, second))
+            for code, first in firsts.items()
+            if first is not None and (second := seconds.get(code)) is not None
+        )
+        return self._marked(pairs, self.pair_marks)
+
+    def _marked(
+        self, answers: Iterable[tuple[str, Any]], tables: tuple[dict[Any, str] | None, ...]
+    ) -> str | None:
         cells = [NO_ANSWER] * len(self.codes)
-        for code, first in firsts.items():
-            second = seconds.get(code)
-            if first is None or second is None:
-                continue
+        for code, answer in answers:
             i = self.position.get(code)
-            marks = None if i is None else self.pair_marks[i]
-            mark = None if marks is None else marks.get((first, second))
+            table = None if i is None else tables[i]
+            mark = None if table is None else table.get(answer)
             if mark is None:
                 return None
             cells[i] = mark  # type: ignore[index]  # i is known when mark is
         return "".join(cells)
 
+    def asked_only(self, marks: str) -> str:
+        """``marks`` without the answers to criteria whose conditions do not all hold in
+        them (:meth:`Framework.criteria_asked`, as the texts' figures apply it)."""
+        cells = None
+        for place, conditions in self.gates:
+            if marks[place] != NO_ANSWER and not all(marks[g] in held for g, held in conditions):
+                cells = cells or list(marks)
+                cells[place] = NO_ANSWER
+        return marks if cells is None else "".join(cells)
+
+    def answer_counts(self, joined: str, places: Iterable[int]) -> Iterator[tuple[str, str, int]]:
+        """(criterion, value, how many) in audits' marks joined, for the criteria at
+        ``places``: a count of one character in each criterion's slice, made in C."""
+        for i, value, n in self._counted(joined, places, self.marks):
+            yield self.codes[i], value, n
+
     def pair_counts(self, joined: str) -> dict[str, Counter[tuple[str, str]]]:
         """Criterion → (first answer, second) → how many, in pair marks joined (each
-        :meth:`pair_marks_of`): a count of one character in each criterion's slice."""
-        width = len(self.codes)
+        :meth:`pair_marks_of`), counted as :meth:`answer_counts` counts."""
         counted: dict[str, Counter[tuple[str, str]]] = {}
-        for i, code in enumerate(self.codes):
-            answers = joined[i::width]
-            found = Counter(
-                {pair: n for pair, mark in (self.pair_marks[i] or {}).items()
-                 if (n := answers.count(mark))}
-            )  # fmt: skip
-            if found:
-                counted[code] = found
+        for i, pair, n in self._counted(joined, range(len(self.codes)), self.pair_marks):
+            counted.setdefault(self.codes[i], Counter())[pair] = n
         return counted
+
+    def _counted(
+        self, joined: str, places: Iterable[int], tables: tuple[dict[Any, str] | None, ...]
+    ) -> Iterator[tuple[int, Any, int]]:
+        width = len(self.codes)
+        for i in places:
+            table = tables[i]
+            if table is None:  # a scale too long to mark: its answers are never marked
+                continue
+            answers = joined[i::width]
+            for answer, mark in table.items():
+                if n := answers.count(mark):
+                    yield i, answer, n
 
     def values_of(self, marks: str) -> dict[str, str]:
         """The answers (criterion → value) that ``marks`` hold. (A character that is no mark,
@@ -256,14 +306,19 @@ def marking(framework: Framework) -> Marking:
 _MARKINGS_KEPT = 64  # more frameworks than a council registers, with their drafts
 
 
-def _marking_of(store: Store, code: str, version: str) -> Marking | None:
-    """The marking of a framework version registered here; None if its snapshot cannot be
-    read (a database older than the framework checks): its audits are counted from texts."""
+def marking_of(store: Store, code: str, version: str) -> Marking:
+    """The marking of a framework version registered here."""
     # Imported here: the framework library reads through the store, which this module serves.
-    from auditor.frameworks.library import get_framework
+    from auditor.frameworks.library import registered_framework
 
+    return marking(registered_framework(store, code, version))
+
+
+def _marking_of(store: Store, code: str, version: str) -> Marking | None:
+    """:func:`marking_of`, or None if the version's snapshot cannot be read (a database
+    older than the framework checks): its audits are counted from their texts."""
     try:
-        return marking(get_framework(store, code, version))
+        return marking_of(store, code, version)
     except (FrameworkError, NotFoundError):
         return None
 

@@ -140,9 +140,10 @@ def save_answers(
 
     ``answers``: every answer of the audit as ``[uid, value, evidence]`` by code, as the
     caller read them in this transaction (:func:`audit_answers`). They are brought up to date
-    here, and the audit's text for the figures is left for the caller to store with its other
-    columns (:func:`~auditor.store.summaries.answered_text`): one UPDATE of the audit per
-    answer saved, not two. Until it does, the text is unknown (the triggers), never wrong."""
+    here, and the audit's text and marks for the figures are left for the caller to store
+    with its other columns (:func:`~auditor.store.summaries.kept_for_figures`): one UPDATE
+    of the audit per answer saved, not two. Until it does, they are unknown (the triggers),
+    never wrong."""
     existing = answers if answers is not None else _answers(store, audit["id"], list(new))
     changes: list[Change] = []
     inserts, updates, now = [], [], now_utc()
