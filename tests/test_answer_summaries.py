@@ -161,6 +161,9 @@ def test_marks_edited_by_plain_sql_are_named_by_verify_and_not_counted_wrong(
     )
     assert problems[1].startswith(f"moderation {moderation} of audit ") and len(problems) == 2
     assert dashboard_figures(demo, AuditFilter()) != expected  # what verify is there to catch
+    result = cli("verify", "--db", str(db_path))  # another process, as a QA lead runs it
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"audit {edited} (case {reference_})" in result.stderr
 
 
 def test_a_dropped_or_changed_trigger_is_named_by_verify(demo: Store, db_path: Path) -> None:

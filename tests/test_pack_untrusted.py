@@ -189,6 +189,12 @@ BAD: dict[str, tuple[Edit, str, str]] = {
         "audits[0].answered",
         "is not a field of audits",
     ),
+    # Nor the marks made from them (schema 12), which the dashboard counts.
+    "answers' marks for the figures": (
+        _set("audits[0].marks", "!!!"),
+        "audits[0].marks",
+        "is not a field of audits",
+    ),
     "nested where text belongs": (
         _set("audits[0].strengths", json.loads("[" * 60 + "]" * 60)),
         "audits[0].strengths",
