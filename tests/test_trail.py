@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from auditor.cases.records import Case
 from auditor.errors import TrailForkError
 from auditor.store import Store
 from auditor.store.trail import (
+    GENESIS,
     Change,
     chain_gaps,
     gaps_of,
@@ -253,3 +255,51 @@ def test_merged_gaps_are_those_of_every_row_held(
             top = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
             assert top is not None
             assert gaps_of(store, origin) == chain_gaps(held, (top["seq"], top["hash"]), declared)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=30),  # the chain's head
+    st.sets(st.integers(min_value=1, max_value=34)),  # the rows held
+    st.none()
+    | st.lists(  # gaps declared (first row, rows more), overlapping or not
+        st.tuples(st.integers(min_value=1, max_value=30), st.integers(min_value=0, max_value=6)),
+        max_size=4,
+    ),
+)
+def test_gaps_are_the_runs_of_rows_not_held(
+    head_seq: int, held: set[int], declared_runs: list[tuple[int, int]] | None
+) -> None:
+    """A gap stands for each longest run of rows up to the head that are not held (and,
+    with declared gaps, inside one), with the hashes of the rows either side of it."""
+    links = {s: (f"prev{s}", f"hash{s}") for s in held}
+    declared = (
+        None
+        if declared_runs is None
+        else [
+            {"seq": a, "last_seq": a + n, "prev_hash": f"from{a}", "hash": f"to{a + n}"}
+            for a, n in declared_runs
+        ]
+    )
+
+    def covered(seq: int) -> bool:
+        return declared is None or any(g["seq"] <= seq <= g["last_seq"] for g in declared)
+
+    gaps = chain_gaps(links, (head_seq, "head"), declared)
+    missing = [s for s in range(1, head_seq + 1) if s not in held and covered(s)]
+    assert [s for g in gaps for s in range(g["seq"], g["last_seq"] + 1)] == missing
+    assert all(a["last_seq"] + 1 < b["seq"] for a, b in itertools.pairwise(gaps))
+    starts = {g["seq"]: g["prev_hash"] for g in declared or ()}
+    ends = {g["last_seq"]: g["hash"] for g in declared or ()}
+    for gap in gaps:
+        first, last = gap["seq"], gap["last_seq"]
+        if first == 1:
+            assert gap["prev_hash"] == GENESIS
+        else:
+            assert gap["prev_hash"] == (
+                f"hash{first - 1}" if first - 1 in held else starts.get(first, "")
+            )
+        if last + 1 in held:
+            assert gap["hash"] == f"prev{last + 1}"
+        else:
+            assert gap["hash"] == ("head" if last == head_seq else ends.get(last, ""))

@@ -368,9 +368,15 @@ def _trail(
     """Trail rows about anything in ``scope`` (uids), whole chains per origin with gaps
     standing for the rows about other things."""
     uids = _json_list(scope)
+    # A row about an audit's answer, action or moderation carries the audit's uid, and one
+    # about an audit itself carries it twice: rows with an audit are found by it
+    # (trail_audit), the rest by what they are about (trail_unaudited). Two index lookups,
+    # not a scan of the whole trail.
+    columns = ", ".join(TRAIL_COLUMNS)
     rows = store.query(
-        f"SELECT {', '.join(TRAIL_COLUMNS)} FROM trail WHERE audit_uid {_IN} "
-        f"OR entity_uid {_IN} ORDER BY origin, seq",
+        f"SELECT {columns} FROM trail WHERE audit_uid {_IN} UNION ALL "
+        f"SELECT {columns} FROM trail WHERE audit_uid IS NULL AND entity_uid {_IN} "
+        "ORDER BY origin, seq",
         [uids, uids],
     )
     by_origin: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -491,6 +491,14 @@ BEGIN UPDATE moderations SET judged = NULL, marks = NULL WHERE id = OLD.moderati
 AND (judged IS NOT NULL OR marks IS NOT NULL); END;
 """
 
+# The trail rows about no audit (cases, programmes, packs, frameworks) by what they are about:
+# a pack finds its cases' and programmes' rows through it, with its audits' rows through
+# trail_audit, instead of reading every row of the trail (0.38 s for 50 audits of 10,000).
+# Partial, so it holds a few rows an audit's thousands of answers do not add to.
+TRAIL_UNAUDITED = """
+CREATE INDEX IF NOT EXISTS trail_unaudited ON trail (entity_uid) WHERE audit_uid IS NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -503,6 +511,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "answers kept as one text for the figures", ANSWER_SUMMARIES),
     Migration(11, "more indexes the figures read", FIGURE_INDEXES_2),
     Migration(12, "answers kept as marks for the figures", ANSWER_MARKS),
+    Migration(13, "the trail's rows about no audit found by index", TRAIL_UNAUDITED),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
