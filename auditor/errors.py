@@ -71,6 +71,10 @@ class PackContentError(PackError):
     """The pack's contents break a rule (a missing field, an unknown framework version)."""
 
 
+class UpgradeCancelled(StoreError):
+    """The user cancelled upgrading a database while its copy was made: it is as it was."""
+
+
 class MergeCancelledError(AuditorError):
     """The user cancelled a merge: nothing was written."""
 

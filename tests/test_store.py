@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import StoreError
+from auditor.errors import StoreError, UpgradeCancelled
 from auditor.store import Store
-from auditor.store.db import _split_sql
+from auditor.store import db as store_db
+from auditor.store.db import _split_sql, needs_upgrade
 from auditor.store.schema import LATEST_VERSION, MIGRATIONS
+from tests.older_databases import schema_12_database, schema_version, upgrade_copies
 
 
 def test_new_database_is_at_latest_schema_with_wal_and_foreign_keys(db_path: Path) -> None:
@@ -193,3 +195,54 @@ def test_opening_and_using_a_database_does_not_import_sqlite_utils(tmp_path: Pat
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"  # asked for, it is there
+
+
+def test_an_older_database_needs_an_upgrade_and_a_current_one_does_not(tmp_path: Path) -> None:
+    older, current = tmp_path / "older.db", tmp_path / "current.db"
+    schema_12_database(older)
+    Store.open(current).close()
+    not_one = tmp_path / "notes.db"
+    not_one.write_text("not a database\n" * 100)
+    assert needs_upgrade(older)
+    assert not needs_upgrade(current)
+    assert not needs_upgrade(tmp_path / "missing.db")  # made afresh, nothing to upgrade
+    assert not needs_upgrade(not_one)  # Store.open says what is wrong with it
+    assert schema_version(older) == 12, "asking changes nothing"
+
+
+def test_an_upgrade_reports_its_progress_to_the_end_and_keeps_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "older.db"
+    schema_12_database(db, padding_mb=1)
+    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 16)
+    reports: list[tuple[int, int]] = []
+    with Store.open(db, progress=lambda done, total: reports.append((done, total))) as store:
+        assert store.schema_version == LATEST_VERSION
+        assert store.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'trail_unaudited'")
+    assert len(reports) > 16, "the copy is reported step by step"
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    assert len({total for _, total in reports}) == 1 and reports[-1][0] == reports[-1][1]
+    [copy] = upgrade_copies(db)
+    assert schema_version(db.with_name(copy)) == 12, "the copy is the database as it was"
+
+
+def test_an_upgrade_cancelled_while_its_copy_is_made_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "older.db"
+    schema_12_database(db, padding_mb=1)
+    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 16)
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    with pytest.raises(UpgradeCancelled, match="older.db was cancelled: the database is as it was"):
+        Store.open(db, cancelled=cancelled)
+    assert schema_version(db) == 12
+    assert upgrade_copies(db) == [], "no half-made copy is left to look like a backup"
+    with Store.open(db) as store:  # and the next open upgrades it
+        assert store.schema_version == LATEST_VERSION
+    assert len(upgrade_copies(db)) == 1

@@ -8,26 +8,28 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 import auditor
 from auditor import APP_NAME
 from auditor.cases.records import has_cases
-from auditor.errors import AuditorError, DatabaseInUse
+from auditor.errors import AuditorError, DatabaseInUse, UpgradeCancelled
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import resources_dir
 from auditor.store import Store
+from auditor.store.db import needs_upgrade
 from auditor.store.lock import DatabaseLock, lock_path
 from ui import smoke_hook
 from ui.errors import install_handlers, show_error
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
-from ui.operations import OperationRunner
+from ui.operations import CoreProgress, OperationRunner, ProgressFn
 from ui.session import Changes, Session
 from ui.settings import DEMO_OFFERED, Settings
+from ui.widgets.progress import run_with_progress
 
 log = logging.getLogger(__name__)
 DEMO_CASES = 300
@@ -63,6 +65,10 @@ class AppController(QObject):
         try:
             if self.lock is None or self.lock.path.resolve() != lock_path(path).resolve():
                 lock = DatabaseLock.acquire(path)
+            if not self._upgraded(path):
+                if lock is not None:
+                    lock.release()
+                return False
             # The quick check runs in a worker below.
             store = Store.open(path, check=False, busy_timeout_ms=GUI_BUSY_TIMEOUT_MS)
             ensure_builtin_frameworks(store)
@@ -98,6 +104,48 @@ class AppController(QObject):
                         label="check database")  # fmt: skip
         log.info("opened %s", path)
         self.first_run()
+        return True
+
+    def _upgraded(self, path: Path) -> bool:
+        """Upgrade a database an older version made before opening it: off the GUI thread,
+        behind a progress dialog, since the copy of it as it was kept first takes seconds for
+        a year's database (1 s for 500 MB here, from the page cache). The window stays
+        painted meanwhile; at start-up the dialog is the first thing shown. False if the user
+        cancelled (the database is as it was); raises what the upgrade failed with."""
+        if not needs_upgrade(path):
+            return True
+        outcome: dict[str, BaseException | None] = {}
+        loop = QEventLoop()
+
+        def upgrade(report: ProgressFn) -> None:
+            words = CoreProgress(
+                report,
+                lambda _done, _total: (
+                    f"Upgrading {path.name} for this version of {APP_NAME}. "
+                    "A copy of it as it was is kept beside it first."
+                ),
+            )
+            with Store.open(path, check=False, progress=words.progress, cancelled=words.cancelled):
+                pass
+
+        def ended(key: str, error: BaseException | None = None) -> None:
+            outcome[key] = error
+            loop.quit()
+
+        run_with_progress(
+            self.window, self.runner, upgrade, title="Upgrading the database",
+            on_success=lambda _result: ended("done"),
+            on_failure=lambda error: ended("failed", error),
+            on_cancelled=lambda: ended("cancelled"),
+        )  # fmt: skip
+        if not outcome:  # a synchronous runner (tests) has finished already
+            loop.exec()
+        error = outcome.get("failed")
+        if isinstance(error, UpgradeCancelled) or "cancelled" in outcome:
+            log.info("upgrade of %s cancelled", path)
+            return False
+        if error is not None:
+            raise error
         return True
 
     def first_run(self) -> None:

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.clock import new_uid, now_utc
-from auditor.errors import StoreError
+from auditor.errors import StoreError, UpgradeCancelled
+from auditor.progress import Cancelled, Progress
 from auditor.store.schema import LATEST_VERSION, MARKS_VERSION, MIGRATIONS
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ BULK_CACHE_KIB = 256 * 1024
 # for a process that never pauses. Durability is the same either way: a commit is in the
 # WAL, synced, before it is acknowledged.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
+# Pages a backup copies between two progress reports (16 MB at 4 KiB: ~30 ms here).
+BACKUP_STEP_PAGES = 4096
 # Less free space than this and a failed write is put down to a full disk.
 _FULL_BELOW_BYTES = 1 << 20
 # The meta key of the secret behind pseudonymised case references (auditor/reports/pseudonym.py).
@@ -92,8 +95,14 @@ class Store:
         check: bool = True,
         readonly: bool = False,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
     ) -> Store:
         """Open (and, with ``create``, make) the database at ``path``, migrating it if old.
+
+        An upgrade (:func:`needs_upgrade`) reports on ``progress`` and asks ``cancelled``
+        while it makes its copy of the database as it was, which is most of its time;
+        cancelled, it raises :class:`UpgradeCancelled` and leaves the database unchanged.
 
         ``readonly`` opens it for reading only: for every process or command that does not
         write (a report, ``verify``, a listing). It works on a read-only file or folder too,
@@ -120,7 +129,7 @@ class Store:
             try:
                 if check:
                     store._quick_check()
-                store._migrate()
+                store._migrate(progress, cancelled)
                 store._ensure_origin()
             except BaseException:
                 conn.close()
@@ -359,7 +368,9 @@ class Store:
         if result != "ok":
             raise StoreError(f"{self.path} is damaged: {result}. Restore it from a backup.")
 
-    def _migrate(self) -> None:
+    def _migrate(
+        self, progress: Progress | None = None, cancelled: Cancelled | None = None
+    ) -> None:
         current = self.schema_version
         if current > LATEST_VERSION:
             raise StoreError(
@@ -369,11 +380,28 @@ class Store:
         pending = [m for m in MIGRATIONS if m.version > current]
         if not pending:
             return
+        # The steps after the copy, each reported as one page more: the copy of a year's
+        # database (500 MB) is most of an upgrade's time, its migrations a second at most.
+        after = len(pending) + (current < MARKS_VERSION)
+        done = 0
         if current > 0:
-            backup = self.backup(suffix=f"before-schema-{pending[0].version}")
+            backup = self.backup(
+                suffix=f"before-schema-{pending[0].version}",
+                progress=progress,
+                cancelled=cancelled,
+                steps_after=after,
+            )
             log.info("backed up %s to %s before migrating", self.path, backup)
+            done = self.page_count()
+        total = done + after
+        # From here on the upgrade runs to its end, not cancelled: each migration is its
+        # own transaction, and a database stopped halfway could be opened by neither this
+        # version nor the one before.
         for migration in pending:
             self._apply(migration.version, migration.name, migration.sql)
+            done += 1
+            if progress is not None and current > 0:
+                progress(done, total)
         if current < MARKS_VERSION:
             # The audits' marks need their frameworks' scales, which the migration's SQL
             # cannot read: made here, in a transaction of their own (until then, and if this
@@ -382,6 +410,8 @@ class Store:
 
             with self.atomic():
                 refresh(self)
+            if progress is not None and current > 0:
+                progress(total, total)
 
     def _apply(self, version: int, name: str, sql: str) -> None:
         log.info("applying migration %d (%s) to %s", version, name, self.path)
@@ -417,16 +447,37 @@ class Store:
                     "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, identity[key]()]
                 )
 
-    def backup(self, *, suffix: str) -> Path:
+    def backup(
+        self,
+        *,
+        suffix: str,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        steps_after: int = 0,
+    ) -> Path:
         """A consistent copy beside the database (SQLite's online backup), e.g. before a
-        migration. Returns its path."""
+        migration. Returns its path.
+
+        Copied ``BACKUP_STEP_PAGES`` at a time, each step reported on ``progress`` (in pages,
+        of a total ``steps_after`` more than the database's) and ``cancelled`` asked after
+        it; cancelled, no copy is left and :class:`UpgradeCancelled` is raised."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.stem}.{suffix}.{stamp}{self.path.suffix}")
+
+        def step(_status: int, remaining: int, total: int) -> None:
+            if progress is not None:
+                progress(total - remaining, total + steps_after)
+            if cancelled is not None and remaining and cancelled():
+                raise UpgradeCancelled(
+                    f"The upgrade of {self.path.name} was cancelled: the database is as it "
+                    "was, and is upgraded the next time it is opened."
+                )
+
         try:
             with translate_errors(target):
                 dest = sqlite3.connect(target)
                 try:
-                    self.conn.backup(dest)
+                    self.conn.backup(dest, pages=BACKUP_STEP_PAGES, progress=step)
                 finally:
                     dest.close()
         except BaseException:
@@ -434,6 +485,25 @@ class Store:
             _remove_new_database(target)
             raise
         return target
+
+    def page_count(self) -> int:
+        return int(self.conn.execute("PRAGMA page_count").fetchone()[0])
+
+
+def needs_upgrade(path: Path) -> bool:
+    """Whether opening ``path`` would upgrade it (a database of an older version's schema):
+    read from the file's header through SQLite, without opening it for writing."""
+    if not path.is_file():
+        return False
+    try:
+        conn = _connect_readonly(path, BUSY_TIMEOUT_MS)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except (sqlite3.Error, StoreError):
+        return False  # not a database, or unreadable: Store.open says which
+    return 0 < version < LATEST_VERSION
 
 
 def _connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:

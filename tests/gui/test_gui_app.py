@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from auditor.errors import DatabaseInUse
 from auditor.store import Store
+from auditor.store import db as store_db
 from auditor.store.lock import DatabaseLock
 from auditor.store.schema import LATEST_VERSION
 from tests.gui.helpers import message_boxes
+from tests.older_databases import schema_12_database, schema_version, upgrade_copies
 from ui.app import AppController
 from ui.errors import USER_ERROR
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.operations import OperationRunner
 from ui.settings import DEMO_OFFERED, Settings
+from ui.widgets.progress import ProgressDialog
 
 
 def first_run_dialog() -> FirstRunDialog:
@@ -133,3 +138,81 @@ def test_every_window_shortcut_is_listed_in_help_keyboard_shortcuts(window: Main
         if key not in listed and not (key.startswith("Ctrl+") and key[5:].isdigit())
     }
     assert not missing, f"not in Help → Keyboard shortcuts: {sorted(missing)}"
+
+
+def _upgrade_dialog() -> ProgressDialog | None:
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, ProgressDialog) and w.isVisible()]  # fmt: skip
+    return found[0] if found else None
+
+
+def _ready_settings(tmp_path: Path) -> Settings:
+    settings = Settings.at(tmp_path / "settings.ini")
+    settings.auditor_name = "Ann Auditor"
+    settings.set(DEMO_OFFERED, True)  # no first-run dialog: these tests are about upgrading
+    return settings
+
+
+def test_an_older_database_is_upgraded_off_the_gui_thread_behind_a_progress_bar(
+    qtbot: QtBot, tmp_path: Path, threaded: OperationRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "older.db"
+    schema_12_database(db, padding_mb=4)
+    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 4)  # many steps: the bar moves
+    copied_on: list[int] = []
+    backup = Store.backup
+
+    def recorded_backup(store: Store, **kwargs: object) -> Path:
+        copied_on.append(threading.get_ident())
+        return backup(store, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "backup", recorded_backup)
+    seen: list[tuple[str, int]] = []  # what the GUI thread showed while the upgrade ran
+
+    def look() -> None:
+        dialog = _upgrade_dialog()
+        if dialog is not None:
+            seen.append((dialog.text.text(), dialog.bar.value()))
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(1)
+    controller = AppController(_ready_settings(tmp_path), threaded)
+    assert controller.open_database(db)
+    timer.stop()
+    qtbot.add_widget(controller.window)
+    assert copied_on and copied_on[0] != threading.get_ident(), "the copy ran on a worker"
+    assert seen, "the GUI thread kept painting while the database was upgraded"
+    assert any("Upgrading older.db for this version" in text for text, _ in seen)
+    assert len({value for _, value in seen}) > 1, "the bar moved"
+    assert _upgrade_dialog() is None
+    assert controller.window is not None and controller.window.isVisible()
+    assert schema_version(db) == LATEST_VERSION
+    assert len(upgrade_copies(db)) == 1
+    controller.shutdown()
+
+
+def test_cancelling_an_upgrade_leaves_the_database_as_it_was_and_opens_nothing(
+    qtbot: QtBot, tmp_path: Path, threaded: OperationRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "older.db"
+    schema_12_database(db, padding_mb=8)
+    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 1)
+
+    def press_escape() -> None:
+        dialog = _upgrade_dialog()
+        if dialog is not None and dialog.cancel_button.isEnabled():
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # as a person would, by keyboard
+
+    timer = QTimer()
+    timer.timeout.connect(press_escape)
+    timer.start(5)
+    controller = AppController(_ready_settings(tmp_path), threaded)
+    assert not controller.open_database(db)
+    timer.stop()
+    assert controller.window is None and _upgrade_dialog() is None
+    assert message_boxes(USER_ERROR) == [], "a cancel is not an error"
+    assert schema_version(db) == 12
+    assert upgrade_copies(db) == []
+    DatabaseLock.acquire(db).release()  # the lock was let go of
+    controller.shutdown()
