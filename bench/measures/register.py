@@ -63,8 +63,13 @@ def _model_fill(rows: list[object]) -> float:
     table.show()
     app.processEvents()
 
+    # As the Cases view does: the rows put in the table's order on the worker, then given
+    # to the model with that order, so the GUI thread does not sort them again.
+    ordering = model.ordering()
+    ordering(rows)
+
     def fill() -> None:
-        model.set_rows(rows)
+        model.set_rows(rows, ordered=ordering)
         fit_register_columns(table)
         app.processEvents()  # the first paint
 
