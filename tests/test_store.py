@@ -246,3 +246,19 @@ def test_an_upgrade_cancelled_while_its_copy_is_made_leaves_the_database_as_it_w
     with Store.open(db) as store:  # and the next open upgrades it
         assert store.schema_version == LATEST_VERSION
     assert len(upgrade_copies(db)) == 1
+
+
+def test_a_reader_refuses_an_older_database_before_reading_all_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``verify`` and the report open read-only with the check: an older database is refused
+    at once, not after the quick check has read every page (4 s for a year's 500 MB)."""
+    db = tmp_path / "older.db"
+    schema_12_database(db)
+
+    def every_page(_store: Store) -> None:
+        raise AssertionError("the whole file was read first")
+
+    monkeypatch.setattr(Store, "_quick_check", every_page)
+    with pytest.raises(StoreError, match="made by an older version of Case Auditor"):
+        Store.open(db, readonly=True, check=True)

@@ -145,9 +145,11 @@ class Store:
         conn = _connect_readonly(path, busy_timeout_ms)
         store = cls(conn, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
         try:
+            # The schema first: a database that must be upgraded is refused at once, not
+            # after reading every page of it (4 s for a year's 500 MB here).
+            store._check_schema_readable()
             if check:
                 store._quick_check()
-            store._check_schema_readable()
         except BaseException:
             conn.close()
             raise
