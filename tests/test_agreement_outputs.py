@@ -16,6 +16,7 @@ from auditor.audits.workflow import ModeratedAnswer, moderate_audit
 from auditor.cases.records import add_case
 from auditor.domain import Grade
 from auditor.figures.agreement import GRADE_ORDER, agreement_report
+from auditor.frameworks.model import Framework
 from auditor.reports import export_report
 from auditor.reports.sheets.moderation import MATRIX_TITLE
 from auditor.store import Store
@@ -123,3 +124,41 @@ def test_dashboard_panel_without_moderations(qtbot: QtBot, store: Store) -> None
     panel.show_report(agreement_report(store))
     assert panel.text.text() == "No moderations in this period."
     assert not panel.matrix.isVisible()
+    assert not panel.criteria.isVisible() and not panel.criteria_caption.isVisible()
+
+
+def test_dashboard_panel_lists_each_criterion_least_agreement_first(
+    qtbot: QtBot, moderated: Store, mini: Framework
+) -> None:
+    panel = AgreementPanel()
+    qtbot.add_widget(panel)
+    panel.resize(1200, 500)
+    panel.show()
+    panel.show_report(agreement_report(moderated), mini)
+    assert panel.criteria.isVisible() and panel.criteria_caption.isVisible()
+    # V-1 changed by the moderator in one of five audits; R-1 always agreed; R-2 answered
+    # N/A every time, so it has no pairs and comes last.
+    assert panel.criteria_rows() == [
+        ["V-1: Are the child's views recorded?", "5*", "80 %", _kappa_text("V-1", moderated), "0"],
+        ["R-1: Is the level of risk recorded?", "5*", "100 %", _kappa_text("R-1", moderated), "0"],
+        ["R-2: Is a risk framework applied?", "0*", "–", "–", "5"],
+    ]
+    assert panel.criteria.item(0, 1).toolTip() == "Fewer than 10 pairs: a small sample"
+    assert panel.criteria.accessibleName() == "Agreement on each criterion"
+
+
+def _kappa_text(code: str, store: Store) -> str:
+    figure = next(f for f in agreement_report(store).criteria if f.subject == code)
+    if figure.cohen is None:
+        return "–"
+    return f"{figure.cohen.estimate:.2f} ({figure.cohen.low:.2f} to {figure.cohen.high:.2f})"
+
+
+def test_a_criterion_of_another_framework_is_named_by_its_code(
+    qtbot: QtBot, moderated: Store
+) -> None:
+    panel = AgreementPanel()
+    qtbot.add_widget(panel)
+    panel.show()
+    panel.show_report(agreement_report(moderated), None)
+    assert [row[0] for row in panel.criteria_rows()] == ["V-1", "R-1", "R-2"]

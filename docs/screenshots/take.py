@@ -297,6 +297,9 @@ class Shooter:
         view.pages.setCurrentWidget(view.performance)
         self.wait_for(lambda: view.performance.report is not None)
         self.save(self.window, "dashboard-timeliness")
+        view.pages.setCurrentWidget(view.agreement_panel.parentWidget())
+        self.wait_for(lambda: view.agreement_panel.criteria.rowCount() > 0)
+        self.save(self.window, "dashboard-agreement")
         view.pages.setCurrentIndex(0)
 
     def frameworks(self) -> None:

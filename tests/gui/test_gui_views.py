@@ -99,6 +99,13 @@ def test_dashboard_draws_three_charts_for_the_filter(qtbot: QtBot, session: Sess
     charts = [v.chart() for v in view.findChildren(QChartView)]
     assert len(charts) == 3 and all(c.series() for c in charts)
     assert len(view.figures.trend) > 1
+    # The agreement page: each criterion the demo's moderations judged, least agreement first.
+    view.pages.setCurrentIndex(view.pages.indexOf(view.agreement_panel.parentWidget()))
+    ranked = view.figures.agreement.criteria
+    assert ranked and view.agreement_panel.criteria.isVisible()
+    rows = view.agreement_panel.criteria_rows()
+    assert [r[0].split(":")[0] for r in rows] == [f.subject for f in ranked]
+    assert rows[0][2] == f"{ranked[0].percent:.0f} %"
     team = view.team.itemText(1)
     view.team.setCurrentIndex(1)
     view.refresh()

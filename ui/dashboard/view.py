@@ -109,8 +109,7 @@ class DashboardView(QWidget):
         audits.setWidget(QWidget(layout=charts))
         agreement = QWidget()
         agreement_layout = QVBoxLayout(agreement)
-        agreement_layout.addWidget(self.agreement_panel)
-        agreement_layout.addStretch(1)
+        agreement_layout.addWidget(self.agreement_panel, 1)
         self.pages = named(QTabWidget(), "Dashboard pages")
         self.pages.addTab(audits, "Audit &charts")
         self.pages.addTab(agreement, "Moderation a&greement")
@@ -194,7 +193,7 @@ class DashboardView(QWidget):
             f"safeguarding {'concern' if h.safeguarding_concerns == 1 else 'concerns'} · "
             f"{plural(h.open_actions, 'open action')}, <b>{h.overdue_actions}</b> overdue"
         )
-        self.agreement_panel.show_report(figures.agreement)
+        self.agreement_panel.show_report(figures.agreement, figures.framework)
         _replace(self.grades_view, grade_chart(h))
         changes = {c.month for c in figures.changes if c.month}
         _replace(self.trend_view, trend_chart(figures.trend, changes))
