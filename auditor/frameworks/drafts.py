@@ -19,7 +19,7 @@ from auditor.clock import new_uid, now_utc
 from auditor.errors import FrameworkError, NotFoundError, ValidationError
 from auditor.frameworks.library import get_framework, list_frameworks, register_framework
 from auditor.frameworks.model import Framework, parse_framework
-from auditor.frameworks.workbook import EXAMPLE_TOML, framework_toml
+from auditor.frameworks.toml_text import EXAMPLE_TOML, framework_toml
 from auditor.store import Store
 from auditor.store.trail import Change, record
 from auditor.words import plural

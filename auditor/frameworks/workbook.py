@@ -16,7 +16,6 @@ back an equal framework.
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,6 +40,7 @@ from auditor.frameworks.model import (
     GradingRules,
     parse_framework,
 )
+from auditor.frameworks.toml_text import EXAMPLE_TOML, framework_toml
 from auditor.words import plural
 
 HOW_TO = "How to fill this in"
@@ -872,60 +872,6 @@ def _grade(value: Any) -> str | None:
 
 
 # =======================================================================================
-# The TOML text the parser reads
-
-
-def framework_toml(raw: Mapping[str, Any]) -> str:
-    """The framework-file text for ``raw`` (the structure the TOML format has)."""
-    lines = [
-        "# Imported from a framework workbook. The format is described in docs/frameworks.md.",
-        "",
-    ]
-    for key in ("code", "title", "version", "description"):
-        if key in raw:
-            lines.append(f"{key} = {_toml(raw[key])}")
-    lines += ["", "[grading]"]
-    lines += [f"{key} = {_toml(value)}" for key, value in raw.get("grading", {}).items()]
-    for code, scale in raw.get("scales", {}).items():
-        lines += ["", f"[scales.{_key(code)}]", f"label = {_toml(scale['label'])}", "values = ["]
-        lines += [f"    {_toml(value)}," for value in scale["values"]]
-        lines.append("]")
-    for section in raw.get("sections", []):
-        lines += [
-            "",
-            "[[sections]]",
-            f"code = {_toml(section['code'])}",
-            f"title = {_toml(section['title'])}",
-        ]
-        for criterion in section["criteria"]:
-            lines += ["", "[[sections.criteria]]"]
-            lines += [f"{_key(k)} = {_toml(v)}" for k, v in criterion.items()]
-    for timescale in raw.get("timescales", []):
-        lines += ["", "[[timescales]]"]
-        lines += [f"{_key(k)} = {_toml(v)}" for k, v in timescale.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_toml(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    raise TypeError(f"no TOML for {value!r}")
-
-
-def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml(key)
-
-
-# =======================================================================================
 # Writing
 
 
@@ -1172,53 +1118,6 @@ def _validate_number(ws: Worksheet, column: str, low: float, high: float) -> Non
     rule.errorTitle = "Not a number in range"
     ws.add_data_validation(rule)
     rule.add(f"{column}2:{column}{VALIDATED_ROWS}")
-
-
-EXAMPLE_TOML = """
-code = "MY-AUDIT"
-title = "Our case file audit"
-version = "1.0.0"
-description = "What this audit is for, and the documents its questions come from."
-
-[grading]
-outstanding_min = 90
-good_min = 75
-requires_improvement_min = 50
-limiting_cap = "requires_improvement"
-
-[scales.yes_partly_no]
-label = "Yes / Partly / No / Not applicable"
-values = [
-    { code = "yes", label = "Yes", key = "1", score = 1.0 },
-    { code = "partly", label = "Partly", key = "2", score = 0.5 },
-    { code = "no", label = "No", key = "3", score = 0.0 },
-    { code = "na", label = "Not applicable", key = "4" },
-]
-
-[[sections]]
-code = "VOICE"
-title = "Child's voice"
-
-[[sections.criteria]]
-code = "VOICE-01"
-text = "Has the child been seen, and seen alone where appropriate?"
-guidance = "Look for visit records that describe the child, not only the parent."
-scale = "yes_partly_no"
-applies_to = ["all"]
-target = 90
-limiting = true
-sources = ["Practice standards 2024, standard 3"]
-
-[[timescales]]
-code = "CP-VISIT-10"
-label = "Child on a protection plan visited within the last 10 working days (local policy)"
-start = "last_visit"
-end = "audit_date"
-limit = 10
-unit = "working_days"
-applies_to = ["child_protection"]
-source = "Local policy (configurable)"
-"""
 
 
 def example_framework() -> Framework:
