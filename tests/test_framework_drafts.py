@@ -3,7 +3,6 @@ reported, published as the next version (then frozen), deleted; never audited ag
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from auditor.frameworks.model import Framework, load_builtin_frameworks
 from auditor.store import Store
 from auditor.store.db import _split_sql
 from auditor.store.schema import MIGRATIONS
+from tests.child_python import run_python
 from tests.conftest import ACTOR
 
 
@@ -138,19 +138,10 @@ def test_migration_4_adds_framework_drafts_to_a_version_3_database(tmp_path: Pat
 def test_the_frameworks_view_and_a_new_draft_need_no_openpyxl(tmp_path: Path) -> None:
     """Excel is read and written only when a workbook is: showing the Frameworks view the
     first time imported openpyxl (and numpy with it), 0.3 s on the GUI thread."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; from pathlib import Path; import ui.frameworks.view; "
         "from auditor.frameworks import drafts; from auditor.store import Store; "
         "s = Store.open(Path(sys.argv[1])); drafts.new_draft(s, actor='Ann'); s.close(); "
         "print(sorted(m for m in ('openpyxl', 'numpy') if m in sys.modules))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "x.db")],
-        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert run_python(code, str(tmp_path / "x.db")) == "[]"

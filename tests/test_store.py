@@ -12,6 +12,7 @@ from auditor.store import Store
 from auditor.store import db as store_db
 from auditor.store.db import _split_sql, needs_upgrade
 from auditor.store.schema import LATEST_VERSION, MIGRATIONS
+from tests.child_python import run_python
 from tests.older_databases import schema_12_database, schema_version, upgrade_copies
 
 
@@ -178,9 +179,6 @@ def test_saves_stay_in_the_wal_until_a_checkpoint_puts_them_in_the_database_file
 def test_opening_and_using_a_database_does_not_import_sqlite_utils(tmp_path: Path) -> None:
     """The store's reads and writes go straight to the connection: starting the app or a
     command does not pay for importing sqlite-utils (~40 ms); its view is made on demand."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; from pathlib import Path; from auditor.store import Store; "
         "from auditor.frameworks.library import ensure_builtin_frameworks; "
@@ -189,12 +187,7 @@ def test_opening_and_using_a_database_does_not_import_sqlite_utils(tmp_path: Pat
         "assert 'sqlite_utils' not in sys.modules, 'imported'; "
         "assert s.db.conn is s.conn; print('sqlite_utils' in sys.modules); s.close()"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "x.db")],
-        capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"  # asked for, it is there
+    assert run_python(code, str(tmp_path / "x.db")) == "True"  # asked for, it is there
 
 
 def test_an_older_database_needs_an_upgrade_and_a_current_one_does_not(tmp_path: Path) -> None:
@@ -210,12 +203,17 @@ def test_an_older_database_needs_an_upgrade_and_a_current_one_does_not(tmp_path:
     assert schema_version(older) == 12, "asking changes nothing"
 
 
-def test_an_upgrade_reports_its_progress_to_the_end_and_keeps_a_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def older(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A schema-12 database of a few hundred pages, copied 16 pages a backup step."""
     db = tmp_path / "older.db"
     schema_12_database(db, padding_mb=1)
     monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 16)
+    return db
+
+
+def test_an_upgrade_reports_its_progress_to_the_end_and_keeps_a_copy(older: Path) -> None:
+    db = older
     reports: list[tuple[int, int]] = []
     with Store.open(db, progress=lambda done, total: reports.append((done, total))) as store:
         assert store.schema_version == LATEST_VERSION
@@ -228,11 +226,9 @@ def test_an_upgrade_reports_its_progress_to_the_end_and_keeps_a_copy(
 
 
 def test_an_upgrade_cancelled_while_its_copy_is_made_leaves_the_database_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    older: Path,
 ) -> None:
-    db = tmp_path / "older.db"
-    schema_12_database(db, padding_mb=1)
-    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 16)
+    db = older
     asked: list[int] = []
 
     def cancelled() -> bool:
