@@ -93,7 +93,7 @@ class AppController(QObject):
         start_after_first_paint(self.window)
         if old is not None:
             old.close()
-            old.session.store.close()
+            old.session.close()
             old.deleteLater()
         if lock is not None:
             if self.lock is not None:

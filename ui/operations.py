@@ -273,15 +273,18 @@ class OperationRunner(QObject):
         # finished, a caller waiting on its signals); deleteLater() would pull it from under
         # a caller still connected to it.
         operation = Operation(work, label or getattr(work, "__name__", "operation"))
+        # Work for a window that has closed since (another database opened while its list
+        # was loading) reaches none of its callbacks: they would touch deleted widgets.
+        gone: Callable[[], bool] | None = getattr(work, OWNER_GONE, None)
         if on_success is not None:
-            operation.succeeded.connect(on_success)
-        operation.failed.connect(lambda exc: self._failed(exc, on_failure, operation.label))
+            operation.succeeded.connect(_unless_gone(on_success, gone))
+        operation.failed.connect(lambda exc: self._failed(exc, on_failure, operation.label, gone))
         if on_progress is not None:
-            operation.progressed.connect(on_progress)
+            operation.progressed.connect(_unless_gone(on_progress, gone))
         self._live.add(operation)
         operation.finished.connect(lambda: self._finished(operation))
         if on_finished is not None:
-            operation.finished.connect(on_finished)
+            operation.finished.connect(_unless_gone(on_finished, gone))
         if self.synchronous:
             operation.execute()  # same thread: the signals are delivered at once
         else:
@@ -306,9 +309,18 @@ class OperationRunner(QObject):
         """Block until the pool's threads are idle (closing the app, tests)."""
         return bool(self.pool.waitForDone(msecs))
 
-    def _failed(self, error: BaseException, handler: FailureFn | None, label: str) -> None:
+    def _failed(
+        self,
+        error: BaseException,
+        handler: FailureFn | None,
+        label: str,
+        gone: Callable[[], bool] | None = None,
+    ) -> None:
         if isinstance(error, Cancelled):
             log.info("operation %s cancelled", label)
+            return
+        if gone is not None and gone():
+            log.info("operation %s of a closed window failed: %r", label, error)
             return
         handler = handler or self.default_failure
         if handler is None:
@@ -317,6 +329,23 @@ class OperationRunner(QObject):
 
     def _finished(self, operation: Operation) -> None:
         self._live.discard(operation)
+
+
+# The attribute a piece of work may carry: a function that says its window (and the
+# database it read) has closed, after which none of its callbacks is called (ui.session).
+OWNER_GONE = "owner_gone"
+
+
+def _unless_gone(
+    callback: Callable[..., Any], gone: Callable[[], bool] | None
+) -> Callable[..., Any]:
+    if gone is None:
+        return callback
+
+    def deliver(*args: Any) -> Any:
+        return None if gone() else callback(*args)
+
+    return deliver
 
 
 def _same_words(text: str, other: str) -> bool:

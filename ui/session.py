@@ -4,14 +4,14 @@ runner, the settings and who is working. No global main-window object."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from auditor.store import Store
-from ui.operations import OperationRunner, ProgressFn
+from ui.operations import OWNER_GONE, OperationRunner, ProgressFn
 from ui.settings import Settings
 
 T = TypeVar("T")
@@ -35,6 +35,13 @@ class Session:
     runner: OperationRunner
     settings: Settings
     changes: Changes
+    closed: bool = field(default=False, init=False)
+
+    def close(self) -> None:
+        """The window is closing: its database closes, and the work still running for it
+        reaches none of its callbacks (its views are being deleted)."""
+        self.closed = True
+        self.store.close()
 
     @property
     def path(self) -> Path:
@@ -57,4 +64,5 @@ class Session:
             with Store.open(path, create=False, check=check) as store:
                 return read(store, progress)
 
+        setattr(work, OWNER_GONE, lambda: self.closed)
         return work

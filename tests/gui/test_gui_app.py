@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressBar
 from pytestqt.qtbot import QtBot
 
+from auditor.cases.records import add_case
 from auditor.errors import DatabaseInUse
 from auditor.store import Store
 from auditor.store import db as store_db
@@ -189,6 +190,7 @@ def test_an_older_database_is_upgraded_off_the_gui_thread_behind_a_progress_bar(
     assert controller.window is not None and controller.window.isVisible()
     assert schema_version(db) == LATEST_VERSION
     assert len(upgrade_copies(db)) == 1
+    qtbot.wait_until(lambda: threaded.active == 0)  # the window's first list has loaded
     controller.shutdown()
 
 
@@ -215,4 +217,78 @@ def test_cancelling_an_upgrade_leaves_the_database_as_it_was_and_opens_nothing(
     assert schema_version(db) == 12
     assert upgrade_copies(db) == []
     DatabaseLock.acquire(db).release()  # the lock was let go of
+    controller.shutdown()
+
+
+def test_cancelling_an_upgrade_from_file_open_keeps_the_database_already_open(
+    qtbot: QtBot, tmp_path: Path, threaded: OperationRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = AppController(_ready_settings(tmp_path), threaded)
+    mine = tmp_path / "mine.db"
+    assert controller.open_database(mine)
+    current = controller.window
+    qtbot.add_widget(current)
+    older = tmp_path / "older.db"
+    schema_12_database(older, padding_mb=8)
+    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 1)
+    parents: list[object] = []
+
+    def press_escape() -> None:
+        dialog = _upgrade_dialog()
+        if dialog is not None and dialog.cancel_button.isEnabled():
+            parents.append(dialog.parentWidget())
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    timer = QTimer()
+    timer.timeout.connect(press_escape)
+    timer.start(5)
+    assert not controller.open_database(older)
+    timer.stop()
+    assert parents and parents[0] is current, "the dialog sat over the window"
+    assert controller.window is current and current.isVisible()  # type: ignore[union-attr]
+    assert controller.session is not None and controller.session.path == mine
+    assert schema_version(older) == 12 and upgrade_copies(older) == []
+    DatabaseLock.acquire(older).release()
+    with pytest.raises(DatabaseInUse):
+        DatabaseLock.acquire(mine)  # still this window's
+    qtbot.wait_until(lambda: threaded.active == 0)  # the window's first list has loaded
+    controller.shutdown()
+
+
+def test_a_list_still_loading_when_another_database_opens_reaches_no_closed_window(
+    qtbot: QtBot, tmp_path: Path, threaded: OperationRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open one database, and another before its case register has loaded (Open recent,
+    at once): the first window's load ends after its widgets are deleted, and must reach
+    none of them (it raised "Internal C++ object already deleted" in the event loop)."""
+    import ui.cases.view as cases_view
+
+    release = threading.Event()
+    real = cases_view._loading_register
+
+    def held(*args: object) -> object:
+        load = real(*args)  # type: ignore[arg-type]
+
+        def load_when_released(store: Store, report: object) -> object:
+            release.wait(10)
+            return load(store, report)  # type: ignore[arg-type]
+
+        return load_when_released
+
+    monkeypatch.setattr(cases_view, "_loading_register", held)
+    controller = AppController(_ready_settings(tmp_path), threaded)
+    first, second = tmp_path / "one.db", tmp_path / "two.db"
+    with Store.open(first) as store:
+        add_case(store, actor="Admin", reference="FIRST-1", case_type="child_in_need")
+    assert controller.open_database(first)
+    old = controller.window
+    assert old is not None
+    qtbot.wait_until(lambda: old.page("cases").findChild(QProgressBar).isVisible())
+    assert controller.open_database(second)
+    qtbot.add_widget(controller.window)
+    release.set()
+    qtbot.wait_until(lambda: threaded.active == 0)
+    qtbot.wait(50)  # anything the old window's load sent has been handled by now
+    new_cases = controller.window.page("cases")  # type: ignore[union-attr]
+    assert new_cases.model.total == 0, "the new window shows its own (empty) register"
     controller.shutdown()
