@@ -206,7 +206,7 @@ class AppController(QObject):
         self.runner.cancel_all()  # each stops at its next progress report, cleanly
         self.runner.wait_for_done(10_000)
         if self.session is not None:
-            self.session.store.close()
+            self.session.close()
         if self.lock is not None:
             self.lock.release()
             self.lock = None

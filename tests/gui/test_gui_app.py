@@ -190,28 +190,50 @@ def test_an_older_database_is_upgraded_off_the_gui_thread_behind_a_progress_bar(
     assert controller.window is not None and controller.window.isVisible()
     assert schema_version(db) == LATEST_VERSION
     assert len(upgrade_copies(db)) == 1
-    qtbot.wait_until(lambda: threaded.active == 0)  # the window's first list has loaded
     controller.shutdown()
+
+
+class _EscapeWhileCopying:
+    """Presses Escape on the upgrade's dialog as soon as it shows, as a person would; the
+    copy waits for that (on its worker), so the cancel always lands while it is made."""
+
+    def __init__(self, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.qtbot = qtbot
+        self.pressed = threading.Event()
+        self.parents: list[object] = []  # the dialog's parent when it was pressed
+        monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 16)  # several steps to ask at
+        backup = Store.backup
+
+        def backup_once_pressed(store: Store, **kwargs: object) -> Path:
+            assert self.pressed.wait(10), "Escape was never pressed"
+            return backup(store, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Store, "backup", backup_once_pressed)
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._press)
+        self.timer.start(5)
+
+    def _press(self) -> None:
+        dialog = _upgrade_dialog()
+        if dialog is not None and not self.pressed.is_set():
+            self.parents.append(dialog.parentWidget())
+            self.qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+            self.pressed.set()
+
+    def stop(self) -> None:
+        self.timer.stop()
 
 
 def test_cancelling_an_upgrade_leaves_the_database_as_it_was_and_opens_nothing(
     qtbot: QtBot, tmp_path: Path, threaded: OperationRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "older.db"
-    schema_12_database(db, padding_mb=8)
-    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 1)
-
-    def press_escape() -> None:
-        dialog = _upgrade_dialog()
-        if dialog is not None and dialog.cancel_button.isEnabled():
-            qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # as a person would, by keyboard
-
-    timer = QTimer()
-    timer.timeout.connect(press_escape)
-    timer.start(5)
+    schema_12_database(db, padding_mb=1)
+    escape = _EscapeWhileCopying(qtbot, monkeypatch)
     controller = AppController(_ready_settings(tmp_path), threaded)
     assert not controller.open_database(db)
-    timer.stop()
+    escape.stop()
+    assert escape.parents == [None], "at start-up the dialog is the first thing shown"
     assert controller.window is None and _upgrade_dialog() is None
     assert message_boxes(USER_ERROR) == [], "a cancel is not an error"
     assert schema_version(db) == 12
@@ -229,29 +251,17 @@ def test_cancelling_an_upgrade_from_file_open_keeps_the_database_already_open(
     current = controller.window
     qtbot.add_widget(current)
     older = tmp_path / "older.db"
-    schema_12_database(older, padding_mb=8)
-    monkeypatch.setattr(store_db, "BACKUP_STEP_PAGES", 1)
-    parents: list[object] = []
-
-    def press_escape() -> None:
-        dialog = _upgrade_dialog()
-        if dialog is not None and dialog.cancel_button.isEnabled():
-            parents.append(dialog.parentWidget())
-            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-
-    timer = QTimer()
-    timer.timeout.connect(press_escape)
-    timer.start(5)
+    schema_12_database(older, padding_mb=1)
+    escape = _EscapeWhileCopying(qtbot, monkeypatch)
     assert not controller.open_database(older)
-    timer.stop()
-    assert parents and parents[0] is current, "the dialog sat over the window"
+    escape.stop()
+    assert escape.parents == [current], "the dialog sat over the window"
     assert controller.window is current and current.isVisible()  # type: ignore[union-attr]
     assert controller.session is not None and controller.session.path == mine
     assert schema_version(older) == 12 and upgrade_copies(older) == []
     DatabaseLock.acquire(older).release()
     with pytest.raises(DatabaseInUse):
         DatabaseLock.acquire(mine)  # still this window's
-    qtbot.wait_until(lambda: threaded.active == 0)  # the window's first list has loaded
     controller.shutdown()
 
 
