@@ -146,7 +146,9 @@ class AppController(QObject):
             return False
         if error is not None:
             raise error
-        return True
+        # Only an upgrade that ended opens the database: the loop also ends when the app
+        # is told to quit meanwhile (the upgrade then still running on its worker).
+        return "done" in outcome
 
     def first_run(self) -> None:
         """Ask the auditor's name once; offer demo data when the database is empty."""
