@@ -138,7 +138,7 @@ class AppController(QObject):
             on_failure=lambda error: ended("failed", error),
             on_cancelled=lambda: ended("cancelled"),
         )  # fmt: skip
-        if not outcome:  # a synchronous runner (tests) has finished already
+        if not outcome:  # unless a synchronous runner (tests) has finished already
             loop.exec()
         error = outcome.get("failed")
         if isinstance(error, UpgradeCancelled) or "cancelled" in outcome:

@@ -382,16 +382,19 @@ class Store:
         pending = [m for m in MIGRATIONS if m.version > current]
         if not pending:
             return
-        # The steps after the copy, each reported as one page more: the copy of a year's
-        # database (500 MB) is most of an upgrade's time, its migrations a second at most.
+        if current == 0:  # a new database: nothing to copy, nothing to report
+            progress = cancelled = None
+        # Reported in pages: those the copy of the database as it was makes, then one for
+        # each step after it. The copy of a year's database (500 MB) is most of an
+        # upgrade's time, its migrations a second at most.
         after = len(pending) + (current < MARKS_VERSION)
         done = 0
+        report: Progress = progress or (lambda _done, _total: None)
         if current > 0:
             backup = self.backup(
                 suffix=f"before-schema-{pending[0].version}",
-                progress=progress,
+                progress=lambda copied, pages: report(copied, pages + after),
                 cancelled=cancelled,
-                steps_after=after,
             )
             log.info("backed up %s to %s before migrating", self.path, backup)
             done = self.page_count()
@@ -402,8 +405,7 @@ class Store:
         for migration in pending:
             self._apply(migration.version, migration.name, migration.sql)
             done += 1
-            if progress is not None and current > 0:
-                progress(done, total)
+            report(done, total)
         if current < MARKS_VERSION:
             # The audits' marks need their frameworks' scales, which the migration's SQL
             # cannot read: made here, in a transaction of their own (until then, and if this
@@ -412,8 +414,7 @@ class Store:
 
             with self.atomic():
                 refresh(self)
-            if progress is not None and current > 0:
-                progress(total, total)
+            report(total, total)
 
     def _apply(self, version: int, name: str, sql: str) -> None:
         log.info("applying migration %d (%s) to %s", version, name, self.path)
@@ -455,20 +456,19 @@ class Store:
         suffix: str,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
-        steps_after: int = 0,
     ) -> Path:
         """A consistent copy beside the database (SQLite's online backup), e.g. before a
         migration. Returns its path.
 
-        Copied ``BACKUP_STEP_PAGES`` at a time, each step reported on ``progress`` (in pages,
-        of a total ``steps_after`` more than the database's) and ``cancelled`` asked after
-        it; cancelled, no copy is left and :class:`UpgradeCancelled` is raised."""
+        Copied ``BACKUP_STEP_PAGES`` at a time, each step reported on ``progress`` (pages
+        copied, of the database's) and ``cancelled`` asked after it; cancelled, no copy is
+        left and :class:`UpgradeCancelled` is raised."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.stem}.{suffix}.{stamp}{self.path.suffix}")
 
         def step(_status: int, remaining: int, total: int) -> None:
             if progress is not None:
-                progress(total - remaining, total + steps_after)
+                progress(total - remaining, total)
             if cancelled is not None and remaining and cancelled():
                 raise UpgradeCancelled(
                     f"The upgrade of {self.path.name} was cancelled: the database is as it "

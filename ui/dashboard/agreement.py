@@ -74,12 +74,12 @@ def agreement_text(a: AgreementReport) -> str:
 def criterion_row_texts(figure: AgreementFigure, text: str) -> list[str]:
     """One row of the criteria table: what was judged, and how often the two agreed."""
     small = SMALL_MARK if figure.pairs < SMALL_SAMPLE else ""
-    kappa = kappa_words("", figure.cohen).strip() if figure.pairs else "–"
+    kappa = figure.cohen
     return [
         f"{figure.subject}: {text}" if text else figure.subject,
         f"{figure.pairs:,}{small}",
         _percent(figure.percent),
-        kappa.replace("95 % CI ", ""),
+        "–" if kappa is None else f"{kappa.estimate:.2f} ({kappa.low:.2f} to {kappa.high:.2f})",
         f"{figure.left_out:,}",
     ]
 
