@@ -12,7 +12,7 @@ from pathlib import Path
 
 from auditor.demo import make_demo
 from auditor.store import Store
-from auditor.store.trail import verify_trail
+from auditor.store.trail import row_count, verify_trail
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
             make_demo(store, cases=args.cases, audits=args.audits, seed=1)
             built = time.perf_counter() - started
             answers = store.scalar("SELECT COUNT(*) FROM answers")
-            trail = store.scalar("SELECT COUNT(*) FROM trail")
+            trail = row_count(store)
             started = time.perf_counter()
             problems = verify_trail(store)
             verified = time.perf_counter() - started

@@ -19,7 +19,7 @@ from pathlib import Path
 from auditor.demo import make_demo
 from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.store import Store
-from auditor.store.trail import verify_trail
+from auditor.store.trail import row_count, verify_trail
 
 PASSPHRASE = "bench passphrase"
 
@@ -45,7 +45,7 @@ def main() -> None:
                 times.append(time.perf_counter() - t0)
                 assert summary.added == args.audits and not summary.conflicts_kept
             audits = qa.scalar("SELECT COUNT(*) FROM audits")
-            trail = qa.scalar("SELECT COUNT(*) FROM trail")
+            trail = row_count(qa)
             t0 = time.perf_counter()
             problems = verify_trail(qa)
             verified = time.perf_counter() - t0

@@ -35,6 +35,7 @@ from auditor.store.summaries import (
     summary_problems,
 )
 from tests import figures_reference as reference
+from tests.older_databases import before_sealing
 from tests.test_cli import cli
 
 ME = "Test Auditor"
@@ -207,6 +208,7 @@ def _without_marks(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE audits DROP COLUMN marks")
     conn.execute("ALTER TABLE moderations DROP COLUMN marks")
     conn.execute(re.search(r"CREATE INDEX audits_figures .*?;", FIGURE_INDEXES, re.DOTALL)[0])
+    before_sealing(conn)  # schema 14's
     conn.execute("DROP INDEX trail_unaudited")  # schema 13's
 
 

@@ -33,7 +33,7 @@ from auditor.packs import (
 )
 from auditor.programmes.records import add_programme_cases, create_programme
 from auditor.store import Store
-from auditor.store.trail import history, verify_trail
+from auditor.store.trail import chain_rows, history, verify_trail
 
 QA = "QA Lead"
 SCHEMA = Path(__file__).resolve().parent.parent / "resources/schemas/audit-pack-v1.schema.json"
@@ -82,10 +82,9 @@ def snapshot(store: Store, origin: str | None = None) -> dict[str, list[Any]]:
         "moderation_answers": "SELECT (SELECT uid FROM moderations WHERE id = x.moderation_id) "
         "AS m, criterion_code, auditor_value, moderator_value, reason FROM moderation_answers x "
         "ORDER BY m, criterion_code",
-        "trail": "SELECT * FROM trail x WHERE origin = ? ORDER BY seq",
         "trail_heads": "SELECT * FROM trail_heads WHERE origin = ?",
     }
-    result = {}
+    result = {"trail": chain_rows(store, origin or store.origin)}
     for table, sql in queries.items():
         params = [origin or store.origin] if "origin = ?" in sql else []
         rows = store.query(sql, params)

@@ -217,7 +217,7 @@ def test_an_upgrade_reports_its_progress_to_the_end_and_keeps_a_copy(older: Path
     reports: list[tuple[int, int]] = []
     with Store.open(db, progress=lambda done, total: reports.append((done, total))) as store:
         assert store.schema_version == LATEST_VERSION
-        assert store.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'trail_unaudited'")
+        assert store.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'trail_blocks'")
     assert len(reports) > 16, "the copy is reported step by step"
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)
     assert len({total for _, total in reports}) == 1 and reports[-1][0] == reports[-1][1]

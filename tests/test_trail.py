@@ -19,6 +19,7 @@ from auditor.store.trail import (
     GENESIS,
     Change,
     chain_gaps,
+    chain_rows,
     gaps_of,
     history,
     merge_chain,
@@ -26,6 +27,7 @@ from auditor.store.trail import (
     row_hash,
     verify_trail,
 )
+from tests.sealed_rows import edit_sealed_row
 
 ACTOR = "Test Auditor"
 
@@ -99,7 +101,7 @@ def test_rows_from_another_origin_verify_as_their_own_chain(
         head = other.one("SELECT * FROM trail_heads")
     with store.atomic():
         for row in rows:
-            row.pop("id")
+            row.pop("id", None)
             store.db["trail"].insert(row)
         store.db["trail_heads"].insert(head)
     assert verify_trail(store) == []
@@ -122,7 +124,7 @@ def _laptop_chain(tmp_path: Path, n: int) -> tuple[list[dict], dict]:
         rows = other.query("SELECT * FROM trail ORDER BY seq")
         head = other.one("SELECT seq, hash FROM trail_heads")
     for row in rows:
-        row.pop("id")
+        row.pop("id", None)
     assert head is not None
     return rows, head
 
@@ -166,10 +168,8 @@ def test_a_changed_row_inside_a_merged_chain_is_still_detected(
     kept, gaps = _partial(rows, head, {1, 2, 4, 5})
     with store.atomic():
         merge_chain(store, rows[0]["origin"], kept, gaps, head)
-    with _raw(db_path) as conn:
-        conn.execute(
-            "UPDATE trail SET new_value = 'X' WHERE origin = ? AND seq = 4", [head_origin(rows)]
-        )
+    with _raw(db_path) as conn:  # another database's rows are sealed as they are merged
+        edit_sealed_row(conn, head_origin(rows), 4, new_value="X")
     [problem] = verify_trail(store)
     assert "row 4: was changed after it was written" in problem
 
@@ -248,10 +248,7 @@ def test_merged_gaps_are_those_of_every_row_held(
             declared = [*gaps_of(store, origin), *gaps]
             with store.atomic():
                 merge_chain(store, origin, carried, gaps, head)
-            held = {
-                r["seq"]: (r["prev_hash"], r["hash"])
-                for r in store.query("SELECT * FROM trail WHERE origin = ?", [origin])
-            }
+            held = {r["seq"]: (r["prev_hash"], r["hash"]) for r in chain_rows(store, origin)}
             top = store.one("SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin])
             assert top is not None
             assert gaps_of(store, origin) == chain_gaps(held, (top["seq"], top["hash"]), declared)

@@ -57,7 +57,8 @@ def audit(store: Store, case: Case) -> str:
 
 def _put_back_triggers(conn: sqlite3.Connection) -> None:
     """As they were: only the edit under test is left to find."""
-    for sql in APPEND_ONLY_TRIGGERS.values():
+    for name, sql in APPEND_ONLY_TRIGGERS.items():
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         conn.execute(sql)
 
 

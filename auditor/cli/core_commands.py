@@ -129,7 +129,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from auditor.store import Store
     from auditor.store.anchor import anchor_path, head_anchor, parse_anchor, read_anchor_file
     from auditor.store.summaries import summary_problems
-    from auditor.store.trail import trail_problems
+    from auditor.store.trail import row_count, trail_problems
 
     with Store.open(db_path(args), readonly=True) as store:
         try:
@@ -139,7 +139,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         problems = (
             store.integrity_problems() + trail_problems(store, anchors) + summary_problems(store)
         )
-        rows = store.scalar("SELECT COUNT(*) FROM trail")
+        rows = row_count(store)
         unanchored = not problems and head_anchor(store) and not read_anchor_file(store.path)
     if problems:
         for problem in problems:

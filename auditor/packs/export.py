@@ -26,8 +26,7 @@ from auditor.packs.pack import FrameworkRef, Manifest, counts, write_pack
 from auditor.progress import Progress
 from auditor.store import Store
 from auditor.store.anchor import head_anchor
-from auditor.store.trail import COLUMNS as TRAIL_COLUMNS
-from auditor.store.trail import chain_gaps
+from auditor.store.trail import chain_gaps, rows_about
 
 _AUDIT_COLUMNS = (
     "uid, framework_code, framework_version, case_type, auditor, status, audit_date, "
@@ -367,18 +366,10 @@ def _trail(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Trail rows about anything in ``scope`` (uids), whole chains per origin with gaps
     standing for the rows about other things."""
-    uids = _json_list(scope)
     # A row about an audit's answer, action or moderation carries the audit's uid, and one
-    # about an audit itself carries it twice: rows with an audit are found by it
-    # (trail_audit), the rest by what they are about (trail_unaudited). Two index lookups,
-    # not a scan of the whole trail.
-    columns = ", ".join(TRAIL_COLUMNS)
-    rows = store.query(
-        f"SELECT {columns} FROM trail WHERE audit_uid {_IN} UNION ALL "
-        f"SELECT {columns} FROM trail WHERE audit_uid IS NULL AND entity_uid {_IN} "
-        "ORDER BY origin, seq",
-        [uids, uids],
-    )
+    # about an audit itself carries it twice: rows with an audit are found by it, the rest
+    # (cases, programmes) by what they are about; by index, not by reading the whole trail.
+    rows = rows_about(store, scope, scope)
     by_origin: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_origin[row["origin"]].append(row)

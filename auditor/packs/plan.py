@@ -32,6 +32,7 @@ from auditor.packs.content import differences as content_differences
 from auditor.packs.pack import Pack, refusal
 from auditor.packs.records import Names
 from auditor.store import Store
+from auditor.store.trail import rows_at
 
 _IN = "IN (SELECT value FROM json_each(?))"
 ADDED, UPDATED, DELETED, UNCHANGED, CONFLICT = (
@@ -360,22 +361,25 @@ def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
 
 def _trail_here(store: Store, rows: list[Mapping[str, Any]]) -> tuple[int, list[str]]:
     """How many of the pack's trail rows are new here, and the problems of those that are
-    not: a trail row whose uid is here is the same row of the same chain. One lookup."""
-    found = store.conn.execute(
-        f"SELECT uid, origin, seq FROM trail WHERE uid {_IN}",
-        [json.dumps([r["uid"] for r in rows])],
-    ).fetchall()
-    if not found:
-        return len(rows), []
-    theirs = {r["uid"]: (i, r) for i, r in enumerate(rows)}
-    problems = []
-    for uid, origin, seq in found:
-        i, row = theirs[uid]
-        if (origin, seq) != (row["origin"], row["seq"]):
-            problems.append(
-                f"trail[{i}].uid: {uid[:8]}… is the uid of another trail row in this database"
-            )
-    return len(rows) - len(found), problems
+    not: a row of a chain is named by its (origin, seq), and one held here must be the same
+    row, with the same uid (a different one is another row: the chains differ)."""
+    by_origin: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+    for i, row in enumerate(rows):
+        by_origin.setdefault(str(row["origin"]), []).append((i, row))
+    held, problems = 0, []
+    for origin, carried in by_origin.items():
+        ours = rows_at(store, origin, (int(row["seq"]) for _, row in carried))
+        for i, row in carried:
+            here = ours.get(int(row["seq"]))
+            if here is None:
+                continue
+            held += 1
+            if here[0] != row["uid"]:
+                problems.append(
+                    f"trail[{i}].uid: row {row['seq']} of database {origin[:8]}… is here with "
+                    f"another uid ({here[0][:8]}…)"
+                )
+    return len(rows) - held, problems
 
 
 def _new_frameworks(store: Store, pack: Pack) -> list[Mapping[str, Any]]:

@@ -203,6 +203,11 @@ def anchor_problems(store: Store, anchor: Anchor, source: str) -> list[str]:
     row_hash = store.scalar(
         "SELECT hash FROM trail WHERE origin = ? AND seq = ?", [store.origin, anchor.seq]
     )
+    if row_hash is None:  # sealed since (auditor/store/trail_blocks.py)
+        from auditor.store.trail_blocks import at_seqs
+
+        sealed = at_seqs(store, store.origin, [anchor.seq]).get(anchor.seq)
+        row_hash = sealed[13] if sealed else None
     if row_hash != anchor.hash:
         return [
             f"Row {anchor.seq} of the audit trail is not the row {source} records: the trail "

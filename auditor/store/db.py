@@ -36,7 +36,7 @@ from auditor import __version__
 from auditor.clock import new_uid, now_utc
 from auditor.errors import StoreError, UpgradeCancelled
 from auditor.progress import Cancelled, Progress
-from auditor.store.schema import LATEST_VERSION, MARKS_VERSION, MIGRATIONS
+from auditor.store.schema import LATEST_VERSION, MARKS_VERSION, MIGRATIONS, SEALED_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -54,6 +54,10 @@ BULK_CACHE_KIB = 256 * 1024
 # for a process that never pauses. Durability is the same either way: a commit is in the
 # WAL, synced, before it is acknowledged.
 WAL_AUTOCHECKPOINT_PAGES = 10_000
+# An upgrade's progress is counted in pages copied; sealing a block of the trail takes
+# about as long as copying SEAL_STEP_PAGES, compacting the database after as VACUUM_STEPS.
+SEAL_STEP_PAGES = 1024
+VACUUM_STEPS = 200_000
 # Pages a backup copies between two progress reports (16 MB at 4 KiB: ~30 ms here).
 BACKUP_STEP_PAGES = 4096
 # Less free space than this and a failed write is put down to a full disk.
@@ -388,6 +392,12 @@ class Store:
         # each step after it. The copy of a year's database (500 MB) is most of an
         # upgrade's time, its migrations a second at most.
         after = len(pending) + (current < MARKS_VERSION)
+        sealing = 0
+        if 0 < current < SEALED_VERSION:  # a year's trail is sealed in about ten seconds
+            from auditor.store.trail import backlog_blocks
+
+            sealing = backlog_blocks(self) * SEAL_STEP_PAGES
+            after += sealing + VACUUM_STEPS
         done = 0
         report: Progress = progress or (lambda _done, _total: None)
         if current > 0:
@@ -403,8 +413,29 @@ class Store:
         # own transaction, and a database stopped halfway could be opened by neither this
         # version nor the one before.
         for migration in pending:
-            self._apply(migration.version, migration.name, migration.sql)
+            then = None
+            if migration.version == SEALED_VERSION:  # sealing needs Python: see the schema
+                from auditor.store.trail import seal_backlog
+
+                start = done
+
+                def then(store: Store, start: int = start) -> None:
+                    seal_backlog(
+                        store,
+                        lambda blocks, _of: report(start + blocks * SEAL_STEP_PAGES, total),
+                    )
+
+                done += sealing
+            self._apply(migration.version, migration.name, migration.sql, then)
             done += 1
+            report(done, total)
+        if 0 < current < SEALED_VERSION:
+            # The rows sealed left most of the file's pages free: given back to the disk
+            # (500 MB → 120 MB for a year's database), with a copy kept above already.
+            log.info("compacting %s after sealing its audit trail", self.path)
+            with translate_errors(self.path):
+                self.conn.execute("VACUUM")
+            done += VACUUM_STEPS
             report(done, total)
         if current < MARKS_VERSION:
             # The audits' marks need their frameworks' scales, which the migration's SQL
@@ -416,19 +447,26 @@ class Store:
                 refresh(self)
             report(total, total)
 
-    def _apply(self, version: int, name: str, sql: str) -> None:
+    def _apply(
+        self, version: int, name: str, sql: str, then: Callable[[Store], None] | None = None
+    ) -> None:
+        """Run one migration's SQL, and ``then`` after it, in one transaction."""
         log.info("applying migration %d (%s) to %s", version, name, self.path)
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _split_sql(sql):
                 conn.execute(statement)
+            if then is not None:
+                then(self)
             conn.execute(f"PRAGMA user_version = {int(version)}")
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot upgrade the database ({exc})") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{self.path}: cannot upgrade the database ({exc})") from exc
+            raise
 
     def _ensure_origin(self) -> None:
         """This database's identity, made once: its origin id (trail chains are per origin)

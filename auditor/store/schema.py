@@ -499,6 +499,77 @@ TRAIL_UNAUDITED = """
 CREATE INDEX IF NOT EXISTS trail_unaudited ON trail (entity_uid) WHERE audit_uid IS NULL;
 """
 
+# The trail's rows sealed into compressed blocks (auditor/store/trail_blocks.py): a trail row
+# as written took 400 bytes and its three indexes 160 more, two thirds of them uids and
+# hashes that do not compress; a year's 700,000 rows were 400 of a database's 500 MB. The
+# rows as written, a block's worth at most, are kept in a table of their own with no index
+# (a save writes one page there, not four). The rows written before are sealed by the
+# upgrade, in this migration's transaction: read from the old table, renamed here, which
+# trail.seal_backlog then drops whole. A row leaves ``trail`` only for a block holding it.
+SEALED_TRAIL = """
+CREATE TABLE trail_blocks (
+    id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    hash TEXT NOT NULL,  -- the hash of its last row
+    data BLOB NOT NULL,  -- its rows, a JSON list a column, compressed
+    checks BLOB NOT NULL  -- the first 4 bytes of each row's hash
+);
+CREATE INDEX trail_blocks_chain ON trail_blocks (origin, first_seq);
+CREATE TABLE trail_block_runs (
+    origin TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    block_id INTEGER NOT NULL,
+    PRIMARY KEY (origin, first_seq)
+) WITHOUT ROWID;
+CREATE TABLE trail_block_keys (
+    key TEXT NOT NULL,  -- an audit's uid, or for rows about no audit the record's own
+    block_id INTEGER NOT NULL,
+    PRIMARY KEY (key, block_id)
+) WITHOUT ROWID;
+CREATE TRIGGER trail_blocks_no_update BEFORE UPDATE ON trail_blocks
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_blocks_no_delete BEFORE DELETE ON trail_blocks
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_block_runs_no_update BEFORE UPDATE ON trail_block_runs
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_block_runs_no_delete BEFORE DELETE ON trail_block_runs
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_block_keys_no_update BEFORE UPDATE ON trail_block_keys
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_block_keys_no_delete BEFORE DELETE ON trail_block_keys
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+DROP TRIGGER IF EXISTS trail_no_update;
+DROP TRIGGER IF EXISTS trail_no_delete;
+ALTER TABLE trail RENAME TO trail_before_sealing;
+CREATE TABLE trail (
+    uid TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_uid TEXT NOT NULL,
+    audit_uid TEXT,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    reason TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail
+WHEN OLD.seq > COALESCE((SELECT last_seq FROM trail_block_runs WHERE origin = OLD.origin
+AND first_seq <= OLD.seq ORDER BY first_seq DESC LIMIT 1), 0)
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -512,7 +583,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "more indexes the figures read", FIGURE_INDEXES_2),
     Migration(12, "answers kept as marks for the figures", ANSWER_MARKS),
     Migration(13, "the trail's rows about no audit found by index", TRAIL_UNAUDITED),
+    Migration(14, "the trail's rows sealed into compressed blocks", SEALED_TRAIL),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 MARKS_VERSION = 12  # the schema whose audits' marks Store.open makes (ANSWER_MARKS)
+SEALED_VERSION = 14  # the schema whose migration seals the rows written (SEALED_TRAIL)

@@ -8,11 +8,14 @@ This database's own chain may have no gaps (only rows of other databases are lef
 packs), and its newest row is noted outside the database (:mod:`auditor.store.anchor`).
 With the chains intact, every audit, answer, action and case is checked against its trail
 rows (:mod:`auditor.store.trailed`). :func:`trail_problems` is everything ``verify`` checks.
+
+A chain's newest rows are kept as written in ``trail``; each full block of 1,024 is sealed,
+compressed (:mod:`auditor.store.trail_blocks`). Every reader here reads both alike:
+:func:`rows_about`, :func:`rows_at`, :func:`chain_rows`, :func:`history`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import operator
@@ -23,8 +26,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.clock import new_uids, now_utc
+from auditor.clock import now_utc
 from auditor.errors import StoreError, TrailForkError
+from auditor.progress import Progress
+from auditor.store import trail_blocks
 from auditor.store.anchor import (
     Anchor,
     anchor_path,
@@ -33,26 +38,18 @@ from auditor.store.anchor import (
     write_anchor_file,
 )
 from auditor.store.db import Store
-from auditor.store.schema import INITIAL_SCHEMA
+from auditor.store.schema import INITIAL_SCHEMA, SEALED_TRAIL
+from auditor.store.trail_blocks import BLOCK_ROWS
+from auditor.store.trail_hash import (
+    COLUMNS,
+    GENESIS,
+    derived_uid,
+    hash_values,
+    row_hash,
+)
 from auditor.store.trailed import as_text, record_problems
 
-GENESIS = "0" * 64
-_HASHED_FIELDS = (
-    "uid",
-    "origin",
-    "seq",
-    "at",
-    "actor",
-    "entity",
-    "entity_uid",
-    "audit_uid",
-    "field",
-    "old_value",
-    "new_value",
-    "reason",
-    "prev_hash",
-)
-COLUMNS = (*_HASHED_FIELDS, "hash")  # a trail row as it travels in an audit pack
+__all__ = ["COLUMNS", "GENESIS", "Change", "row_hash"]  # the first two from trail_hash
 
 
 @dataclass(frozen=True)
@@ -66,38 +63,6 @@ class Change:
     new_value: Any
     audit_uid: str | None = None
     reason: str = ""
-
-
-def row_hash(row: Mapping[str, Any]) -> str:
-    """SHA-256 over the hashed fields in a fixed order (canonical JSON)."""
-    return _hash_values([row.get(k) for k in _HASHED_FIELDS])
-
-
-# json.dumps(values, ensure_ascii=False, separators=(",", ":")), without making an encoder
-# for every row: the same text, so the same hash, at a fraction of the cost.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-# The C encoder that _CANONICAL.encode makes afresh for every call, made once (a third of
-# the time of hashing a row). Made as json makes it, but with no check for a list that
-# holds itself: the values hashed are text, numbers and None, from the database or JSON.
-_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-_ENCODE = (
-    _MAKE_ENCODER(
-        None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",",
-        False, False, True,
-    )
-    if _MAKE_ENCODER is not None
-    else None
-)  # fmt: skip
-
-
-def _canonical(values: Sequence[Any]) -> str:
-    if _ENCODE is None:  # a Python without json's C speedups
-        return _CANONICAL.encode(values)
-    return "".join(_ENCODE(values, 0))
-
-
-def _hash_values(values: Sequence[Any]) -> str:
-    return hashlib.sha256(_canonical(values).encode("utf-8")).hexdigest()
 
 
 def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
@@ -142,9 +107,9 @@ class _Rows:
         changes = list(changes)
         origin, seq, prev, at = self.origin, self.seq, self.prev, now_utc()
         made: list[tuple[Any, ...]] = []
-        append, digest = made.append, _hash_values
+        append, digest = made.append, hash_values
         # One loop with its names bound locally: an import makes 50,000 rows in a call.
-        for change, uid in zip(changes, new_uids(len(changes)), strict=True):
+        for change in changes:
             old, new = change.old_value, change.new_value
             if type(old) is not str:  # as_text, asked only of what is not text already
                 old = as_text(old)
@@ -154,7 +119,7 @@ class _Rows:
                 continue
             seq += 1
             row = (
-                uid, origin, seq, at, actor, change.entity, change.entity_uid,
+                derived_uid(origin, seq), origin, seq, at, actor, change.entity, change.entity_uid,
                 change.audit_uid, change.field, old, new, change.reason, prev,
             )  # fmt: skip
             prev = digest(row)
@@ -164,14 +129,34 @@ class _Rows:
         return len(made)
 
     def write(self, store: Store) -> None:
-        if self.rows:
-            _insert_rows(store, self.rows)
-            _set_head(store, self.origin, self.seq, self.prev)
-            store.after_commit(write_anchor_file)
-            self.rows = []
+        if not self.rows:
+            return
+        rows, origin = self.rows, self.origin
+        # The chain's rows up to the last multiple of BLOCK_ROWS are sealed; the rest stay
+        # in ``trail`` as written. Most saves add a few rows there; one in a few hundred
+        # fills a block, which is sealed with the rows written before it.
+        sealed_to = self.seq // BLOCK_ROWS * BLOCK_ROWS
+        if rows[0][2] <= sealed_to:
+            earlier = store.conn.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? AND seq <= ? "
+                "ORDER BY seq",
+                [origin, sealed_to],
+            ).fetchall()
+            trail_blocks.seal_aligned(
+                store, origin, [*earlier, *(r for r in rows if r[2] <= sealed_to)]
+            )
+            if earlier:
+                store.conn.execute(
+                    "DELETE FROM trail WHERE origin = ? AND seq <= ?", [origin, sealed_to]
+                )
+            rows = [r for r in rows if r[2] > sealed_to]
+        _insert_rows(store, rows)
+        _set_head(store, origin, self.seq, self.prev)
+        store.after_commit(write_anchor_file)
+        self.rows = []
 
 
-_BATCH_ROWS = 10_000  # rows a batch holds in memory before writing them
+_BATCH_ROWS = 10 * BLOCK_ROWS  # rows a batch holds in memory before writing them
 _batches: weakref.WeakKeyDictionary[Store, _Rows] = weakref.WeakKeyDictionary()
 
 
@@ -195,7 +180,7 @@ def batched(store: Store) -> Iterator[None]:
 
 
 def _insert_rows(store: Store, rows: Sequence[Sequence[Any]]) -> None:
-    """Rows as sequences in the order of ``COLUMNS``."""
+    """Rows as sequences in the order of ``COLUMNS``, into ``trail`` as written."""
     store.conn.executemany(
         f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
         rows,
@@ -212,11 +197,115 @@ def _set_head(store: Store, origin: str, seq: int, hash_: str) -> None:
 
 def history(store: Store, audit_uid: str) -> list[dict[str, Any]]:
     """Every trail row about one audit (its answers, actions, moderation), oldest first."""
-    return store.query(
-        "SELECT at, actor, entity, entity_uid, field, old_value, new_value, reason, origin "
-        "FROM trail WHERE audit_uid = ? ORDER BY at, origin, seq",
-        [audit_uid],
+    shown = ("at", "actor", "entity", "entity_uid", "field", "old_value", "new_value")
+    rows = [
+        {**{k: row[k] for k in shown}, "reason": row["reason"], "origin": row["origin"],
+         "seq": row["seq"]}
+        for row in rows_about(store, [audit_uid], (), hashes=False)
+    ]  # fmt: skip
+    rows.sort(key=operator.itemgetter("at", "origin", "seq"))
+    for row in rows:
+        del row["seq"]
+    return rows
+
+
+def rows_about(
+    store: Store, audits: Sequence[str], unaudited: Sequence[str], *, hashes: bool = True
+) -> list[dict[str, Any]]:
+    """The trail rows about the audits ``audits`` (their answers, actions and moderation
+    too) and about the records ``unaudited`` (cases, programmes…: rows about no audit), as
+    dicts of COLUMNS in order of (origin, seq); a sealed row's uid, prev_hash and hash only
+    with ``hashes``.
+    Rows as written are found by index (trail_audit, trail_unaudited), sealed ones through
+    the blocks that hold rows about them."""
+    audit_uids, entity_uids = json.dumps(list(audits)), json.dumps(list(unaudited))
+    found = store.conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE audit_uid {_IN} UNION ALL "
+        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE audit_uid IS NULL AND entity_uid {_IN}",
+        [audit_uids, entity_uids],
+    ).fetchall()
+    found += trail_blocks.about(store, set(audits), set(unaudited), hashes=hashes)
+    found.sort(key=operator.itemgetter(1, 2))
+    return [dict(zip(COLUMNS, row, strict=True)) for row in found]
+
+
+def rows_at(store: Store, origin: str, seqs: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+    """The rows of ``origin``'s chain held here at ``seqs`` (as written or sealed), by seq,
+    each a tuple in the order of COLUMNS."""
+    seqs = [int(s) for s in seqs]
+    found = {
+        row[2]: tuple(row)
+        for row in store.conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? AND seq {_IN}",
+            [origin, json.dumps(seqs)],
+        )
+    }
+    found.update(trail_blocks.at_seqs(store, origin, (s for s in seqs if s not in found)))
+    return found
+
+
+def chain_rows(store: Store, origin: str) -> list[dict[str, Any]]:
+    """Every row of ``origin``'s chain held here, as written and sealed, in order of seq:
+    dicts of COLUMNS."""
+    written = store.conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? ORDER BY seq", [origin]
     )
+    sealed = (row for row, _ in trail_blocks.chain(store, origin, []))
+    return [
+        dict(zip(COLUMNS, row, strict=True))
+        for row in heapq.merge(written, sealed, key=operator.itemgetter(2))
+    ]
+
+
+def row_count(store: Store) -> int:
+    """How many rows the trail holds, as written and sealed."""
+    return int(store.scalar("SELECT COUNT(*) FROM trail")) + trail_blocks.sealed_count(store)
+
+
+def seal_backlog(store: Store, progress: Progress | None = None) -> None:
+    """Seal the rows a database made before rows were sealed holds (schema 14's upgrade,
+    inside its transaction): every row of another database's chain, and this database's
+    up to the last multiple of BLOCK_ROWS, the rest copied into ``trail`` as written. The
+    old table (trail_before_sealing) is then dropped whole, which is quicker than removing
+    700,000 rows one by one. Reports blocks on ``progress`` (of :func:`backlog_blocks`)."""
+    own = store.meta("origin_id")
+    conn = store.conn
+    heads = dict(conn.execute("SELECT origin, seq FROM trail_heads").fetchall())
+    total, done = backlog_blocks(store), 0
+    columns = ", ".join(COLUMNS)
+    for (origin,) in conn.execute("SELECT DISTINCT origin FROM trail_before_sealing").fetchall():
+        # This database's own chain keeps its newest rows as written; another's is sealed.
+        last = heads.get(origin, 0) // BLOCK_ROWS * BLOCK_ROWS if origin == own else 2**62
+        cursor = conn.execute(
+            f"SELECT {columns} FROM trail_before_sealing WHERE origin = ? AND seq <= ? "
+            "ORDER BY seq",
+            [origin, last],
+        )
+        while chunk := cursor.fetchmany(16 * BLOCK_ROWS):
+            if origin == own:
+                trail_blocks.seal_aligned(store, origin, chunk)
+            else:
+                trail_blocks.seal(store, origin, chunk)
+            done += -(-len(chunk) // BLOCK_ROWS)
+            if progress is not None:
+                progress(min(done, total), total)
+        conn.execute(
+            f"INSERT INTO trail ({columns}) SELECT {columns} FROM trail_before_sealing "
+            "WHERE origin = ? AND seq > ?",
+            [origin, last],
+        )
+    conn.execute("DROP TABLE trail_before_sealing")
+
+
+def backlog_blocks(store: Store) -> int:
+    """About how many blocks :func:`seal_backlog` writes (for a progress bar): before the
+    upgrade's SQL, from ``trail``; after it, from the old table it renamed."""
+    for table in ("trail_before_sealing", "trail"):
+        if store.scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ):
+            return int(store.scalar(f"SELECT COUNT(*) FROM {table}")) // BLOCK_ROWS + 1
+    return 0
 
 
 def verify_trail(store: Store) -> list[str]:
@@ -224,9 +313,10 @@ def verify_trail(store: Store) -> list[str]:
     answer, action and case against its trail rows. Returns the problems (empty: intact)."""
     problems: list[str] = []
     heads = {r["origin"]: r for r in store.query("SELECT origin, seq, hash FROM trail_heads")}
-    origins = [r["origin"] for r in store.query("SELECT DISTINCT origin FROM trail")]
-    for origin in sorted(set(origins) | set(heads)):
+    origins = {r["origin"] for r in store.query("SELECT DISTINCT origin FROM trail")}
+    for origin in sorted(origins | trail_blocks.origins(store) | set(heads)):
         problems.extend(_verify_chain(store, origin, heads.get(origin)))
+    problems.extend(trail_blocks.orphan_problems(store))
     problems.extend(_own_gaps(store))
     return problems or record_problems(store)
 
@@ -258,10 +348,12 @@ def trail_problems(store: Store, anchors: Sequence[Anchor] = ()) -> list[str]:
     return problems
 
 
-# The append-only triggers as the schema creates them.
+# The append-only triggers as the schema creates them (the later definition of a name,
+# trail_no_delete's since rows are sealed, replacing the earlier).
 APPEND_ONLY_TRIGGERS = {
     m.group(1): m.group(0)[:-1]
-    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", INITIAL_SCHEMA, re.DOTALL)
+    for sql in (INITIAL_SCHEMA, SEALED_TRAIL)
+    for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", sql, re.DOTALL)
 }
 
 
@@ -279,17 +371,24 @@ def trigger_problems(store: Store) -> list[str]:
 
 
 def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> list[str]:
+    """The chain of ``origin``: its sealed rows, its rows as written and its gaps, in order."""
     cursor = store.execute(
-        f"SELECT {', '.join(_HASHED_FIELDS)}, hash FROM trail WHERE origin = ? ORDER BY seq",
-        [origin],
+        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? ORDER BY seq", [origin]
     )
-    rows = (  # what check_chain looks at, and whether the row as read hashes to its hash
+    written = ((v, hash_values(v[:13]) == v[13]) for v in cursor)
+    index_problems: list[str] = []
+    sealed = trail_blocks.chain(store, origin, index_problems)
+    rows = (  # what check_chain looks at, and whether the row as read is the row written
         {"seq": v[2], "prev_hash": v[12], "hash": v[13], "entity": v[5], "field": v[8],
-         "intact": _hash_values(list(v[:13])) == v[13]}
-        for v in cursor
+         "intact": intact}
+        for v, intact in heapq.merge(written, sealed, key=_first_seq)
     )  # fmt: skip
     links = heapq.merge(rows, gaps_of(store, origin), key=_seq)
-    return check_chain(origin, links, head, checked=True)
+    return check_chain(origin, links, head, checked=True) + index_problems
+
+
+def _first_seq(item: tuple[Sequence[Any], bool]) -> int:
+    return int(item[0][2])
 
 
 def _seq(link: Mapping[str, Any]) -> int:
@@ -407,13 +506,7 @@ def merge_chain(
     whole chain, so the 50th pack of a laptop merges as fast as its first.
     """
     conn = store.conn
-    ours = {
-        int(seq): hash_
-        for seq, hash_ in conn.execute(
-            f"SELECT seq, hash FROM trail WHERE origin = ? AND seq {_IN}",
-            [origin, json.dumps([int(r["seq"]) for r in rows])],
-        )
-    }
+    ours = {seq: row[13] for seq, row in rows_at(store, origin, (r["seq"] for r in rows)).items()}
     for row in rows:
         if int(row["seq"]) in ours and ours[int(row["seq"])] != row["hash"]:
             raise _fork(origin, int(row["seq"]))
@@ -431,8 +524,8 @@ def merge_chain(
             raise _fork(origin, seq)
         if our_head[0] > seq:
             seq, hash_ = our_head
-    if new:
-        _insert_rows(store, [_as_row(r) for r in new])
+    if new:  # another database's rows are sealed as they arrive
+        trail_blocks.seal(store, origin, sorted(map(_as_row, new), key=operator.itemgetter(2)))
     declared = [*gaps_of(store, origin), *gaps]
     conn.execute("DELETE FROM trail_gaps WHERE origin = ?", [origin])
     conn.executemany(
@@ -465,13 +558,15 @@ def _held_gaps(
         first, last = max(first, 1), min(last, head_seq)
         if first > last:
             continue
-        held = [
-            s
-            for (s,) in conn.execute(
-                "SELECT seq FROM trail WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                [origin, first, last],
-            )
-        ]
+        held = sorted(
+            [
+                *(s for (s,) in conn.execute(
+                    "SELECT seq FROM trail WHERE origin = ? AND seq BETWEEN ? AND ?",
+                    [origin, first, last],
+                )),
+                *trail_blocks.seqs_between(store, origin, first, last),
+            ]
+        )  # fmt: skip
         for start, end in _holes(first, last, held):
             gaps.append(
                 {
@@ -479,9 +574,9 @@ def _held_gaps(
                     "last_seq": end,
                     "prev_hash": GENESIS
                     if start == 1
-                    else _link(conn, origin, start - 1, 1, starts.get(start, "")),
+                    else _link(store, origin, start - 1, 1, starts.get(start, "")),
                     "hash": _link(
-                        conn,
+                        store,
                         origin,
                         end + 1,
                         0,
@@ -503,12 +598,10 @@ def _holes(first: int, last: int, held: Sequence[int]) -> Iterator[tuple[int, in
         yield expected, last
 
 
-def _link(conn: Any, origin: str, seq: int, column: int, missing: str) -> str:
+def _link(store: Store, origin: str, seq: int, column: int, missing: str) -> str:
     """The prev_hash (``column`` 0) or hash (1) of row ``seq`` held here, else ``missing``."""
-    found = conn.execute(
-        "SELECT prev_hash, hash FROM trail WHERE origin = ? AND seq = ?", [origin, seq]
-    ).fetchone()
-    return str(found[column]) if found else missing
+    found = rows_at(store, origin, [seq]).get(seq)
+    return str(found[12 + column]) if found else missing
 
 
 def _spans(declared: Sequence[Mapping[str, Any]]) -> list[list[int]]:

@@ -21,14 +21,14 @@ How a field's value is checked:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from auditor.domain import CASE_DATE_FIELDS, CASE_TEXT_FIELDS
+from auditor.store import trail_blocks
 from auditor.store.db import Store
+from auditor.store.trail_hash import COLUMNS
 
 UNKNOWN: Any = object()  # set when the record is made, without a trail row of its own
 
@@ -173,88 +173,108 @@ class _Findings:
         return self.named
 
 
-class _Groups:
-    """Rows sorted by their first column, taken a key at a time in ascending order."""
-
-    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        self._groups = groupby(rows, key=itemgetter(0))
-        self._next = next(self._groups, None)
-
-    def take(self, key: str) -> list[tuple[Any, ...]]:
-        while self._next is not None and self._next[0] < key:
-            self._next = next(self._groups, None)
-        if self._next is None or self._next[0] != key:
-            return []
-        rows = list(self._next[1])
-        self._next = next(self._groups, None)
-        return rows
-
-
 def record_problems(store: Store, *, limit: int = _LIMIT) -> list[str]:
     """Every audit, answer and action without trail rows, and every recorded field of them
     and of cases whose value is not the one the trail gave it (see the module's docstring)."""
     found = _Findings(limit)
-    _check_audits(store, found)
-    _check_cases(store, found)
+    checked: set[str] = set()
+    for key, rows in _rows_by_record(store):
+        if rows[0][7] is not None:  # rows about an audit, its answers and actions
+            checked.add(key)
+            _check_audit(store, found, key, rows)
+        else:
+            _check_case(store, found, key, rows)
+    for uid, reference in store.execute(
+        "SELECT a.uid, c.reference FROM audits a JOIN cases c ON c.id = a.case_id ORDER BY a.uid"
+    ):
+        if uid not in checked:
+            found.add(f"Audit {uid} (case {reference}) has no rows in the audit trail")
     return found.result()
+
+
+def _rows_by_record(store: Store) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """The trail rows about each audit (with its answers and actions) and each case, as
+    written and sealed: an audit's or a case's uid with its rows, once the last block that
+    holds rows about it (trail_block_keys) has been read. Blocks are read once each, in the
+    order they were sealed; only the rows of records not yet whole are held meanwhile."""
+    conn = store.conn
+    last_block = dict(
+        conn.execute("SELECT key, MAX(block_id) FROM trail_block_keys GROUP BY key").fetchall()
+    )
+    written: dict[str, list[tuple[Any, ...]]] = {}
+    for row in conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE audit_uid IS NOT NULL OR entity = 'case'"
+    ):
+        written.setdefault(trail_blocks.key_of(row), []).append(row)
+    pending: dict[str, list[tuple[Any, ...]]] = {}
+    for block_id, rows in trail_blocks.blocks_in_order(store):
+        whole = set()
+        for row in rows:
+            if row[7] is None and row[5] != "case":
+                continue  # about a programme, a framework, a pack: not checked here
+            key = trail_blocks.key_of(row)
+            pending.setdefault(key, []).append(row)
+            if last_block.get(key) == block_id:
+                whole.add(key)
+        for key in whole:
+            yield key, pending.pop(key) + written.pop(key, [])
+    # Rows of records the finding table does not name as whole (it was changed: verify says
+    # so from the blocks) and records with rows as written only.
+    for key, rows in pending.items():
+        yield key, rows + written.pop(key, [])
+    yield from written.items()
 
 
 _FIELDS = {"audit": AUDIT_FIELDS, "answer": ANSWER_FIELDS, "action": ACTION_FIELDS}
 _AUDIT_COLUMNS = ", ".join(f"a.{f.column}" for f in AUDIT_FIELDS.values())
 _ACTION_NAMES = [n for n, f in ACTION_FIELDS.items() if f.kind != "deleted_at"]
+_ACTION_COLUMNS = ", ".join(f"x.{ACTION_FIELDS[n].column}" for n in _ACTION_NAMES)
 
 
-def _check_audits(store: Store, found: _Findings) -> None:
+def _check_audit(store: Store, found: _Findings, uid: str, rows: list[tuple[Any, ...]]) -> None:
+    conn = store.conn
+    audit = conn.execute(
+        f"SELECT a.id, c.reference, {_AUDIT_COLUMNS} FROM audits a "
+        "JOIN cases c ON c.id = a.case_id WHERE a.uid = ?",
+        [uid],
+    ).fetchone()
+    if audit is None:
+        return  # rows about an audit this database does not hold (a pack's, left out)
+    audit_id, reference, *values = audit
     own = store.origin
-    audits = store.execute(
-        f"SELECT a.uid, c.reference, {_AUDIT_COLUMNS} FROM audits a "
-        "JOIN cases c ON c.id = a.case_id ORDER BY a.uid"
+    facts, early_demo = _facts(
+        (r[7], r[5], r[6], r[8], r[1] == own, r[2], r[9], r[10]) for r in rows
     )
-    answers = _Groups(
-        store.execute(
-            "SELECT a.uid, n.criterion_code, n.value, n.evidence FROM answers n "
-            "JOIN audits a ON a.id = n.audit_id ORDER BY a.uid"
-        )
-    )
-    columns = ", ".join(f"x.{ACTION_FIELDS[n].column}" for n in _ACTION_NAMES)
-    actions = _Groups(
-        store.execute(
-            f"SELECT a.uid, x.uid, {columns} FROM actions x "
-            "JOIN audits a ON a.id = x.audit_id ORDER BY a.uid"
-        )
-    )
-    trail = _Groups(
-        store.execute(
-            "SELECT audit_uid, entity, entity_uid, field, origin = ?, seq, old_value, new_value "
-            "FROM trail WHERE audit_uid IS NOT NULL ORDER BY audit_uid",
-            [own],
-        )
-    )
-    for uid, reference, *values in audits:
-        facts, early_demo = _facts(trail.take(uid))
-        what = f"Audit {uid} (case {reference})"
-        if not any(key[0] == "audit" for key in facts):
-            found.add(f"{what} has no rows in the audit trail")
-            continue  # nor have its answers and actions: one line says it
-        fields = _EARLY_DEMO if early_demo else _FIELDS
-        for (name, spec), value in zip(fields["audit"].items(), values, strict=True):
-            found.mismatch(what, name, spec, value, facts.get(("audit", uid, name)))
-        recorded = {key[:2] for key in facts}
-        for _, code, *answer in answers.take(uid):
-            part = f"Answer {code} of audit {uid} (case {reference})"
-            if ("answer", code) not in recorded:
-                found.add(f"{part} has no rows in the audit trail")
-                continue
-            for (name, spec), value in zip(fields["answer"].items(), answer, strict=True):
-                found.mismatch(part, name, spec, value, facts.get(("answer", code, name)))
-        for _, action_uid, *action in actions.take(uid):
-            part = f"Action {action_uid} of audit {uid} (case {reference})"
-            if ("action", action_uid) not in recorded:
-                found.add(f"{part} has no rows in the audit trail")
-                continue
-            for name, value in zip(_ACTION_NAMES, action, strict=True):
-                history = facts.get(("action", action_uid, name))
-                found.mismatch(part, name, fields["action"][name], value, history)
+    what = f"Audit {uid} (case {reference})"
+    if not any(key[0] == "audit" for key in facts):
+        found.add(f"{what} has no rows in the audit trail")
+        return  # nor have its answers and actions: one line says it
+    fields = _EARLY_DEMO if early_demo else _FIELDS
+    for (name, spec), value in zip(fields["audit"].items(), values, strict=True):
+        found.mismatch(what, name, spec, value, facts.get(("audit", uid, name)))
+    recorded = {key[:2] for key in facts}
+    for code, *answer in conn.execute(
+        "SELECT criterion_code, value, evidence FROM answers WHERE audit_id = ? "
+        "ORDER BY criterion_code",
+        [audit_id],
+    ):
+        part = f"Answer {code} of audit {uid} (case {reference})"
+        if ("answer", code) not in recorded:
+            found.add(f"{part} has no rows in the audit trail")
+            continue
+        for (name, spec), value in zip(fields["answer"].items(), answer, strict=True):
+            found.mismatch(part, name, spec, value, facts.get(("answer", code, name)))
+    for action_uid, *action in conn.execute(
+        f"SELECT x.uid, {_ACTION_COLUMNS} FROM actions x WHERE x.audit_id = ? ORDER BY x.uid",
+        [audit_id],
+    ):
+        part = f"Action {action_uid} of audit {uid} (case {reference})"
+        if ("action", action_uid) not in recorded:
+            found.add(f"{part} has no rows in the audit trail")
+            continue
+        for name, value in zip(_ACTION_NAMES, action, strict=True):
+            history = facts.get(("action", action_uid, name))
+            found.mismatch(part, name, fields["action"][name], value, history)
 
 
 def _facts(rows: Iterable[tuple[Any, ...]]) -> tuple[dict[tuple[str, str, str], _History], bool]:
@@ -290,21 +310,22 @@ _EARLY_DEMO = {
 }
 
 
-def _check_cases(store: Store, found: _Findings) -> None:
-    columns = ", ".join(CASE_FIELDS)
-    cases = store.execute(f"SELECT uid, {columns} FROM cases ORDER BY uid")
-    trail = _Groups(
-        store.execute(
-            "SELECT entity_uid, field, origin = ?, seq, old_value, new_value FROM trail "
-            "WHERE entity = 'case' ORDER BY entity_uid",
-            [store.origin],
-        )
-    )
-    for uid, *values in cases:
-        facts: dict[str, _History] = {}
-        for _, name, own, seq, old, new in trail.take(uid):
-            name = CREATED_GIVES["case"] if name == "created" else name
-            facts.setdefault(name, _History()).add(bool(own), seq, old, new)
-        what = f"Case {values[0]} ({uid})"
-        for (name, spec), value in zip(CASE_FIELDS.items(), values, strict=True):
-            found.mismatch(what, name, spec, value, facts.get(name))
+_CASE_COLUMNS = ", ".join(CASE_FIELDS)
+
+
+def _check_case(store: Store, found: _Findings, uid: str, rows: list[tuple[Any, ...]]) -> None:
+    """A case with no trail rows is not checked: each of its fields is a first value, set
+    with the case (see ``_History``)."""
+    values = store.conn.execute(
+        f"SELECT {_CASE_COLUMNS} FROM cases WHERE uid = ?", [uid]
+    ).fetchone()
+    if values is None:
+        return
+    own = store.origin
+    facts: dict[str, _History] = {}
+    for row in rows:
+        name = CREATED_GIVES["case"] if row[8] == "created" else row[8]
+        facts.setdefault(name, _History()).add(row[1] == own, row[2], row[9], row[10])
+    what = f"Case {values[0]} ({uid})"
+    for (name, spec), value in zip(CASE_FIELDS.items(), values, strict=True):
+        found.mismatch(what, name, spec, value, facts.get(name))
