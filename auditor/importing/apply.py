@@ -19,7 +19,7 @@ from auditor.clock import new_uid, new_uids, now_utc
 from auditor.importing.errors import ImportCancelled, ImportProblemsError
 from auditor.importing.validate import CaseRecord, Validation
 from auditor.store import Store
-from auditor.store.trail import Change, record
+from auditor.store.trail import Change, batched, record
 from auditor.store.writes import change_cases, new_cases
 
 BATCH = 1_000
@@ -92,7 +92,9 @@ def apply_import(
     """
     _refuse_problems(validation, valid_only)
     # The rows and trail rows made hold no cycles: no collection walking them.
-    with collector.paused(), store.large_cache(), store.atomic():
+    # The trail rows are made in memory and written ten blocks at a time (batched), sealed
+    # as they are written: not written a batch at a time and read back to be sealed.
+    with collector.paused(), store.large_cache(), store.atomic(), batched(store):
         plan = _plan(store, validation.records)
         total = len(plan.inserts) + len(plan.updates)
         done = 0

@@ -143,7 +143,10 @@ class _Rows:
                 [origin, sealed_to],
             ).fetchall()
             trail_blocks.seal_aligned(
-                store, origin, [*earlier, *(r for r in rows if r[2] <= sealed_to)]
+                store,
+                origin,
+                [*earlier, *(r for r in rows if r[2] <= sealed_to)],
+                derived_from=rows[0][2],
             )
             if earlier:
                 store.conn.execute(

@@ -64,33 +64,45 @@ def seal(store: Store, origin: str, rows: Sequence[Row]) -> None:
         _write_block(store, origin, rows[start : start + BLOCK_ROWS])
 
 
-def seal_aligned(store: Store, origin: str, rows: Sequence[Row]) -> None:
+def seal_aligned(
+    store: Store, origin: str, rows: Sequence[Row], *, derived_from: int | None = None
+) -> None:
     """Seal rows of a chain written here, one block for each ``BLOCK_ROWS`` seqs (1–1024,
-    1025–2048…), so that which rows are sealed follows from the chain's head alone."""
+    1025–2048…), so that which rows are sealed follows from the chain's head alone. The
+    rows from seq ``derived_from`` on were just made, with the uid their seq gives."""
     start = 0
     while start < len(rows):
         block = (rows[start][2] - 1) // BLOCK_ROWS
         end = start
         while end < len(rows) and (rows[end][2] - 1) // BLOCK_ROWS == block:
             end += 1
-        _write_block(store, origin, rows[start:end])
+        _write_block(store, origin, rows[start:end], derived_from)
         start = end
 
 
-def _write_block(store: Store, origin: str, rows: Sequence[Row]) -> None:
-    kept: dict[str, list[Any]] = {name: [] for name in _KEPT}
-    seqs, uids, prevs = kept["seq"], kept["uid"], kept["prev_hash"]
-    fields = [kept[name] for name in _KEPT[2:11]]  # at … reason: columns 3–11 of a row
-    last_seq, last_hash = 0, None
-    for row in rows:
-        seq = row[2]
-        seqs.append(seq - last_seq)
-        uids.append(None if row[0] == derived_uid(origin, seq) else row[0])
-        for column, value in zip(fields, row[3:12], strict=True):
-            column.append(value)
-        follows = seq == last_seq + 1 and row[12] == last_hash
-        prevs.append(None if follows else row[12])
-        last_seq, last_hash = seq, row[13]
+def _write_block(
+    store: Store, origin: str, rows: Sequence[Row], derived_from: int | None = None
+) -> None:
+    columns = list(zip(*rows, strict=True))  # the rows' fields a column at a time
+    seqs = columns[2]
+    after = derived_from if derived_from is not None else seqs[-1] + 1
+    kept: dict[str, list[Any]] = {
+        "seq": [b - a for a, b in zip((0, *seqs), seqs, strict=False)],
+        # None where the uid is the one its seq gives (every row since schema 14).
+        "uid": [
+            None if seq >= after or uid == derived_uid(origin, seq) else uid
+            for uid, seq in zip(columns[0], seqs, strict=True)
+        ],
+        **{name: list(columns[i]) for i, name in enumerate(_KEPT[2:11], start=3)},
+        # None where the row follows the one before it in the block (all but the first,
+        # when the block's seqs run on: those from packs may not).
+        "prev_hash": [
+            None if seq == last_seq + 1 and prev == last_hash else prev
+            for seq, prev, last_seq, last_hash in zip(
+                seqs, columns[12], (0, *seqs), (None, *columns[13]), strict=False
+            )
+        ],
+    }
     text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
     conn = store.conn
     block_id = conn.execute(
@@ -103,7 +115,7 @@ def _write_block(store: Store, origin: str, rows: Sequence[Row]) -> None:
             len(rows),
             rows[-1][13],
             zlib.compress(text.encode("utf-8"), 6),
-            b"".join(_check(row[13]) for row in rows),
+            _checks(columns[13]),
         ],
     ).lastrowid
     conn.executemany(
@@ -114,6 +126,17 @@ def _write_block(store: Store, origin: str, rows: Sequence[Row]) -> None:
         "INSERT INTO trail_block_keys (key, block_id) VALUES (?, ?)",
         [(key, block_id) for key in sorted({key_of(r) for r in rows})],
     )
+
+
+def _checks(hashes: Sequence[Any]) -> bytes:
+    """The part of each row's hash a block keeps, in the rows' order."""
+    try:
+        checks = bytes.fromhex("".join(h[:_CHECK] for h in hashes))
+        if len(checks) == len(hashes) * _CHECK // 2:
+            return checks
+    except (ValueError, TypeError):
+        pass
+    return b"".join(map(_check, hashes))
 
 
 def _check(hash_: Any) -> bytes:

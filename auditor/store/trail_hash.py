@@ -71,4 +71,8 @@ def derived_uid(origin: str, seq: int) -> str:
     for good, so its uid needs no randomness of its own, and a sealed block need not keep
     it (:mod:`auditor.store.trail_blocks`)."""
     h = hashlib.sha256(f"{origin}/{seq}".encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-8{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+    return f"{h[:8]}-{h[8:12]}-8{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+# The UUID variant's two bits (10) over a hex digit's lower two: 8, 9, a or b.
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
