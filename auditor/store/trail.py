@@ -250,14 +250,7 @@ def rows_at(store: Store, origin: str, seqs: Iterable[int]) -> dict[int, tuple[A
 def chain_rows(store: Store, origin: str) -> list[dict[str, Any]]:
     """Every row of ``origin``'s chain held here, as written and sealed, in order of seq:
     dicts of COLUMNS."""
-    written = store.conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? ORDER BY seq", [origin]
-    )
-    sealed = (row for row, _ in trail_blocks.chain(store, origin, []))
-    return [
-        dict(zip(COLUMNS, row, strict=True))
-        for row in heapq.merge(written, sealed, key=operator.itemgetter(2))
-    ]
+    return [dict(zip(COLUMNS, row, strict=True)) for row, _ in _chain(store, origin, [])]
 
 
 def row_count(store: Store) -> int:
@@ -375,19 +368,27 @@ def trigger_problems(store: Store) -> list[str]:
 
 def _verify_chain(store: Store, origin: str, head: dict[str, Any] | None) -> list[str]:
     """The chain of ``origin``: its sealed rows, its rows as written and its gaps, in order."""
+    index_problems: list[str] = []
+    rows = (  # what check_chain looks at, and whether the row as read is the row written
+        {"seq": v[2], "prev_hash": v[12], "hash": v[13], "entity": v[5], "field": v[8],
+         "intact": intact}
+        for v, intact in _chain(store, origin, index_problems)
+    )  # fmt: skip
+    links = heapq.merge(rows, gaps_of(store, origin), key=_seq)
+    return check_chain(origin, links, head, checked=True) + index_problems
+
+
+def _chain(
+    store: Store, origin: str, problems: list[str]
+) -> Iterator[tuple[tuple[Any, ...], bool]]:
+    """Every row of ``origin``'s chain held here, as written and sealed, in order of seq,
+    with whether it hashes as it did when written (problems of blocks go to ``problems``)."""
     cursor = store.execute(
         f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? ORDER BY seq", [origin]
     )
     written = ((v, hash_values(v[:13]) == v[13]) for v in cursor)
-    index_problems: list[str] = []
-    sealed = trail_blocks.chain(store, origin, index_problems)
-    rows = (  # what check_chain looks at, and whether the row as read is the row written
-        {"seq": v[2], "prev_hash": v[12], "hash": v[13], "entity": v[5], "field": v[8],
-         "intact": intact}
-        for v, intact in heapq.merge(written, sealed, key=_first_seq)
-    )  # fmt: skip
-    links = heapq.merge(rows, gaps_of(store, origin), key=_seq)
-    return check_chain(origin, links, head, checked=True) + index_problems
+    sealed = trail_blocks.chain(store, origin, problems)
+    return heapq.merge(written, sealed, key=_first_seq)
 
 
 def _first_seq(item: tuple[Sequence[Any], bool]) -> int:
@@ -556,7 +557,7 @@ def _held_gaps(
     starts = {int(g["seq"]): g["prev_hash"] for g in declared}
     ends = {int(g["last_seq"]): g["hash"] for g in declared}
     conn = store.conn
-    gaps: list[dict[str, Any]] = []
+    holes: list[tuple[int, int]] = []
     for first, last in _spans(declared):
         first, last = max(first, 1), min(last, head_seq)
         if first > last:
@@ -570,23 +571,24 @@ def _held_gaps(
                 *trail_blocks.seqs_between(store, origin, first, last),
             ]
         )  # fmt: skip
-        for start, end in _holes(first, last, held):
-            gaps.append(
-                {
-                    "seq": start,
-                    "last_seq": end,
-                    "prev_hash": GENESIS
-                    if start == 1
-                    else _link(store, origin, start - 1, 1, starts.get(start, "")),
-                    "hash": _link(
-                        store,
-                        origin,
-                        end + 1,
-                        0,
-                        head_hash if end == head_seq else ends.get(end, ""),
-                    ),
-                }
-            )
+        holes += _holes(first, last, held)
+    # The rows on either side of the holes, read at once: a sealed one opens its block.
+    around = rows_at(store, origin, {s for a, b in holes for s in (a - 1, b + 1) if s >= 1})
+    gaps: list[dict[str, Any]] = []
+    for start, end in holes:
+        before, after = around.get(start - 1), around.get(end + 1)
+        gaps.append(
+            {
+                "seq": start,
+                "last_seq": end,
+                "prev_hash": GENESIS
+                if start == 1
+                else (before[13] if before else starts.get(start, "")),
+                "hash": after[12]
+                if after
+                else (head_hash if end == head_seq else ends.get(end, "")),
+            }
+        )
     return gaps
 
 
@@ -599,12 +601,6 @@ def _holes(first: int, last: int, held: Sequence[int]) -> Iterator[tuple[int, in
         expected = seq + 1
     if expected <= last:
         yield expected, last
-
-
-def _link(store: Store, origin: str, seq: int, column: int, missing: str) -> str:
-    """The prev_hash (``column`` 0) or hash (1) of row ``seq`` held here, else ``missing``."""
-    found = rows_at(store, origin, [seq]).get(seq)
-    return str(found[12 + column]) if found else missing
 
 
 def _spans(declared: Sequence[Mapping[str, Any]]) -> list[list[int]]:
