@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from auditor import collector
 from auditor.clock import new_uid, now_utc
 from auditor.errors import MergeCancelledError, ValidationError
 from auditor.frameworks.library import register_framework
@@ -115,7 +116,9 @@ def merge_packs(
         if isinstance(choice, str) and choice not in ("ours", "theirs"):
             raise ValidationError(f"'{choice}': say ours or theirs")
     summaries = []
-    with store.large_cache(), store.atomic():
+    # A pack's rows make hundreds of thousands of objects with no reference cycles: no
+    # collection walks them (a fifth of a merge's CPU, measured here).
+    with collector.paused(), store.large_cache(), store.atomic():
         for n, (pack, choice) in enumerate(zip(packs, choices, strict=True)):
             if pack_started is not None:
                 pack_started(n, pack)

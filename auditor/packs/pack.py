@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import collector
 from auditor.domain import CASE_DATE_FIELDS, ActionStatus, AuditStatus, CaseType, Grade
 from auditor.errors import FrameworkError, PackContentError, PackDamagedError, PackVersionError
 from auditor.frameworks.model import Framework, parse_framework
@@ -280,8 +281,9 @@ def read_pack(path: Path | str, passphrase: str | None = None) -> Pack:
             f"{path.name} was changed or damaged after it was made (the payload's checksum "
             "does not match the manifest)"
         )
-    payload = with_audit_case_types(_json(path, "payload.json", members["payload.json"]))
-    problems = payload_problems(payload, manifest)
+    with collector.paused():  # the payload's dicts and lists hold no reference cycles
+        payload = with_audit_case_types(_json(path, "payload.json", members["payload.json"]))
+        problems = payload_problems(payload, manifest)
     if problems:
         raise PackContentError(_problem_message(path, problems))
     return Pack(path, manifest, payload, checksum, encrypted=encrypted)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor import collector
 from auditor.errors import PackContentError
 from auditor.packs.content import Content, FieldDifference, audit_content, content_hash
 from auditor.packs.content import differences as content_differences
@@ -141,7 +142,8 @@ def preview_merge(store: Store, pack: Pack) -> MergePreview:
     """What merging ``pack`` would add, update, delete and leave, and its conflicts with
     field-by-field differences. Writes nothing. Raises :class:`PackContentError` for a
     pack that cannot be merged (a framework version that differs from ours, say)."""
-    return preview_from_plan(make_plan(store, pack))
+    with collector.paused():
+        return preview_from_plan(make_plan(store, pack))
 
 
 def preview_from_plan(plan: MergePlan) -> MergePreview:
