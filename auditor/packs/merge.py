@@ -322,10 +322,13 @@ class _Merger:
         gaps: dict[str, list[dict[str, Any]]] = {}
         for gap in self.payload["trail_gaps"]:
             gaps.setdefault(gap["origin"], []).append({**gap, "seq": gap["first_seq"]})
+        # Another database's rows held here were read for the plan, in this transaction;
+        # nothing since wrote to their chains. Ours are read again: the merge wrote rows.
+        held = {o: r for o, r in self.plan.held_trail.items() if o != self.store.origin}
         return sum(
             merge_chain(
                 self.store, head["origin"], rows.get(head["origin"], []),
-                gaps.get(head["origin"], []), head,
+                gaps.get(head["origin"], []), head, held=held.get(head["origin"]),
             )
             for head in self.payload["trail_heads"]
         )  # fmt: skip

@@ -21,6 +21,7 @@ them would file one child's audit on another child's case.
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -136,6 +137,9 @@ class MergePlan:
     new_frameworks: list[Mapping[str, Any]]
     decisions: list[Decision]
     new_trail_rows: int
+    # Our trail rows at the (origin, seq)s the pack carries, read once for the plan and
+    # the merge: origin → seq → row in the order of the trail's COLUMNS.
+    held_trail: dict[str, dict[int, tuple[Any, ...]]]
 
 
 def preview_merge(store: Store, pack: Pack) -> MergePreview:
@@ -221,7 +225,7 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
     decisions = decide(store, payload["audits"])
     problems += _audit_identity_problems(store, payload, case_ids, decisions)
     problems += _child_uid_problems(store, payload)
-    new_trail_rows, trail_problems = _trail_here(store, payload["trail"])
+    new_trail_rows, trail_problems, held_trail = _trail_here(store, payload["trail"])
     problems += trail_problems
     if problems:
         raise refusal(pack.path, problems)
@@ -235,6 +239,7 @@ def make_plan(store: Store, pack: Pack) -> MergePlan:
         new_frameworks=_new_frameworks(store, pack),
         decisions=decisions,
         new_trail_rows=new_trail_rows,
+        held_trail=held_trail,
     )
 
 
@@ -361,27 +366,32 @@ def _child_uid_problems(store: Store, payload: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _trail_here(store: Store, rows: list[Mapping[str, Any]]) -> tuple[int, list[str]]:
-    """How many of the pack's trail rows are new here, and the problems of those that are
-    not: a row of a chain is named by its (origin, seq), and one held here must be the same
-    row, with the same uid (a different one is another row: the chains differ)."""
-    by_origin: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
-    for i, row in enumerate(rows):
-        by_origin.setdefault(str(row["origin"]), []).append((i, row))
-    held, problems = 0, []
+def _trail_here(
+    store: Store, rows: list[Mapping[str, Any]]
+) -> tuple[int, list[str], dict[str, dict[int, tuple[Any, ...]]]]:
+    """How many of the pack's trail rows are new here, the problems of those that are
+    not, and our rows at the seqs the pack carries, by origin then seq: a row of a chain is
+    named by its (origin, seq), and one held here must be the same row, with the same uid
+    (a different one is another row: the chains differ)."""
+    by_origin: dict[str, list[int]] = defaultdict(list)  # each origin's rows, as indexes
+    for i, origin in enumerate(map(operator.itemgetter("origin"), rows)):
+        by_origin[str(origin)].append(i)
+    held: dict[str, dict[int, tuple[Any, ...]]] = {}
+    count, problems = 0, []
     for origin, carried in by_origin.items():
-        ours = rows_at(store, origin, (int(row["seq"]) for _, row in carried))
-        for i, row in carried:
+        ours = held[origin] = rows_at(store, origin, (rows[i]["seq"] for i in carried))
+        for i in carried if ours else ():  # usually none: every row is new here
+            row = rows[i]
             here = ours.get(int(row["seq"]))
             if here is None:
                 continue
-            held += 1
+            count += 1
             if here[0] != row["uid"]:
                 problems.append(
                     f"trail[{i}].uid: row {row['seq']} of database {origin[:8]}… is here with "
                     f"another uid ({here[0][:8]}…)"
                 )
-    return len(rows) - held, problems
+    return len(rows) - count, problems, held
 
 
 def _new_frameworks(store: Store, pack: Pack) -> list[Mapping[str, Any]]:

@@ -235,15 +235,20 @@ def rows_about(
 def rows_at(store: Store, origin: str, seqs: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     """The rows of ``origin``'s chain held here at ``seqs`` (as written or sealed), by seq,
     each a tuple in the order of COLUMNS."""
-    seqs = [int(s) for s in seqs]
+    wanted = {int(s) for s in seqs}
+    if not wanted:
+        return {}
+    # One range of the table, not a lookup per seq: rows as written are at most a block of
+    # this database's newest, and a pack's tens of thousands of seqs are mostly not here.
     found = {
         row[2]: tuple(row)
         for row in store.conn.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? AND seq {_IN}",
-            [origin, json.dumps(seqs)],
+            f"SELECT {', '.join(COLUMNS)} FROM trail WHERE origin = ? AND seq BETWEEN ? AND ?",
+            [origin, min(wanted), max(wanted)],
         )
+        if row[2] in wanted
     }
-    found.update(trail_blocks.at_seqs(store, origin, (s for s in seqs if s not in found)))
+    found.update(trail_blocks.at_seqs(store, origin, (s for s in wanted if s not in found)))
     return found
 
 
@@ -498,9 +503,13 @@ def merge_chain(
     rows: Sequence[Mapping[str, Any]],
     gaps: Sequence[Mapping[str, Any]],
     head: Mapping[str, Any],
+    *,
+    held: Mapping[int, Sequence[Any]] | None = None,
 ) -> int:
     """Bring another database's rows of ``origin``'s chain in verbatim (call inside the
     merging transaction). Rows already here are skipped; our gaps and head are updated.
+    ``held``: our rows at the seqs of ``rows`` (:func:`rows_at`), when the caller has read
+    them in this transaction.
 
     Raises :class:`TrailForkError` when the two databases disagree about a row of the
     chain. Returns the number of rows added.
@@ -510,11 +519,15 @@ def merge_chain(
     whole chain, so the 50th pack of a laptop merges as fast as its first.
     """
     conn = store.conn
-    ours = {seq: row[13] for seq, row in rows_at(store, origin, (r["seq"] for r in rows)).items()}
-    for row in rows:
-        if int(row["seq"]) in ours and ours[int(row["seq"])] != row["hash"]:
-            raise _fork(origin, int(row["seq"]))
-    new = [r for r in rows if int(r["seq"]) not in ours]
+    seqs = [int(r["seq"]) for r in rows]
+    if held is None:
+        held = rows_at(store, origin, seqs)
+    new = rows
+    if held:
+        for row, seq in zip(rows, seqs, strict=True):
+            if seq in held and held[seq][13] != row["hash"]:
+                raise _fork(origin, seq)
+        new = [r for r, seq in zip(rows, seqs, strict=True) if seq not in held]
     our_head = conn.execute(
         "SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin]
     ).fetchone()
