@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from auditor.domain import Grade
@@ -32,8 +33,7 @@ from auditor.figures.stats import (
     Z_95,
     AuditFilter,
     CriterionFigures,
-    headline,
-    headlines_by,
+    Headline,
     unasked_answers_left_out,
 )
 from auditor.frameworks.model import Framework
@@ -82,6 +82,42 @@ def criterion_figures_by(
         group: [_figures(c, counts.get((group, c.code), {})) for c in framework.criteria]
         for group in groups
     }
+
+
+def headlines_by(
+    store: Store, audit_filter: AuditFilter, key: str, *, on: date | None = None
+) -> dict[str, Headline]:
+    """Main's headlines: every audit joined to its actions grouped by audit, in one query."""
+    where, params = audit_filter.sql()
+    day = (on or date.today()).isoformat()
+    rows = store.query(
+        f"SELECT {GROUPS[key]} AS k, COUNT(*) AS audits, COUNT(DISTINCT a.auditor) AS auditors, "
+        "SUM(a.safeguarding_concern) AS concerns, "
+        + ", ".join(f"SUM(a.final_grade = '{g.value}') AS g_{g.value}" for g in Grade)
+        + ", SUM(x.open) AS open_actions, SUM(x.overdue) AS overdue_actions "
+        f"{AUDITS_FROM} LEFT JOIN (SELECT audit_id, SUM(status = 'open') AS open, "
+        "SUM(status = 'open' AND due_date < ?) AS overdue FROM actions "
+        "WHERE deleted_at IS NULL GROUP BY audit_id) x ON x.audit_id = a.id "
+        f"WHERE {where} GROUP BY k ORDER BY k",
+        [day, *params],
+    )
+    return {
+        str(r["k"]): Headline(
+            audits=r["audits"],
+            auditors=r["auditors"],
+            grades={g: int(r[f"g_{g.value}"] or 0) for g in Grade},
+            safeguarding_concerns=int(r["concerns"] or 0),
+            open_actions=int(r["open_actions"] or 0),
+            overdue_actions=int(r["overdue_actions"] or 0),
+        )
+        for r in rows
+    }
+
+
+def headline(store: Store, audit_filter: AuditFilter, *, on: date | None = None) -> Headline:
+    return headlines_by(store, audit_filter, "all", on=on).get("all") or Headline(
+        0, 0, {g: 0 for g in Grade}, 0, 0, 0
+    )
 
 
 def monthly_trend(

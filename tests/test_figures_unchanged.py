@@ -95,6 +95,25 @@ def test_the_dashboard_is_what_it_was(demo: Store) -> None:
         assert dashboard_figures(demo, f) == reference.dashboard_figures(demo, f), f
 
 
+def test_headlines_are_what_they_were(demo: Store) -> None:
+    """Open and overdue actions, counted apart from the audits since, by every grouping: with
+    actions done, deleted and open, due before and after the day."""
+    statuses = dict(demo.execute("SELECT status, COUNT(*) FROM actions GROUP BY 1").fetchall())
+    assert statuses.get("open", 0) > 20 and statuses.get("done", 0) > 20
+    with demo.atomic():  # a few deleted, open and done: left out of both
+        demo.execute("UPDATE actions SET deleted_at = '2026-11-30' WHERE id % 9 = 0")
+    on = date(2026, 9, 1)
+    overdue = demo.scalar(
+        "SELECT COUNT(*) FROM actions WHERE status = 'open' AND deleted_at IS NULL "
+        "AND due_date < ?", [on.isoformat()])  # fmt: skip
+    assert 0 < overdue < statuses["open"]
+    for f in _filters(demo):
+        for key in ("team", "auditor", "month", "all"):
+            assert stats.headlines_by(demo, f, key, on=on) == (
+                reference.headlines_by(demo, f, key, on=on)
+            ), (f, key)
+
+
 def test_agreement_is_what_it_was(demo: Store) -> None:
     for f in _filters(demo):
         assert agreement_report(demo, f) == reference.agreement_report(demo, f), f

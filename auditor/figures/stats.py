@@ -81,13 +81,17 @@ AUDITS_FROM = (
 _READS = {alias: re.compile(rf"(?<![\w.]){alias}\.") for alias in ("c", "p")}
 
 
-def audits_from(*sql: str) -> str:
+def audits_from(*sql: str, of_actions: bool = False) -> str:
     """:data:`AUDITS_FROM` for a query made of ``sql`` (its columns, filter and grouping),
     joining the audit's case (``c``) and programme (``p``) only where something reads them.
     Every audit has its case and any programme it names (foreign keys), so leaving a join
     out changes no figure, and saves a lookup an audit: 9 of the 45 ms the dashboard spends
-    in SQLite over 10,000 audits."""
-    parts = ["FROM audits a"]
+    in SQLite over 10,000 audits. ``of_actions``: the audits' actions too (``x``), found
+    from each audit (SQLite keeps a ``CROSS JOIN``'s order): both read from their covering
+    indexes, where starting from the open actions read each one's audit row (a third slower)."""
+    parts = [
+        "FROM audits a CROSS JOIN actions x ON x.audit_id = a.id" if of_actions else "FROM audits a"
+    ]
     if any(_READS["c"].search(part) for part in sql):
         parts.append("JOIN cases c ON c.id = a.case_id")
     if any(_READS["p"].search(part) for part in sql):
@@ -177,24 +181,30 @@ def headlines_by(
         f"SELECT {group} AS k, COUNT(*) AS audits, COUNT(DISTINCT a.auditor) AS auditors, "
         "SUM(a.safeguarding_concern) AS concerns, "
         + ", ".join(f"SUM(a.final_grade = '{g.value}') AS g_{g.value}" for g in Grade)
-        + ", SUM(x.open) AS open_actions, SUM(x.overdue) AS overdue_actions "
-        # Actions counted per audit in one pass: a correlated subquery per audit let SQLite
-        # pick the (status, due_date) index and scan every open action for every audit
-        # (13 s for 10,000 audits instead of a fraction of a second).
-        f"{audits_from(group, where)} LEFT JOIN (SELECT audit_id, SUM(status = 'open') AS open, "
-        "SUM(status = 'open' AND due_date < ?) AS overdue FROM actions "
-        "WHERE deleted_at IS NULL GROUP BY audit_id) x ON x.audit_id = a.id "
-        f"WHERE {where} GROUP BY k ORDER BY k",
-        [day, *params],
+        + f" {audits_from(group, where)} WHERE {where} GROUP BY k ORDER BY k",
+        params,
     )
+    # Open actions counted apart, each audit's from its index. Joined to the audits grouped
+    # by audit, SQLite built an index of them at every call (the query took 18 ms where the
+    # two take 12); as a subquery per audit it scanned every open action for every audit
+    # (13 s for 10,000 audits).
+    actions = {
+        str(k): (int(open_ or 0), int(overdue or 0))
+        for k, open_, overdue in store.execute(
+            f"SELECT {group} AS k, COUNT(*), SUM(x.due_date < ?) "
+            f"{audits_from(group, where, of_actions=True)} "
+            f"WHERE x.status = 'open' AND x.deleted_at IS NULL AND {where} GROUP BY k",
+            [day, *params],
+        )
+    }
     return {
         str(r["k"]): Headline(
             audits=r["audits"],
             auditors=r["auditors"],
             grades={g: int(r[f"g_{g.value}"] or 0) for g in Grade},
             safeguarding_concerns=int(r["concerns"] or 0),
-            open_actions=int(r["open_actions"] or 0),
-            overdue_actions=int(r["overdue_actions"] or 0),
+            open_actions=actions.get(str(r["k"]), (0, 0))[0],
+            overdue_actions=actions.get(str(r["k"]), (0, 0))[1],
         )
         for r in rows
     }
