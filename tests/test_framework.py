@@ -118,3 +118,40 @@ def test_the_target_for_good_or_better_is_optional_and_a_percentage() -> None:
         assert str(info.value) == (
             "council.toml: [grading]: 'good_or_better_target' must be a percentage from 0 to 100"
         )
+
+
+def test_opening_a_database_registers_the_built_in_files_and_parses_them_only_when_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.frameworks import library
+    from auditor.store import Store
+
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    source = load_builtin_frameworks()[0].source_text
+    (folder / "in-cfa.toml").write_text(source, encoding="utf-8")
+    with Store.open(tmp_path / "a.db") as store:
+        library.register_builtin_frameworks(store, folder)
+        assert [f.version for f in library.list_frameworks(store)] == ["1.0.0"]
+        parsed: list[Path | None] = []
+        real = library.load_builtin_frameworks
+        monkeypatch.setattr(library, "load_builtin_frameworks",
+                            lambda d=None: parsed.append(d) or real(d))  # fmt: skip
+        library.register_builtin_frameworks(store, folder)  # held already: not parsed
+        assert parsed == []
+        # A new version of the file (an update of the app) is parsed and registered.
+        (folder / "in-cfa-2.toml").write_text(
+            source.replace('version = "1.0.0"', 'version = "2.0.0"', 1), encoding="utf-8"
+        )
+        library.register_builtin_frameworks(store, folder)
+        assert parsed == [folder]
+        assert [f.version for f in library.list_frameworks(store)] == ["1.0.0", "2.0.0"]
+        # The same version changed without a new number is refused, as before.
+        (folder / "in-cfa-2.toml").write_text(
+            source.replace('version = "1.0.0"', 'version = "2.0.0"', 1).replace(
+                'title = "', 'title = "Changed ', 1
+            ),
+            encoding="utf-8",
+        )
+        with pytest.raises(FrameworkError, match="give the changed framework a new version"):
+            library.register_builtin_frameworks(store, folder)

@@ -16,7 +16,7 @@ import auditor
 from auditor import APP_NAME
 from auditor.cases.records import has_cases
 from auditor.errors import AuditorError, DatabaseInUse, UpgradeCancelled
-from auditor.frameworks.library import ensure_builtin_frameworks
+from auditor.frameworks.library import register_builtin_frameworks
 from auditor.logs import configure_logging
 from auditor.paths import resources_dir
 from auditor.store import Store
@@ -71,7 +71,7 @@ class AppController(QObject):
                 return False
             # The quick check runs in a worker below.
             store = Store.open(path, check=False, busy_timeout_ms=GUI_BUSY_TIMEOUT_MS)
-            ensure_builtin_frameworks(store)
+            register_builtin_frameworks(store)
         except AuditorError as exc:
             if lock is not None:
                 lock.release()

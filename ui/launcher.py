@@ -10,8 +10,7 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from auditor.cli import build_parser, run
-from auditor.cli.common import db_path
+from auditor.cli.common import app_arguments, db_path
 
 # The frozen app ships without numpy (packaging/case-auditor.spec); sqlite-utils imports it
 # whenever it is installed, only to store numpy values, which the app never has. Leaving it
@@ -20,9 +19,13 @@ sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is not None:
-        return run(args)
+    args = app_arguments(argv)
+    if args is None:  # a command, or help: every command's parser
+        from auditor.cli import build_parser, run
+
+        args = build_parser().parse_args(argv)
+        if args.command is not None:
+            return run(args)
     # The app's imports make tens of thousands of objects that live as long as it does:
     # collecting garbage among them finds none (ui.app.run_app starts the collector again).
     gc.disable()

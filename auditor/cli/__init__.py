@@ -9,61 +9,34 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-# Command modules import only the standard library and auditor.cli.common/arguments at
-# module level (the core inside their handlers), so building the parser is quick.
-from auditor.cli import (
-    case_commands,
-    core_commands,
-    hub_commands,
-    pack_commands,
-    performance_commands,
-    report_commands,
-)
-from auditor.cli.common import add_db_option
-
-# Modules that add sub-commands, in the order they appear in --help.
-COMMAND_MODULES: tuple[
-    Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...
-] = (
-    core_commands.register,
-    case_commands.register,
-    report_commands.register,
-    performance_commands.register,
-    pack_commands.register,
-    hub_commands.register,
-)
+from auditor.cli.common import top_parser
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="case-auditor",
-        description="Audit children's social-care case files against Improvement Notice "
-        "criteria. With no command, starts the desktop app.",
-    )
-    parser.add_argument(
-        "--version", action=_ShowVersion, nargs=0, help="show program's version number and exit"
-    )
-    add_db_option(parser)
+    parser = top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in COMMAND_MODULES:
-        register(subparsers)
+    # Each command module imports only the standard library and auditor.cli.common and
+    # arguments at module level (the core inside its handlers), so this is quick. They are
+    # imported here, not with this package, so that the app's start and --version, which
+    # read auditor.cli.common alone, import none of them. In the order of --help:
+    from auditor.cli import (
+        case_commands,
+        core_commands,
+        hub_commands,
+        pack_commands,
+        performance_commands,
+        report_commands,
+    )
+
+    for module in (core_commands, case_commands, report_commands, performance_commands,
+                   pack_commands, hub_commands):  # fmt: skip
+        module.register(subparsers)
     return parser
-
-
-class _ShowVersion(argparse.Action):
-    """``--version``: print the version and stop, before any command's module is imported."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from auditor import __version__
-
-        print(f"case-auditor {__version__}")
-        parser.exit()
 
 
 def run(args: argparse.Namespace) -> int:

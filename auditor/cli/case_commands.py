@@ -1,7 +1,8 @@
 """Case commands: ``cases import``, ``cases preview``, ``cases list``, ``cases mappings``.
 
 ``register`` also adds the programme and sample commands (:mod:`auditor.cli.programme_commands`),
-so one entry in ``COMMAND_MODULES`` brings in the whole "cases in, samples out" feature.
+so one entry in ``build_parser``'s list of command modules brings in the whole "cases in,
+samples out" feature.
 """
 
 from __future__ import annotations
