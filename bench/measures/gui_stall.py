@@ -1,6 +1,10 @@
 """The longest GUI-thread stall while the app imports cases, exports a report, merges a
 pack and reloads its views: bench/bench_gui_operations.py drives the real dialogs with a
-10 ms timer ticking on the GUI thread; a stall is the longest gap between two ticks."""
+10 ms timer ticking on the GUI thread; a stall is the longest gap between two ticks.
+
+The script's first step starts the main window, which builds its first view's widgets on
+the GUI thread, as any window must: that is the launch's time (bench/measures/launch.py),
+not one of these operations. Its gap is given in the note, not counted in the figure."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from bench.measures.common import Row, scaled
 GOAL_MS = 50.0
 TIMEOUT_S = 60  # at --quick; ten times that at full size
 NAME = "longest GUI-thread stall (import, export, merge, reload)"
+START = "Main window: start"  # the script's first step: building the window (see above)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -47,8 +52,12 @@ def measure(scale: float, workdir: Path) -> list[Row]:
     if not gaps:
         return [Row(NAME, "no figure", "–", None, f"≤ {GOAL_MS:.0f} ms", None,
                     note=(done.stderr.strip().splitlines() or ["no table"])[-1][:120])]  # fmt: skip
-    worst, name = max((ms, op) for op, ms in gaps.items())
+    start = [ms for op, ms in gaps.items() if op.startswith(START)]
+    worst, name = max((ms, op) for op, ms in gaps.items() if not op.startswith(START))
+    note = f"in: {name}" + (
+        f"; the window's start, not counted: {start[0]:.0f} ms" if start else ""
+    )
     return [
         Row(NAME, f"{worst:.0f} ms",
-            "–", None, f"≤ {GOAL_MS:.0f} ms", worst <= GOAL_MS, note=f"in: {name}"),
+            "–", None, f"≤ {GOAL_MS:.0f} ms", worst <= GOAL_MS, note=note),
     ]  # fmt: skip
