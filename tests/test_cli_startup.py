@@ -51,3 +51,38 @@ def test_a_commands_help_lists_the_choices_read_from_the_core() -> None:
     output, heavy = imported_heavy_libraries("sample", "--help")
     assert "{random,percent,stratified,closed,hand}" in output
     assert heavy == []
+
+
+def test_version_imports_no_command_module() -> None:
+    """--version (and the app's start) read their arguments with the top-level parser alone."""
+    probe = PROBE.replace(
+        f"[m for m in {HEAVY!r} if m in sys.modules]",
+        "[m for m in sys.modules if m.startswith('auditor.cli.') and m != 'auditor.cli.common']",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--version"], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("case-auditor ")
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "db"),
+    [([], None), (["--db", "x.db"], "x.db"), (["--db=y.db"], "y.db")],
+)
+def test_the_apps_start_is_read_without_the_commands(argv: list[str], db: str | None) -> None:
+    from auditor.cli.common import app_arguments
+
+    args = app_arguments(argv)
+    assert args is not None and args.command is None and args.db == db
+
+
+@pytest.mark.parametrize(
+    "argv", [["init"], ["--db", "x.db", "verify"], ["--help"], ["-h"], ["--db", "x.db", "--frob"]]
+)
+def test_a_command_help_or_unknown_option_goes_to_the_whole_parser(argv: list[str]) -> None:
+    from auditor.cli.common import app_arguments
+
+    assert app_arguments(argv) is None
