@@ -203,10 +203,11 @@ def headlines_by(
             auditors=r["auditors"],
             grades={g: int(r[f"g_{g.value}"] or 0) for g in Grade},
             safeguarding_concerns=int(r["concerns"] or 0),
-            open_actions=actions.get(str(r["k"]), (0, 0))[0],
-            overdue_actions=actions.get(str(r["k"]), (0, 0))[1],
+            open_actions=open_,
+            overdue_actions=overdue,
         )
         for r in rows
+        for open_, overdue in [actions.get(str(r["k"]), (0, 0))]
     }
 
 

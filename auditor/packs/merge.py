@@ -323,8 +323,8 @@ class _Merger:
         for gap in self.payload["trail_gaps"]:
             gaps.setdefault(gap["origin"], []).append({**gap, "seq": gap["first_seq"]})
         # Another database's rows held here were read for the plan, in this transaction;
-        # nothing since wrote to their chains. Ours are read again: the merge wrote rows.
-        held = {o: r for o, r in self.plan.held_trail.items() if o != self.store.origin}
+        # nothing since wrote to their chains. Ours are read again (None): the merge wrote.
+        held = {**self.plan.held_trail, self.store.origin: None}
         return sum(
             merge_chain(
                 self.store, head["origin"], rows.get(head["origin"], []),
