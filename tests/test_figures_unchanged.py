@@ -41,25 +41,31 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 def _add_double_audits(store: Store) -> None:
-    """A second auditor's audit of some programme cases, answering a third differently."""
+    """A second auditor's audit of some programme cases, answering a third differently; and
+    other programme cases audited again by their own auditor, which makes no couple."""
     ids = [r[0] for r in store.execute(
         "SELECT id FROM audits WHERE programme_id IS NOT NULL AND status != 'draft' "
-        "ORDER BY id LIMIT ?", [DOUBLED]).fetchall()]  # fmt: skip
+        "ORDER BY id LIMIT ?", [DOUBLED + 5]).fetchall()]  # fmt: skip
+    _audit_again(store, ids[:DOUBLED], "'Demo Auditor 99'", "-second")
+    _audit_again(store, ids[DOUBLED:], "auditor", "-again")
+
+
+def _audit_again(store: Store, ids: list[int], auditor: str, suffix: str) -> None:
     columns = ("case_id, programme_id, framework_code, framework_version, status, audit_date, "
                "final_grade, updated_at, case_type")  # fmt: skip
     with store.atomic():
         for audit_id in ids:
             store.execute(
                 f"INSERT INTO audits (uid, auditor, created_at, {columns}) "
-                f"SELECT uid || '-second', 'Demo Auditor 99', created_at || 'Z', {columns} "
-                "FROM audits WHERE id = ?", [audit_id])  # fmt: skip
+                f"SELECT uid || ?, {auditor}, created_at || 'Z', {columns} "
+                "FROM audits WHERE id = ?", [suffix, audit_id])  # fmt: skip
             second = store.scalar("SELECT last_insert_rowid()")
             store.execute(
                 "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
-                "updated_at) SELECT uid || '-second', ?, criterion_code, "
+                "updated_at) SELECT uid || ?, ?, criterion_code, "
                 "CASE WHEN id % 3 = 0 THEN 'no' WHEN id % 7 = 0 THEN 'na' ELSE value END, "
                 "'', updated_by, updated_at FROM answers WHERE audit_id = ?",
-                [second, audit_id])  # fmt: skip
+                [suffix, second, audit_id])  # fmt: skip
 
 
 def _filters(store: Store) -> list[AuditFilter]:
