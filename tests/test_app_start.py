@@ -76,3 +76,51 @@ def test_the_hook_can_prove_the_app_starts_its_report_process(db_path: Path) -> 
     result = start_with_the_hook(db_path, **{smoke_hook.CHILD_ENV_VAR: "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [*smoke_hook.SHOWN_MESSAGE.split(), "child", "process", "ready"]
+
+
+# Printed once the event loop runs, the window on screen (just before the hook says so):
+# the modules loaded by then.
+_MODULES_AT_FIRST_PAINT = """
+import sys
+from PySide6.QtCore import QTimer
+from ui import smoke_hook
+arm = smoke_hook.arm
+def arm_and_list(app, window):
+    QTimer.singleShot(0, lambda: print(" ".join(sorted(sys.modules)), flush=True))
+    arm(app, window)
+smoke_hook.arm = arm_and_list
+from ui.launcher import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_a_returning_auditors_window_is_shown_before_the_case_records_are_loaded(
+    qapp: object, db_path: Path
+) -> None:
+    """The window is painted first, its Cases view built just after (ui.app's
+    start_after_first_paint): what only the view and the first-run dialog use is not
+    imported before the first paint, which a returning auditor waits for at every start."""
+    from auditor.frameworks.library import register_builtin_frameworks
+    from auditor.store import Store
+    from ui.settings import DEMO_OFFERED, Settings
+
+    with Store.open(db_path) as store:  # opened before: its built-in framework is held
+        register_builtin_frameworks(store)
+    settings = Settings.open_default()
+    settings.auditor_name = "Test Auditor"
+    settings.set(DEMO_OFFERED, True)
+    settings.sync()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           smoke_hook.ENV_VAR: "0"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", _MODULES_AT_FIRST_PAINT, str(db_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    listed, shown = result.stdout.splitlines()[:2]
+    assert shown == smoke_hook.SHOWN_MESSAGE
+    loaded = set(listed.split())
+    assert "ui.main_window" in loaded
+    for module in ("auditor.cases.records", "auditor.audits.records", "ui.first_run",
+                   "ui.cases.view", "auditor.about", "auditor.frameworks.model"):  # fmt: skip
+        assert module not in loaded, module

@@ -123,7 +123,7 @@ def test_the_target_for_good_or_better_is_optional_and_a_percentage() -> None:
 def test_opening_a_database_registers_the_built_in_files_and_parses_them_only_when_new(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auditor.frameworks import library
+    from auditor.frameworks import library, model
     from auditor.store import Store
 
     folder = tmp_path / "frameworks"
@@ -134,8 +134,8 @@ def test_opening_a_database_registers_the_built_in_files_and_parses_them_only_wh
         library.register_builtin_frameworks(store, folder)
         assert [f.version for f in library.list_frameworks(store)] == ["1.0.0"]
         parsed: list[Path | None] = []
-        real = library.load_builtin_frameworks
-        monkeypatch.setattr(library, "load_builtin_frameworks",
+        real = model.load_builtin_frameworks  # the library imports it when it parses
+        monkeypatch.setattr(model, "load_builtin_frameworks",
                             lambda d=None: parsed.append(d) or real(d))  # fmt: skip
         library.register_builtin_frameworks(store, folder)  # held already: not parsed
         assert parsed == []

@@ -7,6 +7,7 @@ import gc
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 import auditor
 from auditor import APP_NAME
-from auditor.cases.records import has_cases
 from auditor.errors import AuditorError, DatabaseInUse, UpgradeCancelled
 from auditor.frameworks.library import register_builtin_frameworks
 from auditor.logs import configure_logging
@@ -24,12 +24,14 @@ from auditor.store.db import needs_upgrade
 from auditor.store.lock import DatabaseLock, lock_path
 from ui import smoke_hook
 from ui.errors import install_handlers, show_error
-from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.operations import CoreProgress, OperationRunner, ProgressFn
 from ui.session import Changes, Session
 from ui.settings import DEMO_OFFERED, Settings
 from ui.widgets.progress import run_with_progress
+
+if TYPE_CHECKING:
+    from ui.first_run import FirstRunDialog
 
 log = logging.getLogger(__name__)
 DEMO_CASES = 300
@@ -151,8 +153,17 @@ class AppController(QObject):
         return "done" in outcome
 
     def first_run(self) -> None:
-        """Ask the auditor's name once; offer demo data when the database is empty."""
+        """Ask the auditor's name once; offer demo data when the database is empty.
+
+        A returning auditor (named, demo data offered before) is asked nothing, and the
+        database is not looked at: the case records and this dialog are imported only when
+        they may be needed, not before every window's first paint."""
         assert self.session is not None and self.window is not None
+        if self.settings.auditor_name and self.settings.get(DEMO_OFFERED):
+            return
+        from auditor.cases.records import has_cases
+        from ui.first_run import FirstRunDialog
+
         empty = not has_cases(self.session.store)
         offer_demo = empty and not self.settings.get(DEMO_OFFERED)
         if self.settings.auditor_name and not offer_demo:

@@ -11,7 +11,6 @@ running (saves keep being written) and tests can read and close them.
 
 from __future__ import annotations
 
-import html
 import logging
 import sys
 import traceback
@@ -58,7 +57,9 @@ def _user_error_box(parent: QWidget | None, error: AuditorError) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, sentence(str(error)), parent=parent)
     box.setObjectName(USER_ERROR)
     if isinstance(error, ValidationError) and error.problems:
-        items = "".join(f"<li>{html.escape(sentence(p))}</li>" for p in error.problems)
+        from html import escape  # here: not needed before a first error
+
+        items = "".join(f"<li>{escape(sentence(p))}</li>" for p in error.problems)
         box.setInformativeText(f"<ul>{items}</ul>")
     return box
 

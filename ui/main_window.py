@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from auditor import APP_NAME
-from auditor.about import about_text
 from auditor.logs import log_dir
 from ui.errors import reporting_user_errors
 from ui.file_choice import FileDialog
@@ -335,6 +334,8 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
 
     def about(self) -> None:
+        from auditor.about import about_text  # here: it reads the platform, which start-up need not
+
         QMessageBox.about(
             self,
             f"About {APP_NAME}",

@@ -11,11 +11,14 @@ import hashlib
 import weakref
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.clock import now_utc
 from auditor.errors import FrameworkError, NotFoundError
-from auditor.frameworks.model import Framework, load_builtin_frameworks, parse_framework
 from auditor.store import Store
+
+if TYPE_CHECKING:
+    from auditor.frameworks.model import Framework
 
 
 def register_framework(store: Store, framework: Framework) -> bool:
@@ -70,6 +73,8 @@ def _same_content(sha256: str, framework: Framework, store: Store) -> bool:
 
 def ensure_builtin_frameworks(store: Store, directory: Path | None = None) -> list[Framework]:
     """Register every built-in framework file (idempotent). Returns them."""
+    from auditor.frameworks.model import load_builtin_frameworks
+
     frameworks = load_builtin_frameworks(directory)
     for framework in frameworks:
         register_framework(store, framework)
@@ -140,6 +145,10 @@ def list_frameworks(store: Store) -> list[Framework]:
 
 @lru_cache(maxsize=32)
 def _parse_cached(sha256: str, text: str) -> Framework:
+    # The model is imported where a framework is first read, not with this module: the
+    # app's window is painted before any framework is (register_builtin_frameworks).
+    from auditor.frameworks.model import parse_framework
+
     return parse_framework(text, origin=f"framework snapshot {sha256[:8]}")
 
 
