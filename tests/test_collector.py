@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -84,3 +85,29 @@ def test_what_a_block_made_is_not_walked_by_the_next_collection() -> None:
     assert gc.get_freeze_count() >= len(rows)
     del rows
     gc.unfreeze()
+
+
+class _Marker:
+    """Something a record holds whose freeing a weak reference can see."""
+
+
+def test_dismantle_frees_the_records_and_leaves_what_others_hold() -> None:
+    markers = [_Marker() for _ in range(300)]
+    payload = {
+        "audits": [{"uid": f"a{i}", "answers": [{"m": markers[i]}]} for i in range(200)],
+        "trail": [{"seq": i, "m": markers[200 + i]} for i in range(100)],
+    }
+    kept = payload["audits"][7]  # held elsewhere: it must come through whole
+    seen = [weakref.ref(m) for m in markers]
+    del markers
+    collector.dismantle(payload)
+    assert payload == {}
+    assert kept == {"uid": "a7", "answers": [{"m": seen[7]()}]}
+    assert [i for i, ref in enumerate(seen) if ref() is not None] == [7]
+
+
+def test_dismantle_empties_only_the_levels_asked() -> None:
+    inner = {"x": [1, 2, 3]}
+    outer = [[inner]]
+    collector.dismantle(outer, levels=1)
+    assert outer == [] and inner == {"x": [1, 2, 3]}  # its list was dropped whole

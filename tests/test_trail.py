@@ -161,6 +161,19 @@ def test_a_chain_with_gaps_verifies_and_fills_in_later(
     assert verify_trail(store) == []
 
 
+def test_a_chain_s_rows_merged_out_of_order_are_kept_in_order(
+    store: Store, audited: str, tmp_path: Path
+) -> None:
+    """Packs carry a chain's rows in order, and the merge does not sort them then; rows in
+    another order (a pack made by other software) are put in order before they are kept."""
+    rows, head = _laptop_chain(tmp_path, 6)
+    origin = rows[0]["origin"]
+    with store.atomic():
+        assert merge_chain(store, origin, [*reversed(rows[3:]), *rows[:3]], [], head) == 6
+    assert verify_trail(store) == []
+    assert [r["seq"] for r in chain_rows(store, origin)] == [1, 2, 3, 4, 5, 6]
+
+
 def test_a_changed_row_inside_a_merged_chain_is_still_detected(
     store: Store, audited: str, tmp_path: Path, db_path: Path
 ) -> None:

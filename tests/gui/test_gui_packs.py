@@ -171,7 +171,11 @@ def table_counts(store: Store) -> dict[str, int]:
 
 
 def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
-    laptop: MainWindow, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    laptop: MainWindow,
+    make_window: MakeWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    qtbot: QtBot,
 ) -> None:
     source = laptop.session.store
     ash = {r["uid"] for r in source.query("SELECT uid FROM audits WHERE auditor = ?", [ASH])}
@@ -196,8 +200,12 @@ def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
     assert "Framework: IN-CFA" in page.made.text()
     assert "Frameworks: IN-CFA 1.0.0 new." in page.others.text()
     assert audit_uids(qa.session.store) == set()  # nothing written before Merge
+    [pack] = [p.item.pack for p in preview.pages]
+    assert pack is not None and pack.payload["audits"]
     preview.merge_button.click()
     merged = one_box(MERGED)
+    # Merged, the pack read is freed off the GUI thread, a record at a time.
+    qtbot.waitUntil(lambda: not any(pack.payload.values()))
     assert "Merged 1 pack." in merged.text()
     assert f"ash.auditpack: {plural(len(ash), 'audit')} added" in merged.informativeText()
     assert audit_uids(qa.session.store) == ash
@@ -272,7 +280,11 @@ def test_a_wrong_passphrase_then_skipping_changes_nothing(
 
 
 def test_a_changed_byte_is_refused_naming_the_file_and_the_good_pack_still_previews(
-    laptop: MainWindow, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    laptop: MainWindow,
+    make_window: MakeWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    qtbot: QtBot,
 ) -> None:
     good, bad = tmp_path / "good.auditpack", tmp_path / "changed.auditpack"
     export_pack(laptop.session.store, good, created_by=ASH, auditor=ASH)
@@ -287,8 +299,11 @@ def test_a_changed_byte_is_refused_naming_the_file_and_the_good_pack_still_previ
     assert "changed.auditpack" in preview.refusals.text()
     assert "was changed or damaged after it was made" in preview.refusals.text()
     assert [p.item.path.name for p in preview.pages] == ["good.auditpack"]
+    [pack] = [p.item.pack for p in preview.pages]
+    assert pack is not None and pack.payload["audits"]
     preview.close_button.click()
     assert table_counts(qa.session.store) == before
+    qtbot.waitUntil(lambda: not any(pack.payload.values()))  # closed unmerged: freed too
 
     choose_packs(monkeypatch, bad)
     trigger(qa, "import")
