@@ -463,7 +463,7 @@ def _older_counts(
         if line is not None and old not in merged:
             yield (str(key), line), value, n
     texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    for key, case_type, answered in _texts(store, group, *others, _gate_needles(then)):
+    for key, case_type, answered in _texts(store, group, others, _gate_needles(then)):
         texts[(key, case_type)].append(answered)
         if merged:
             in_order = list(answers_in(answered).items())
@@ -593,7 +593,7 @@ def _tallied(
     it is on ``framework``'s version and they are known, else from its answered text."""
     marked, others = _marks_read(store, group, where, params, framework, each_audit=False)
     texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    for key, case_type, answered in _texts(store, group, *others, _gate_needles(framework)):
+    for key, case_type, answered in _texts(store, group, others, _gate_needles(framework)):
         texts[(key, case_type)].append(answered)
     yield from _tally(texts)
     yield from _tally_marks(marked, framework)
@@ -602,10 +602,11 @@ def _tallied(
 def _marks_read(
     store: Store, group: str | None, where: str, params: list[Any], framework: Framework,
     *, each_audit: bool,
-) -> tuple[dict[tuple[Any, str], list[str]], tuple[str, list[Any]]]:  # fmt: skip
+) -> tuple[dict[tuple[Any, str], list[str]], tuple[str, list[Any]] | None]:  # fmt: skip
     """(group, case type) → the marks of the filtered audits on ``framework``'s version
     whose marks are known, the answers its conditions do not ask left out; and the filter
-    (``where``, ``params``) of the other audits, to count from their texts.
+    (``where``, ``params``) of the other audits, to count from their texts (None: there
+    are none).
 
     The marks come from the figures' index alone (schema 12). Unless the caller needs them
     ``each_audit`` or conditions must be tested audit by audit, SQLite joins a group's marks
@@ -614,20 +615,29 @@ def _marks_read(
     marks = marking(framework)
     ours = "a.framework_code = ? AND a.framework_version = ? AND a.marks IS NOT NULL"
     ours_params = [*params, framework.code, framework.version]
-    marked_from = f"{audits_from(group or '', where)} WHERE {where} AND {ours}"
+    others = (f"{where} AND NOT ({ours})", ours_params)
     if marks.gates or each_audit:
         for key, case_type, held in store.execute(
-            f"SELECT {group or 'NULL'}, a.case_type, a.marks {marked_from}", ours_params
-        ):
-            marked[(key, case_type)].append(marks.asked_only(held) if marks.gates else held)
-    else:
-        for key, case_type, joined in store.execute(
-            f"SELECT {group or 'NULL'} AS g, a.case_type AS t, group_concat(a.marks, '') "
-            f"{marked_from} GROUP BY g, t",
+            f"SELECT {group or 'NULL'}, a.case_type, a.marks "
+            f"{audits_from(group or '', where)} WHERE {where} AND {ours}",
             ours_params,
         ):
+            marked[(key, case_type)].append(marks.asked_only(held) if marks.gates else held)
+        return marked, others
+    # Every filtered audit is read here, its marks joined if they are known, and the others
+    # counted: when there are none (as once every audit is on this version), the texts'
+    # query is not run. It read the figures' index again to find none: 2.4 ms in 10 ms.
+    unmarked = 0
+    for key, case_type, joined, n in store.execute(
+        f"SELECT {group or 'NULL'} AS g, a.case_type AS t, "
+        f"group_concat(CASE WHEN {ours} THEN a.marks END, ''), SUM(NOT ({ours})) "
+        f"{audits_from(group or '', where)} WHERE {where} GROUP BY g, t",
+        [framework.code, framework.version, framework.code, framework.version, *params],
+    ):
+        unmarked += n
+        if joined:
             marked[(key, case_type)].append(joined)
-    return marked, (f"{where} AND NOT ({ours})", ours_params)
+    return marked, others if unmarked else None
 
 
 def _tally_marks(marked: Mapping[tuple[Any, str], list[str]], framework: Framework) -> Counted:
@@ -657,11 +667,15 @@ def _tally_marks(marked: Mapping[tuple[Any, str], list[str]], framework: Framewo
 
 
 def _texts(
-    store: Store, group: str | None, where: str, params: list[Any], needles: Needles
+    store: Store, group: str | None, others: tuple[str, list[Any]] | None, needles: Needles
 ) -> Iterator[tuple[Any, str, str]]:
-    """(group, case type, answered text) of each audit ``where`` picks with an answer asked
-    under ``needles``' conditions: the audits whose marks are not known (or are on another
-    version), few, found in the figures' index, which holds the marks."""
+    """(group, case type, answered text) of each audit ``others`` (``where``, ``params``)
+    picks with an answer asked under ``needles``' conditions: the audits whose marks are not
+    known (or are on another version), few, found in the figures' index, which holds the
+    marks. None: there are no such audits."""
+    if others is None:
+        return
+    where, params = others
     joined = audits_from(group or "", where)
     for key, case_type, answered in store.execute(
         f"SELECT {group or 'NULL'}, a.case_type, {ANSWERED_OF} {joined} WHERE {where}",
