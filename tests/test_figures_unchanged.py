@@ -166,3 +166,17 @@ def test_agreement_from_the_texts_is_agreement_from_the_rows(demo: Store) -> Non
     for f in _filters(demo):
         for cells in (agreement._moderation_cells, agreement._double_audit_cells):
             assert cells(demo, f, True) == cells(demo, f, False), (f, cells.__name__)
+
+
+def test_one_read_by_month_gives_the_figures_and_headlines_read_apart(demo: Store) -> None:
+    """The dashboard's month figures and headlines from one read of the audits are those of
+    the two functions that read them apart, every month's auditors included."""
+    framework = dashboard_framework(demo, AuditFilter())
+    assert framework is not None
+    for f in _filters(demo):
+        together = stats.month_figures_and_headlines(demo, f, framework)
+        apart = (
+            *stats.criterion_figures_pooled_and_by_month(demo, f, framework),
+            *stats.headline_pooled_and_by_month(demo, f),
+        )
+        assert together == apart, f

@@ -19,6 +19,7 @@ from auditor.figures.stats import (
     first_audit_on,
     headline_pooled_and_by_month,
     headlines_by,
+    month_figures_and_headlines,
 )
 from auditor.frameworks.crosswalk import Lineage, trend_lineage
 from auditor.frameworks.library import get_framework, list_frameworks
@@ -122,11 +123,16 @@ def dashboard_figures(store: Store, audit_filter: AuditFilter) -> DashboardFigur
     lineage = None if lineage is None or lineage.empty else lineage
     criteria: list[CriterionFigures] = []
     by_month: dict[str, list[CriterionFigures]] = {}
-    if framework is not None:
-        criteria, by_month = criterion_figures_pooled_and_by_month(
-            store, audit_filter, framework, lineage=lineage
+    if framework is not None and lineage is None:
+        criteria, by_month, pooled, headlines_by_month = month_figures_and_headlines(
+            store, audit_filter, framework
         )
-    pooled, headlines_by_month = headline_pooled_and_by_month(store, audit_filter)
+    else:
+        if framework is not None:
+            criteria, by_month = criterion_figures_pooled_and_by_month(
+                store, audit_filter, framework, lineage=lineage
+            )
+        pooled, headlines_by_month = headline_pooled_and_by_month(store, audit_filter)
     return DashboardFigures(
         framework=framework,
         headline=pooled,
