@@ -23,7 +23,7 @@ from auditor.frameworks.library import get_framework
 from auditor.frameworks.model import Framework, load_builtin_frameworks
 from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.store import Store
-from auditor.store.schema import ANSWER_SUMMARIES, FIGURE_INDEXES
+from auditor.store.schema import ANSWER_MARKS, ANSWER_SUMMARIES, FIGURE_INDEXES, LATEST_VERSION
 from auditor.store.summaries import (
     ANSWERED,
     NO_ANSWER,
@@ -234,6 +234,80 @@ def test_a_database_from_before_the_marks_gets_them_when_opened(demo: Store, db_
         store.execute("UPDATE answers SET value = 'no' WHERE audit_id = ? AND value = 'yes'",
                       [audit_id])  # fmt: skip
         assert store.scalar("SELECT marks FROM audits WHERE id = ?", [audit_id]) is None
+
+
+def _move_a_row_to_another_parent(store: Store, conn: sqlite3.Connection) -> tuple[int, ...]:
+    """Move one answer to another audit and one moderation's pair to another moderation by
+    plain SQL, each to a criterion the other had not answered; returns the four parents'
+    ids (audit from, audit to, moderation from, moderation to)."""
+    answer, source, target = store.execute(
+        "SELECT an.id, an.audit_id, other.id FROM answers an JOIN audits other "
+        "ON other.id != an.audit_id AND other.framework_code = 'IN-CFA' "
+        "WHERE an.value IS NOT NULL AND other.answered != '' AND other.marks IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM answers o WHERE o.audit_id = other.id "
+        "AND o.criterion_code = an.criterion_code) ORDER BY an.id, other.id LIMIT 1"
+    ).fetchone()
+    pair, moderation, other = store.execute(
+        "SELECT ma.criterion_code, ma.moderation_id, m.id FROM moderation_answers ma "
+        "JOIN moderations m ON m.id != ma.moderation_id WHERE ma.auditor_value IS NOT NULL "
+        "AND ma.moderator_value IS NOT NULL AND m.judged != '' AND m.marks IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM moderation_answers o WHERE o.moderation_id = m.id "
+        "AND o.criterion_code = ma.criterion_code) ORDER BY ma.moderation_id, m.id LIMIT 1"
+    ).fetchone()
+    conn.execute("UPDATE answers SET audit_id = ? WHERE id = ?", [target, answer])
+    conn.execute(
+        "UPDATE moderation_answers SET moderation_id = ? "
+        "WHERE moderation_id = ? AND criterion_code = ?",
+        [other, moderation, pair],
+    )
+    return source, target, moderation, other
+
+
+def _both_parents_unknown(store: Store, ids: tuple[int, ...]) -> None:
+    source, target, moderation, other = ids
+    for audit_id in (source, target):
+        held = store.execute("SELECT answered, marks FROM audits WHERE id = ?", [audit_id])
+        assert held.fetchone() == (None, None)
+    for moderation_id in (moderation, other):
+        held = store.execute("SELECT judged, marks FROM moderations WHERE id = ?", [moderation_id])
+        assert held.fetchone() == (None, None)
+    assert summary_problems(store) == []
+    assert dashboard_figures(store, AuditFilter()) == reference.dashboard_figures(
+        store, AuditFilter()
+    )
+
+
+def test_a_row_moved_to_another_audit_or_moderation_leaves_both_unknown(
+    demo: Store, db_path: Path
+) -> None:
+    """The triggers follow a changed row's old parent and its new one (each by its id)."""
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        moved = _move_a_row_to_another_parent(demo, conn)
+    _both_parents_unknown(demo, moved)
+
+
+def test_a_database_with_schema_12s_triggers_gets_schema_15s_when_opened(
+    demo: Store, db_path: Path
+) -> None:
+    """Schema 14 as it was: the two triggers that follow a changed row to its old and new
+    parent made both unknown with one UPDATE over a list of the two ids."""
+    demo.close()
+    schema_12 = dict(re.findall(r"CREATE TRIGGER (\w+) (.*?END);", ANSWER_MARKS, re.DOTALL))
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for name in ("answers_summary_changed", "moderation_answers_summary_changed"):
+            assert "IN (OLD." in schema_12[name]
+            conn.execute(f"DROP TRIGGER {name}")
+            conn.execute(f"CREATE TRIGGER {name} {schema_12[name]}")
+        conn.execute("PRAGMA user_version = 14")
+    with Store.open(db_path) as store:
+        assert store.schema_version == LATEST_VERSION
+        held = dict(store.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        for name, sql in TRIGGERS.items():
+            assert held[name] == sql and "IN (OLD." not in sql
+        assert summary_problems(store) == []
+        with sqlite3.connect(db_path, isolation_level=None) as conn:
+            moved = _move_a_row_to_another_parent(store, conn)
+        _both_parents_unknown(store, moved)
 
 
 def test_a_new_audit_with_no_answer_yet_counts_nothing(demo: Store) -> None:

@@ -570,6 +570,28 @@ AND first_seq <= OLD.seq ORDER BY first_seq DESC LIMIT 1), 0)
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 """
 
+# The two triggers of schema 12 that name an old and a new parent (an answer, or a moderation's
+# pair, moved to another audit or moderation) made unknown both with one UPDATE over
+# ``id IN (OLD..., NEW...)``, which SQLite runs through a temporary table made for the list:
+# 30 µs of every answer saved here, against 2 µs for an UPDATE by rowid. The same two rows
+# made unknown, each by rowid (the second finds nothing left to do when both are one).
+ONE_ROW_TRIGGERS = """
+DROP TRIGGER answers_summary_changed;
+CREATE TRIGGER answers_summary_changed AFTER UPDATE OF audit_id, criterion_code, value
+ON answers WHEN OLD.value IS NOT NEW.value OR OLD.criterion_code IS NOT NEW.criterion_code
+OR OLD.audit_id IS NOT NEW.audit_id
+BEGIN UPDATE audits SET answered = NULL, marks = NULL WHERE id = OLD.audit_id
+AND (answered IS NOT NULL OR marks IS NOT NULL);
+UPDATE audits SET answered = NULL, marks = NULL WHERE id = NEW.audit_id
+AND (answered IS NOT NULL OR marks IS NOT NULL); END;
+DROP TRIGGER moderation_answers_summary_changed;
+CREATE TRIGGER moderation_answers_summary_changed AFTER UPDATE ON moderation_answers
+BEGIN UPDATE moderations SET judged = NULL, marks = NULL WHERE id = OLD.moderation_id
+AND (judged IS NOT NULL OR marks IS NOT NULL);
+UPDATE moderations SET judged = NULL, marks = NULL WHERE id = NEW.moderation_id
+AND (judged IS NOT NULL OR marks IS NOT NULL); END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -584,6 +606,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "answers kept as marks for the figures", ANSWER_MARKS),
     Migration(13, "the trail's rows about no audit found by index", TRAIL_UNAUDITED),
     Migration(14, "the trail's rows sealed into compressed blocks", SEALED_TRAIL),
+    Migration(15, "the answers' triggers make each row unknown by its id", ONE_ROW_TRIGGERS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

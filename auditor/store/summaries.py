@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from auditor.errors import FrameworkError, NotFoundError
-from auditor.store.schema import ANSWER_MARKS, ANSWER_SUMMARIES
+from auditor.store.schema import ANSWER_MARKS, ANSWER_SUMMARIES, ONE_ROW_TRIGGERS
 
 if TYPE_CHECKING:  # the store imports the schema, which must not import the store
     from auditor.frameworks.model import Framework
@@ -386,12 +386,12 @@ def _marks_from_rows(
         yield audit_id, None if marks is None else marks.marks_of(values), held
 
 
-# The triggers that make a text unknown when its rows change, as schemas 10 and 12 made them
-# (verify checks them): read from the migrations, which are never edited once shipped; a
-# trigger schema 12 made again replaces schema 10's.
+# The triggers that make a text unknown when its rows change, as schemas 10, 12 and 15 made
+# them (verify checks them): read from the migrations, which are never edited once shipped; a
+# trigger a later schema made again replaces the earlier one's.
 TRIGGERS = {
     m.group(1): m.group(0)[:-1]
-    for sql in (ANSWER_SUMMARIES, ANSWER_MARKS)
+    for sql in (ANSWER_SUMMARIES, ANSWER_MARKS, ONE_ROW_TRIGGERS)
     for m in re.finditer(r"CREATE TRIGGER (\w+) .*?END;", sql, re.DOTALL)
 }
 
