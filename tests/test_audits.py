@@ -18,7 +18,7 @@ from auditor.audits.workflow import (
 )
 from auditor.cases.records import Case
 from auditor.domain import AuditStatus, Grade
-from auditor.errors import AuditStateError, ValidationError
+from auditor.errors import AuditStateError, NotFoundError, ValidationError
 from auditor.store import Store
 from auditor.store.trail import history, verify_trail
 
@@ -218,6 +218,19 @@ def test_deleting_a_draft_leaves_a_tombstone(store: Store, audit_uid: str) -> No
     delete_audit(store, audit_uid, actor=ME, reason="Started on the wrong case")
     assert list_audits(store) == []
     assert store.scalar("SELECT deleted_at IS NOT NULL FROM audits") == 1
+
+
+def test_a_deleted_or_unknown_audit_takes_no_answer(store: Store, audit_uid: str) -> None:
+    """record_answer reads only the few columns it needs of its audit, and finds it as
+    audit_row does: a tombstone or a uid that names no audit is not found, nothing saved."""
+    with pytest.raises(NotFoundError, match="no audit with id no-such-uid"):
+        record_answer(store, "no-such-uid", "R-1", value="yes", actor=ME)
+    delete_audit(store, audit_uid, actor=ME, reason="Started on the wrong case")
+    rows = store.scalar("SELECT COUNT(*) FROM trail")
+    with pytest.raises(NotFoundError, match=f"no audit with id {audit_uid}"):
+        record_answer(store, audit_uid, "R-1", value="yes", actor=ME)
+    assert store.scalar("SELECT COUNT(*) FROM answers") == 0
+    assert store.scalar("SELECT COUNT(*) FROM trail") == rows
 
 
 def test_every_change_bumps_the_revision(store: Store, audit_uid: str) -> None:

@@ -95,9 +95,11 @@ def _suggested(
 ) -> tuple[Grade | None, float | None, tuple[str, ...]]:
     """The grade the asked criteria's answers suggest, their compliance, and the limiting
     criteria that failed (each capping the grade)."""
-    total, available = _score_sum(asked, answers)
+    scores = [_score(c, answers) for c in asked]  # each criterion's once, for both uses
+    scored = [s for s in scores if s is not None]
+    total, available = sum(scored), len(scored)
     compliance = None if available == 0 else 100.0 * total / available
-    failures = tuple(c.code for c in asked if c.limiting and _score(c, answers) == 0.0)
+    failures = tuple(c.code for c, s in zip(asked, scores, strict=True) if c.limiting and s == 0.0)
     suggested = None
     if compliance is not None:
         suggested = grade_from_compliance(compliance, framework.grading)

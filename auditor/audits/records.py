@@ -279,7 +279,7 @@ def record_answer(
     this is an amendment and needs ``reason``.
     """
     with store.atomic():
-        row = audit_row(store, audit_uid)
+        row = _answering_row(store, audit_uid)
         check_editable(row, reason, actor)
         framework = registered_framework(store, row["framework_code"], row["framework_version"])
         problem = answer_problem(
@@ -305,6 +305,24 @@ def record_answer(
             columns = _suggestion_of(framework, row["case_type"], values)
             columns |= kept_for_figures(framework, values)
         touch_audit(store, row["id"], also=columns)
+
+
+# What saving an answer reads of its audit: the columns it uses, not the whole row (its free
+# texts, 31 columns as a dict, and its programme's uid). An audit is found as audit_row finds
+# it: not a tombstone, and with its case.
+_ANSWERING_COLUMNS = ("id", "uid", "status", "auditor", "framework_code", "framework_version",
+                      "case_type")  # fmt: skip
+_ANSWERING = (
+    f"SELECT {', '.join(f'a.{c}' for c in _ANSWERING_COLUMNS)} FROM audits a "
+    "JOIN cases c ON c.id = a.case_id WHERE a.uid = ? AND a.deleted_at IS NULL"
+)
+
+
+def _answering_row(store: Store, uid: str) -> dict[str, Any]:
+    found = store.execute(_ANSWERING, [uid]).fetchone()
+    if found is None:
+        raise NotFoundError(f"no audit with id {uid}")
+    return dict(zip(_ANSWERING_COLUMNS, found, strict=True))
 
 
 def answer_problem(

@@ -71,7 +71,8 @@ def record(store: Store, changes: Iterable[Change], *, actor: str) -> int:
 
     Returns the number of rows written. Changes whose old and new value are equal are skipped.
     """
-    batch = _batches.get(store)
+    # Asked only while some batch is open: a lookup makes a weak reference to the store.
+    batch = _batches.get(store) if _batches else None
     if batch is not None:
         added = batch.add(changes, actor)
         if len(batch.rows) >= _BATCH_ROWS:
@@ -183,12 +184,14 @@ def batched(store: Store) -> Iterator[None]:
     batch.write(store)
 
 
+_INSERT_ROWS = (
+    f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+)
+
+
 def _insert_rows(store: Store, rows: Sequence[Sequence[Any]]) -> None:
     """Rows as sequences in the order of ``COLUMNS``, into ``trail`` as written."""
-    store.conn.executemany(
-        f"INSERT INTO trail ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
-        rows,
-    )
+    store.conn.executemany(_INSERT_ROWS, rows)
 
 
 def _set_head(store: Store, origin: str, seq: int, hash_: str) -> None:
