@@ -9,7 +9,13 @@ import pytest
 
 from auditor.domain import CaseType
 from auditor.errors import FrameworkError
-from auditor.frameworks.model import Framework, load_builtin_frameworks, parse_framework
+from auditor.frameworks.model import (
+    Framework,
+    Scale,
+    ScaleValue,
+    load_builtin_frameworks,
+    parse_framework,
+)
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "mini.toml").read_text(encoding="utf-8")
 
@@ -155,3 +161,14 @@ def test_opening_a_database_registers_the_built_in_files_and_parses_them_only_wh
         )
         with pytest.raises(FrameworkError, match="give the changed framework a new version"):
             library.register_builtin_frameworks(store, folder)
+
+
+def test_a_scale_finds_a_value_by_its_code_as_a_scan_of_its_values_does() -> None:
+    """Scale.value looks a code up in a table made once (grading asks it for every asked
+    criterion at every answer saved): the first value with the code, KeyError for none."""
+    first, again = ScaleValue("yes", "Yes", "1", 1.0, False), ScaleValue("yes", "Y", "2", 0.0, True)
+    scale = Scale("s", "S", (first, ScaleValue("no", "No", "3", 0.0, True), again))
+    assert scale.value("yes") is first and scale.value("no").label == "No"
+    with pytest.raises(KeyError):
+        scale.value("maybe")
+    assert scale == Scale("s", "S", scale.values)  # the table is no field: equality as before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,16 @@ class Scale:
     values: tuple[ScaleValue, ...]
 
     def value(self, code: str) -> ScaleValue:
+        return self._by_code[code]  # KeyError for a code not on the scale
+
+    @cached_property
+    def _by_code(self) -> dict[str, ScaleValue]:
+        """Each value by its code, the first where two share one (as a scan finds it):
+        grading looks up every asked criterion's answer at every answer saved."""
+        by_code: dict[str, ScaleValue] = {}
         for v in self.values:
-            if v.code == code:
-                return v
-        raise KeyError(code)
+            by_code.setdefault(v.code, v)
+        return by_code
 
     def by_key(self, key: str) -> ScaleValue | None:
         return next((v for v in self.values if v.key == key), None)
