@@ -9,6 +9,8 @@ import sqlite3
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from hypothesis import given
@@ -23,7 +25,13 @@ from auditor.frameworks.library import get_framework
 from auditor.frameworks.model import Framework, load_builtin_frameworks
 from auditor.packs import apply_merge, export_pack, read_pack
 from auditor.store import Store
-from auditor.store.schema import ANSWER_MARKS, ANSWER_SUMMARIES, FIGURE_INDEXES, LATEST_VERSION
+from auditor.store.schema import (
+    ANSWER_MARKS,
+    ANSWER_SUMMARIES,
+    FIGURE_INDEXES,
+    INITIAL_SCHEMA,
+    LATEST_VERSION,
+)
 from auditor.store.summaries import (
     ANSWERED,
     NO_ANSWER,
@@ -34,6 +42,7 @@ from auditor.store.summaries import (
     refresh,
     summary_problems,
 )
+from auditor.store.writes import answer_values, audit_answers
 from tests import figures_reference as reference
 from tests.older_databases import before_sealing
 from tests.test_cli import cli
@@ -339,6 +348,67 @@ def test_the_text_a_writer_makes_from_the_answers_it_holds_is_the_one_sql_makes(
     conn.executemany("INSERT INTO answers VALUES (1, ?, ?)", values.items())
     from_rows = conn.execute(f"SELECT COALESCE({ANSWERED.format(audit='1')}, '')").fetchone()[0]
     assert answered_text(values) == from_rows
+
+
+_ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6)
+
+
+@given(
+    st.dictionaries(_ANY_TEXT, st.tuples(st.one_of(st.none(), _ANY_TEXT), _ANY_TEXT), max_size=12),
+    _ANY_TEXT,
+)
+def test_the_values_a_save_reads_as_json_are_the_rows_values(
+    rows: dict[str, tuple[str | None, str]], code: str
+) -> None:
+    """record_answer reads every value of its audit as one JSON object SQLite makes
+    (answer_values), and the answer it saves as its row: the same as reading every answer as
+    a row (audit_answers), for any text, control characters and NUL included."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(re.search(r"CREATE TABLE answers \(.*?\);", INITIAL_SCHEMA, re.DOTALL)[0])
+    conn.executemany(
+        "INSERT INTO answers (uid, audit_id, criterion_code, value, evidence, updated_by, "
+        "updated_at) VALUES (?, 1, ?, ?, ?, '', '')",
+        [(f"u{i}", c, value, evidence) for i, (c, (value, evidence)) in enumerate(rows.items())],
+    )
+    store = cast(Store, SimpleNamespace(execute=conn.execute))
+    values, answer = answer_values(store, 1, code)
+    every = audit_answers(store, 1)
+    assert values == {c: a[1] for c, a in every.items() if a[1] is not None}
+    assert answer == ({code: every[code]} if code in every else {})
+
+
+def test_an_answer_that_is_not_text_is_read_as_a_row_with_every_other(
+    demo: Store, db_path: Path
+) -> None:
+    """A value or a code that is not text (only plain SQL leaves one) is no JSON: then every
+    answer of the audit is read as a row, as before, and the answer is saved."""
+    uid, audit_id, auditor = demo.execute(
+        "SELECT uid, id, auditor FROM audits WHERE status = 'draft' ORDER BY id LIMIT 1"
+    ).fetchone()
+    (first,), (other,) = demo.execute(
+        "SELECT criterion_code FROM answers WHERE audit_id = ? AND value IS NOT NULL "
+        "ORDER BY criterion_code LIMIT 2",
+        [audit_id],
+    ).fetchall()
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute(
+            "UPDATE answers SET value = CAST(value AS BLOB) WHERE audit_id = ? "
+            "AND criterion_code = ?",
+            [audit_id, first],
+        )
+    values, answer = answer_values(demo, audit_id, other)
+    every = audit_answers(demo, audit_id)
+    assert isinstance(values[first], bytes)
+    assert values == {c: a[1] for c, a in every.items() if a[1] is not None}
+    assert answer == {other: every[other]}
+    record_answer(demo, uid, other, evidence="Seen on file.", actor=auditor)
+    assert (
+        demo.scalar(
+            "SELECT evidence FROM answers WHERE audit_id = ? AND criterion_code = ?",
+            [audit_id, other],
+        )
+        == "Seen on file."
+    )
 
 
 _DEMO_FRAMEWORK = load_builtin_frameworks()[0]

@@ -11,6 +11,7 @@ caller's transaction; status rules and validation stay with the caller.
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -138,9 +139,11 @@ def save_answers(
     answer takes its uid from ``uids`` or a new one; ``reason`` may differ per code.
     Returns the changes.
 
-    ``answers``: every answer of the audit as ``[uid, value, evidence]`` by code, as the
-    caller read them in this transaction (:func:`audit_answers`). They are brought up to date
-    here, and the audit's text and marks for the figures are left for the caller to store
+    ``answers``: the audit's answers as ``[uid, value, evidence]`` by code, as the caller
+    read them in this transaction: every one (:func:`audit_answers`), or at least those of
+    ``new`` when the caller holds every value otherwise (:func:`answer_values`). They are
+    brought up to date here, and the audit's text and marks for the figures are left for the
+    caller to store
     with its other columns (:func:`~auditor.store.summaries.kept_for_figures`): one UPDATE
     of the audit per answer saved, not two. Until it does, they are unknown (the triggers),
     never wrong."""
@@ -193,6 +196,38 @@ _ANSWERS_OF = "SELECT criterion_code, uid, value, evidence FROM answers WHERE au
 def audit_answers(store: Store, audit_id: int) -> dict[str, list[Any]]:
     """Every answer of an audit as ``[uid, value, evidence]`` by criterion code."""
     return {code: rest for code, *rest in store.execute(_ANSWERS_OF, [audit_id])}
+
+
+# Every answer's value of an audit as one JSON object that SQLite makes in C, with the row of
+# the one answer being saved: a save needs every value (the grade, the figures' text and
+# marks) but the uid and evidence of one. Read here: the bench's audit of 15 answers in
+# 21.7 µs, 25.6 as rows; an audit of 35 in 37 µs, 53 as rows (Python's work for each row).
+# Only text goes into the JSON (a value or code that is not text, which only plain SQL could
+# leave, is counted instead, and then every answer is read as a row, as it always was).
+_VALUES_AND_ONE = (
+    "SELECT json_group_object(criterion_code, value) FILTER (WHERE typeof(value) = 'text' "
+    "AND typeof(criterion_code) = 'text'), count(*) FILTER (WHERE value IS NOT NULL "
+    "AND (typeof(value) != 'text' OR typeof(criterion_code) != 'text')), "
+    "max(CASE WHEN criterion_code = ?2 THEN uid END), "
+    "max(CASE WHEN criterion_code = ?2 THEN evidence END) FROM answers WHERE audit_id = ?1"
+)
+
+
+def answer_values(
+    store: Store, audit_id: int, code: str
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Every answer with a value of an audit (criterion → value; an answer with none left
+    out, as the grade and the figures leave it out) and the answer to ``code`` as
+    ``[uid, value, evidence]`` (``{}`` when it has none yet), for :func:`save_answers`."""
+    values_json, not_text, uid, evidence = store.execute(
+        _VALUES_AND_ONE, [audit_id, code]
+    ).fetchone()
+    if not_text:
+        answers = audit_answers(store, audit_id)
+        values = {c: answer[1] for c, answer in answers.items() if answer[1] is not None}
+        return values, {code: answers[code]} if code in answers else {}
+    values = json.loads(values_json)
+    return values, {code: [uid, values.get(code), evidence]} if uid is not None else {}
 
 
 def _answers(store: Store, audit_id: int, codes: Sequence[str]) -> dict[str, list[Any]]:
