@@ -74,6 +74,46 @@ def test_an_untouched_database_verifies_and_its_newest_row_is_noted_beside_it(
     assert anchor_path(db_path).name == "test.db.anchor"
 
 
+def test_the_anchor_never_names_a_row_a_rolled_back_savepoint_wrote(
+    store: Store, case: Case, db_path: Path
+) -> None:
+    """The anchor file is written from the head the committing transaction noted it wrote
+    (Store.note), not read back: a savepoint that wrote rows and rolled back must leave the
+    committed head, or verify would report the trail cut short of its anchor."""
+    with store.atomic():
+        update_case(store, case.uid, actor=ME, team="Test Team B")
+        committed = head_anchor(store)
+        with pytest.raises(RuntimeError), store.atomic():
+            update_case(store, case.uid, actor=ME, team="Test Team C")
+            assert head_anchor(store).seq == committed.seq + 1
+            raise RuntimeError("undone")
+    assert head_anchor(store) == committed
+    assert read_anchor_file(db_path) == committed
+    assert trail_problems(store) == []
+    # Rows written after the rollback, in the same transaction: their head is the anchor.
+    with store.atomic():
+        with pytest.raises(RuntimeError), store.atomic():
+            update_case(store, case.uid, actor=ME, team="Test Team C")
+            raise RuntimeError("undone")
+        update_case(store, case.uid, actor=ME, team="Test Team D")
+    assert read_anchor_file(db_path) == head_anchor(store)
+    assert head_anchor(store).seq == committed.seq + 1
+    # A transaction rolled back whole leaves the anchor as it was.
+    with pytest.raises(RuntimeError), store.atomic():
+        update_case(store, case.uid, actor=ME, team="Test Team E")
+        raise RuntimeError("undone")
+    assert read_anchor_file(db_path) == head_anchor(store)
+    # One not begun by atomic() (a migration's), rows written and rolled back: the next
+    # transaction runs the callback left behind, which must not take that head.
+    store.conn.execute("BEGIN IMMEDIATE")
+    update_case(store, case.uid, actor=ME, team="Test Team F")
+    store.conn.execute("ROLLBACK")
+    with store.atomic():
+        store.execute("INSERT INTO meta (key, value) VALUES ('test', 'no trail row')")
+    assert read_anchor_file(db_path) == head_anchor(store)
+    assert trail_problems(store) == []
+
+
 def test_deleting_the_newest_rows_and_moving_the_head_back_is_caught(
     store: Store, audit: str, db_path: Path
 ) -> None:

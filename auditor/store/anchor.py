@@ -79,17 +79,19 @@ def write_anchor_file(store: Store) -> None:
     failure is logged, never raised: the change is saved; the file only stays older.
     """
     path = _path_of(str(store.path))
-    try:
-        origin = store.origin
-        head = store.conn.execute(
-            "SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin]
-        ).fetchone()
-    except (sqlite3.Error, AuditorError) as exc:
-        log.warning("could not read the trail's newest row for %s: %s", path, exc)
-        return
-    if head is None:
-        return
-    anchor = Anchor(origin, int(head[0]), str(head[1]))
+    anchor = store.noted(HEAD_NOTE)  # the head the transaction wrote, when it was kept
+    if anchor is None:
+        try:
+            origin = store.origin
+            head = store.conn.execute(
+                "SELECT seq, hash FROM trail_heads WHERE origin = ?", [origin]
+            ).fetchone()
+        except (sqlite3.Error, AuditorError) as exc:
+            log.warning("could not read the trail's newest row for %s: %s", path, exc)
+            return
+        if head is None:
+            return
+        anchor = Anchor(origin, int(head[0]), str(head[1]))
     with _lock:
         if time.monotonic() - _written.get(path, -_INTERVAL) < _INTERVAL:
             _pending[path] = anchor
@@ -98,6 +100,8 @@ def write_anchor_file(store: Store) -> None:
         _write(path, anchor)
 
 
+# The Store.note key of this database's chain head as the committing transaction set it.
+HEAD_NOTE = "trail head"
 _INTERVAL = 0.1  # seconds
 _lock = threading.Lock()  # a worker thread may save through its own store
 _written: dict[str, float] = {}  # anchor file → when it was last written (monotonic)

@@ -90,6 +90,7 @@ class Store:
         self._wal = _file_id(self._wal_name)
         self.reopened = 0  # how often the WAL guard had to open the database afresh
         self._after_commit: list[Callable[[Store], None]] = []
+        self._notes: dict[str, Any] = {}  # what the open transaction wrote: see note()
 
     # -- opening -----------------------------------------------------------------------
 
@@ -204,10 +205,12 @@ class Store:
             self._guard_wal()  # may open the database afresh: take the connection after it
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
+        self._notes.clear()  # none left from a transaction not begun here (a migration's)
         try:
             yield
         except BaseException:
             self._after_commit.clear()
+            self._notes.clear()
             if conn.in_transaction:
                 with translate_errors(self.path):
                     conn.execute("ROLLBACK")
@@ -217,12 +220,16 @@ class Store:
                 conn.execute("COMMIT")
         except BaseException:
             self._after_commit.clear()
+            self._notes.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         callbacks, self._after_commit = self._after_commit, []
-        for callback in callbacks:
-            callback(self)
+        try:
+            for callback in callbacks:
+                callback(self)
+        finally:
+            self._notes.clear()
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -233,6 +240,7 @@ class Store:
         try:
             yield
         except BaseException:
+            self._notes.clear()  # what it wrote is undone: the notes may name some of it
             self.conn.execute(f"ROLLBACK TO {name}")
             self.conn.execute(f"RELEASE {name}")
             raise
@@ -264,6 +272,20 @@ class Store:
         (the trail notes its newest row beside the database this way)."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+    def note(self, key: str, value: Any) -> None:
+        """Keep ``value`` (something the open transaction wrote) for the callbacks that run
+        once it commits (:meth:`noted`), so they need not read it back (the trail's newest
+        row for the anchor file: a read after the commit takes and drops a read lock). All
+        notes are forgotten when any part of the transaction rolls back, a savepoint too,
+        and when the next one begins: a callback never sees a value that was not
+        committed, only none, and then reads it."""
+        if self.conn.in_transaction:
+            self._notes[key] = value
+
+    def noted(self, key: str) -> Any:
+        """A value :meth:`note` kept in the transaction that committed (None: read it)."""
+        return self._notes.get(key)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """The rows of ``sql`` as dicts. Straight from the connection: sqlite-utils wraps

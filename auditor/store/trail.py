@@ -32,6 +32,7 @@ from auditor.errors import StoreError, TrailForkError
 from auditor.progress import Progress
 from auditor.store import trail_blocks
 from auditor.store.anchor import (
+    HEAD_NOTE,
     Anchor,
     anchor_path,
     anchor_problems,
@@ -157,6 +158,7 @@ class _Rows:
             rows = [r for r in rows if r[2] > sealed_to]
         _insert_rows(store, rows)
         _set_head(store, origin, self.seq, self.prev)
+        store.note(HEAD_NOTE, Anchor(origin, self.seq, self.prev))  # forgotten if undone
         store.after_commit(write_anchor_file)
         self.rows = []
 
