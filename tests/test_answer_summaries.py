@@ -42,7 +42,7 @@ from auditor.store.summaries import (
     refresh,
     summary_problems,
 )
-from auditor.store.writes import answer_values, audit_answers
+from auditor.store.writes import audit_answers, values_with_answer
 from tests import figures_reference as reference
 from tests.older_databases import before_sealing
 from tests.test_cli import cli
@@ -361,7 +361,7 @@ def test_the_values_a_save_reads_as_json_are_the_rows_values(
     rows: dict[str, tuple[str | None, str]], code: str
 ) -> None:
     """record_answer reads every value of its audit as one JSON object SQLite makes
-    (answer_values), and the answer it saves as its row: the same as reading every answer as
+    (values_with_answer), and the answer it saves as its row: the same as reading every answer as
     a row (audit_answers), for any text, control characters and NUL included."""
     conn = sqlite3.connect(":memory:")
     conn.execute(re.search(r"CREATE TABLE answers \(.*?\);", INITIAL_SCHEMA, re.DOTALL)[0])
@@ -371,7 +371,7 @@ def test_the_values_a_save_reads_as_json_are_the_rows_values(
         [(f"u{i}", c, value, evidence) for i, (c, (value, evidence)) in enumerate(rows.items())],
     )
     store = cast(Store, SimpleNamespace(execute=conn.execute))
-    values, answer = answer_values(store, 1, code)
+    values, answer = values_with_answer(store, 1, code)
     every = audit_answers(store, 1)
     assert values == {c: a[1] for c, a in every.items() if a[1] is not None}
     assert answer == ({code: every[code]} if code in every else {})
@@ -396,7 +396,7 @@ def test_an_answer_that_is_not_text_is_read_as_a_row_with_every_other(
             "AND criterion_code = ?",
             [audit_id, first],
         )
-    values, answer = answer_values(demo, audit_id, other)
+    values, answer = values_with_answer(demo, audit_id, other)
     every = audit_answers(demo, audit_id)
     assert isinstance(values[first], bytes)
     assert values == {c: a[1] for c, a in every.items() if a[1] is not None}

@@ -22,7 +22,7 @@ from auditor.frameworks.library import get_framework, registered_framework
 from auditor.frameworks.model import Framework
 from auditor.store import Store
 from auditor.store.summaries import kept_for_figures
-from auditor.store.writes import answer_values, change_audit, new_audit, save_answers
+from auditor.store.writes import change_audit, new_audit, save_answers, values_with_answer
 
 if TYPE_CHECKING:
     from auditor.audits.actions import Action
@@ -293,7 +293,7 @@ def record_answer(
         if evidence is not UNSET:
             given["evidence"] = evidence
         # Every answer read once: for the one saved, the grade and the figures' text and marks.
-        values, answers = answer_values(store, row["id"], criterion_code)
+        values, answers = values_with_answer(store, row["id"], criterion_code)
         changes = save_answers(
             store, row, {criterion_code: given}, actor=actor, reason=reason, answers=answers
         )

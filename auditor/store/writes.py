@@ -141,7 +141,7 @@ def save_answers(
 
     ``answers``: the audit's answers as ``[uid, value, evidence]`` by code, as the caller
     read them in this transaction: every one (:func:`audit_answers`), or at least those of
-    ``new`` when the caller holds every value otherwise (:func:`answer_values`). They are
+    ``new`` when the caller holds every value otherwise (:func:`values_with_answer`). They are
     brought up to date here, and the audit's text and marks for the figures are left for the
     caller to store
     with its other columns (:func:`~auditor.store.summaries.kept_for_figures`): one UPDATE
@@ -213,7 +213,7 @@ _VALUES_AND_ONE = (
 )
 
 
-def answer_values(
+def values_with_answer(
     store: Store, audit_id: int, code: str
 ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Every answer with a value of an audit (criterion → value; an answer with none left
