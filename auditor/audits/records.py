@@ -139,11 +139,15 @@ def get_audit(store: Store, uid: str) -> Audit:
     )
 
 
+# An audit by its uid, as the records find it: not a tombstone, and with its case.
+_LIVE_AUDIT = "a.uid = ? AND a.deleted_at IS NULL"
+
+
 def audit_row(store: Store, uid: str) -> dict[str, Any]:
     row = store.one(
         "SELECT a.*, c.uid AS case_uid, p.uid AS programme_uid FROM audits a "
         "JOIN cases c ON c.id = a.case_id LEFT JOIN programmes p ON p.id = a.programme_id "
-        "WHERE a.uid = ? AND a.deleted_at IS NULL",
+        f"WHERE {_LIVE_AUDIT}",
         [uid],
     )
     if row is None:
@@ -308,13 +312,12 @@ def record_answer(
 
 
 # What saving an answer reads of its audit: the columns it uses, not the whole row (its free
-# texts, 31 columns as a dict, and its programme's uid). An audit is found as audit_row finds
-# it: not a tombstone, and with its case.
+# texts, 31 columns as a dict, and its programme's uid). Found as audit_row finds it.
 _ANSWERING_COLUMNS = ("id", "uid", "status", "auditor", "framework_code", "framework_version",
                       "case_type")  # fmt: skip
 _ANSWERING = (
     f"SELECT {', '.join(f'a.{c}' for c in _ANSWERING_COLUMNS)} FROM audits a "
-    "JOIN cases c ON c.id = a.case_id WHERE a.uid = ? AND a.deleted_at IS NULL"
+    f"JOIN cases c ON c.id = a.case_id WHERE {_LIVE_AUDIT}"
 )
 
 

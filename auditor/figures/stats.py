@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-import itertools
 import json
 import math
 import re
@@ -232,8 +231,14 @@ def headline_pooled_and_by_month(
     auditors = int(store.scalar(
         f"SELECT COUNT(DISTINCT a.auditor) {audits_from(where)} WHERE {where}", params
     ) or 0)  # fmt: skip
+    return _pooled(by_month, auditors), by_month
+
+
+def _pooled(by_month: Mapping[str, Headline], auditors: int) -> Headline:
+    """The period's headline: its months' counts added up, and its ``auditors`` (counted
+    apart: one auditor audits in many months)."""
     months = by_month.values()
-    pooled = Headline(
+    return Headline(
         audits=sum(h.audits for h in months),
         auditors=auditors,
         grades={g: sum(h.grades[g] for h in months) for g in Grade},
@@ -241,7 +246,6 @@ def headline_pooled_and_by_month(
         open_actions=sum(h.open_actions for h in months),
         overdue_actions=sum(h.overdue_actions for h in months),
     )
-    return pooled, by_month
 
 
 # A group's headline counts, read with its marks (:func:`month_figures_and_headlines`):
@@ -270,15 +274,9 @@ def month_figures_and_headlines(
         )
     group = GROUPS["month"]
     where, params = audit_filter.sql()
-    rows: list[tuple[Any, ...]] = []
-    marked, others = _marks_read(
-        store, group, where, params, framework, each_audit=False, headlines=rows
-    )
-    texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
-    for key, case_type, answered in _texts(store, group, others, _gate_needles(framework)):
-        texts[(key, case_type)].append(answered)
+    rows: list[tuple[Any, ...]] = []  # filled as the answers are counted
     counts = _counts_of(
-        itertools.chain(_tally(texts), _tally_marks(marked, framework)), framework, grouped=True
+        _tallied(store, group, where, params, framework, headlines=rows), framework, grouped=True
     )
     pooled_figures, figures_by_month = _pooled_and_by_month(framework, counts, None)
     # A month's rows (one a case type) added up; its auditors counted once.
@@ -301,16 +299,8 @@ def month_figures_and_headlines(
         )
         for month, (audits, auditors, concerns, grades) in sorted(months.items())
     }
-    every = by_month.values()
-    pooled = Headline(
-        audits=sum(h.audits for h in every),
-        auditors=len(set().union(*(held[1] for held in months.values()))),
-        grades={g: sum(h.grades[g] for h in every) for g in Grade},
-        safeguarding_concerns=sum(h.safeguarding_concerns for h in every),
-        open_actions=sum(h.open_actions for h in every),
-        overdue_actions=sum(h.overdue_actions for h in every),
-    )
-    return pooled_figures, figures_by_month, pooled, by_month
+    auditors = len(set().union(*(held[1] for held in months.values())))
+    return pooled_figures, figures_by_month, _pooled(by_month, auditors), by_month
 
 
 # ---------------------------------------------------------------------------------------
@@ -680,11 +670,15 @@ def _grouped(
 
 
 def _tallied(
-    store: Store, group: str | None, where: str, params: list[Any], framework: Framework
-) -> Counted:
+    store: Store, group: str | None, where: str, params: list[Any], framework: Framework,
+    *, headlines: list[tuple[Any, ...]] | None = None,
+) -> Counted:  # fmt: skip
     """Each filtered audit's answers, tallied per group and case type: from its marks when
-    it is on ``framework``'s version and they are known, else from its answered text."""
-    marked, others = _marks_read(store, group, where, params, framework, each_audit=False)
+    it is on ``framework``'s version and they are known, else from its answered text.
+    ``headlines``: as :func:`_marks_read` fills it."""
+    marked, others = _marks_read(
+        store, group, where, params, framework, each_audit=False, headlines=headlines
+    )
     texts: dict[tuple[Any, str], list[str]] = defaultdict(list)
     for key, case_type, answered in _texts(store, group, others, _gate_needles(framework)):
         texts[(key, case_type)].append(answered)

@@ -140,9 +140,13 @@ class PackImport:
         time: freed with the dialog, a 500-audit pack held the GIL, and the window, for
         30–40 ms (collector.dismantle)."""
         payloads = [item.pack.payload for item in self.items if item.pack and item.pack.payload]
+
+        def release(_progress: ProgressFn) -> None:
+            for payload in payloads:
+                dismantle(payload)
+
         if payloads:
-            self.session.runner.run(lambda _progress: [dismantle(p) for p in payloads],
-                                    label="free the packs read")  # fmt: skip
+            self.session.runner.run(release, label="free the packs read")
 
     # -- merging -------------------------------------------------------------------------
 
