@@ -36,7 +36,13 @@ from auditor import __version__
 from auditor.clock import new_uid, now_utc
 from auditor.errors import StoreError, UpgradeCancelled
 from auditor.progress import Cancelled, Progress
-from auditor.store.schema import LATEST_VERSION, MARKS_VERSION, MIGRATIONS, SEALED_VERSION
+from auditor.store.schema import (
+    COMPARED_CHECKS_VERSION,
+    LATEST_VERSION,
+    MARKS_VERSION,
+    MIGRATIONS,
+    SEALED_VERSION,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -438,19 +444,24 @@ class Store:
         # own transaction, and a database stopped halfway could be opened by neither this
         # version nor the one before.
         for migration in pending:
-            then = None
+            then: Callable[[Store], None] | None = None
             if migration.version == SEALED_VERSION:  # sealing needs Python: see the schema
                 from auditor.store.trail import seal_backlog
 
                 start = done
 
-                def then(store: Store, start: int = start) -> None:
+                def seal(store: Store, start: int = start) -> None:
                     seal_backlog(
                         store,
                         lambda blocks, _of: report(start + blocks * SEAL_STEP_PAGES, total),
                     )
 
+                then = seal
+
                 done += sealing
+            elif migration.version == COMPARED_CHECKS_VERSION:  # in Python: see the schema
+                then = _rewrite_check_rules
+
             self._apply(migration.version, migration.name, migration.sql, then)
             done += 1
             report(done, total)
@@ -702,6 +713,12 @@ def _remove_new_database(path: Path) -> None:
             pass
         except OSError:
             log.warning("could not remove the unfinished database file %s", leftover)
+
+
+def _rewrite_check_rules(store: Store) -> None:
+    from auditor.store.check_rules import rewrite_in_lists
+
+    rewrite_in_lists(store.conn)
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -592,6 +592,11 @@ UPDATE moderations SET judged = NULL, marks = NULL WHERE id = NEW.moderation_id
 AND (judged IS NOT NULL OR marks IS NOT NULL); END;
 """
 
+# Schema 16's work is in Python (auditor/store/check_rules.py): the tables' CHECK rules on a
+# list of values rewritten as comparisons, which SQLite runs without building an index of
+# the list for every row written. Nothing in SQL is left to do.
+CHECK_RULES_AS_COMPARISONS = ""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", INITIAL_SCHEMA),
     Migration(2, "local closure days", LOCAL_CLOSURE_DAYS),
@@ -607,8 +612,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "the trail's rows about no audit found by index", TRAIL_UNAUDITED),
     Migration(14, "the trail's rows sealed into compressed blocks", SEALED_TRAIL),
     Migration(15, "the answers' triggers make each row unknown by its id", ONE_ROW_TRIGGERS),
+    Migration(16, "CHECK rules on lists as comparisons", CHECK_RULES_AS_COMPARISONS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 MARKS_VERSION = 12  # the schema whose audits' marks Store.open makes (ANSWER_MARKS)
 SEALED_VERSION = 14  # the schema whose migration seals the rows written (SEALED_TRAIL)
+COMPARED_CHECKS_VERSION = 16  # the schema whose migration rewrites the CHECK rules
