@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,18 @@ def open_dialog(kind: type[QDialog]) -> Any:
     return found[0]
 
 
+def open_preview() -> PackPreviewDialog:
+    """The preview, once it is open: it opens in a turn of the event loop after the read."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(
+        isinstance(w, PackPreviewDialog) and w.isVisible() for w in QApplication.topLevelWidgets()
+    ):
+        QApplication.processEvents()
+    preview = open_dialog(PackPreviewDialog)
+    assert isinstance(preview, PackPreviewDialog)
+    return preview
+
+
 def one_box(name: str) -> QMessageBox:
     [box] = message_boxes(name)
     return box
@@ -153,9 +166,7 @@ def import_through_dialog(
 ) -> PackPreviewDialog:
     choose_packs(monkeypatch, *paths)
     trigger(window, "import")
-    preview = open_dialog(PackPreviewDialog)
-    assert isinstance(preview, PackPreviewDialog)
-    return preview
+    return open_preview()
 
 
 def audit_uids(store: Store) -> set[str]:
@@ -209,7 +220,7 @@ def test_export_then_import_into_an_empty_database_and_again_changes_nothing(
     assert "Merged 1 pack." in merged.text()
     assert f"ash.auditpack: {plural(len(ash), 'audit')} added" in merged.informativeText()
     assert audit_uids(qa.session.store) == ash
-    assert changed == ["audits"]
+    qtbot.waitUntil(lambda: changed == ["audits"])  # told in the turn after the message
     answers = (
         "SELECT COUNT(*) FROM answers WHERE audit_id IN (SELECT id FROM audits WHERE auditor = ?)"
     )

@@ -5,7 +5,7 @@ Its Import button runs the import, in one transaction, behind the progress dialo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QPushButton,
@@ -186,8 +186,9 @@ class CheckPage(QWizardPage):
         self.changes_model.set_changes(preview.changes if preview else ())
         for widget in (self.changes, self.changes_heading):
             widget.setVisible(bool(preview and preview.changes))
-        for table in (self.problems, self.changes):
-            fit_columns(table)
+        # Fitted in the event loop's next turn: the tables filled, the page's texts set and
+        # the columns fitted in one go held the GUI thread for 46-49 ms at 50,000 rows.
+        QTimer.singleShot(0, self, self._fit_tables)
         self.again.setVisible(False)
         self.outcome.setText("")
         self.counts.setText(self._counts_text(validation) if validation else "")
@@ -212,6 +213,10 @@ class CheckPage(QWizardPage):
                 "with problems"
             )
         self.completeChanged.emit()
+
+    def _fit_tables(self) -> None:
+        for table in (self.problems, self.changes):
+            fit_columns(table)
 
     def _counts_text(self, validation: Validation) -> str:
         total, valid = validation.rows_total, len(validation.records)
