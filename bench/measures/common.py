@@ -33,6 +33,19 @@ def cpu_seconds(fn: Callable[[], object]) -> float:
     return time.process_time() - started
 
 
+def least_alternated(
+    ours: Callable[[], object], bare: Callable[[], object], rounds: int
+) -> tuple[float, float]:
+    """The least CPU time of each side over ``rounds``, the two sides taking turns: on this
+    shared machine the speed changes from one second to the next (one side's three rounds
+    run back to back could fall in a slow spell the other missed)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        times[0].append(cpu_seconds(ours))
+        times[1].append(cpu_seconds(bare))
+    return min(times[0]), min(times[1])
+
+
 def scaled(full: int, scale: float, *, least: int = 1) -> int:
     """``full`` at ``scale``, never below ``least`` (a tenth of a small size is still work)."""
     return max(least, round(full * scale))

@@ -8,21 +8,22 @@ text where ours has each row's chained hash) into the app's own ``cases`` and ``
 tables with every index and UNIQUE rule, in one ``synchronous=FULL`` transaction. What
 differs: the bare side maps no case type, reads no date, checks no cell and hashes
 nothing (its CHECK constraints are dropped so the raw cells fit). CPU time, same run: the
-least of three rounds on each side, the two sides alternated.
+least of five rounds on each side, the two sides alternated.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 import sqlite3
 from pathlib import Path
 
 from bench.bench_import import fake_rows, write_csv
-from bench.measures.common import Row, cpu_seconds
+from bench.measures.common import Row, least_alternated
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def measure(scale: float, workdir: Path) -> list[Row]:
@@ -70,13 +71,14 @@ def measure(scale: float, workdir: Path) -> list[Row]:
         conn.execute("COMMIT")
         conn.close()
 
-    # Three rounds, ours then the bare library's, each into a new database: the least of
-    # each side's three (one import's CPU time varied by half between runs on a busy machine).
-    project, library = float("inf"), float("inf")
-    for n in range(ROUNDS):
-        ours_db, bare_db = workdir / f"import-{n}.db", workdir / f"bare-{n}.db"
-        project = min(project, cpu_seconds(lambda db=ours_db: ours(db)))
-        library = min(library, cpu_seconds(lambda db=bare_db: bare(db)))
+    # Each side into a new database every round, the two taking turns: the least of each
+    # side's rounds (one import's CPU time varied by half between runs on a busy machine).
+    rounds = itertools.count()
+    project, library = least_alternated(
+        lambda: ours(workdir / f"import-{next(rounds)}.db"),
+        lambda: bare(workdir / f"bare-{next(rounds)}.db"),
+        ROUNDS,
+    )
     ratio = project / library
     return [
         Row(
