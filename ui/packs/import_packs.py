@@ -102,9 +102,9 @@ class PackImport:
 
     def _read_one(self, item: PackFile) -> None:
         self.items.append(item)
-        QTimer.singleShot(
-            0, self.window, self._next
-        )  # the next step in a turn of its own (see _show_preview)
+        # The next file, or the preview, in a turn of the event loop of its own (see
+        # _show_preview); the window as context: closed, it cancels the step.
+        QTimer.singleShot(0, self.window, self._next)
 
     def _not_read(self, path: Path, passphrase: str | None, error: BaseException) -> None:
         locked = isinstance(error, PassphraseRequiredError)
