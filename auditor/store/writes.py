@@ -143,10 +143,9 @@ def save_answers(
     read them in this transaction: every one (:func:`audit_answers`), or at least those of
     ``new`` when the caller holds every value otherwise (:func:`values_with_answer`). They are
     brought up to date here, and the audit's text and marks for the figures are left for the
-    caller to store
-    with its other columns (:func:`~auditor.store.summaries.kept_for_figures`): one UPDATE
-    of the audit per answer saved, not two. Until it does, they are unknown (the triggers),
-    never wrong."""
+    caller to store with its other columns (:func:`~auditor.store.summaries.kept_for_figures`):
+    one UPDATE of the audit per answer saved, not two. Until it does, they are unknown (the
+    triggers), never wrong."""
     existing = answers if answers is not None else _answers(store, audit["id"], list(new))
     changes: list[Change] = []
     inserts, updates, now = [], [], now_utc()
