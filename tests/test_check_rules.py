@@ -3,8 +3,11 @@ what the lists did, in a new database and in one upgraded from schema 15."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ from auditor.store.summaries import summary_problems
 from auditor.store.trail import trail_problems
 from tests.older_databases import schema_version, upgrade_copies
 
+ROOT = Path(__file__).resolve().parent.parent
 CASE_TYPES = ("early_help", "child_in_need", "child_protection", "looked_after", "care_leaver")
 LIST_RULE = f"CHECK (kind IN ({','.join(repr(t) for t in CASE_TYPES)}))"
 
@@ -193,3 +197,41 @@ def test_a_refused_edit_keeps_every_table_as_it_was(db_path: Path) -> None:
     assert conn.execute("PRAGMA schema_version").fetchone()[0] == version
     assert conn.execute("PRAGMA writable_schema").fetchone()[0] == 0
     conn.close()
+
+
+# A second program on the database: it opens it before the upgrade, waits, and then writes
+# a case with a bad case type, printing SQLite's answer.
+OTHER_PROGRAM = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+conn.execute("SELECT COUNT(*) FROM cases").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+try:
+    conn.execute("INSERT INTO cases (uid, reference, case_type, created_at, updated_at) "
+                 "VALUES ('u-other', 'FAKE-OTHER', 'adult', 'x', 'x')")
+    print("written", flush=True)
+except sqlite3.IntegrityError as exc:
+    print("refused:", exc, flush=True)
+"""
+
+
+def test_another_process_open_across_the_upgrade_reads_the_new_rules(db_path: Path) -> None:
+    """The schema version moved on: a process that had read the old text reads the new."""
+    _schema_15(db_path)
+    other = subprocess.Popen(
+        [sys.executable, "-c", OTHER_PROGRAM, str(db_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert other.stdin is not None and other.stdout is not None
+    assert other.stdout.readline() == "open\n"
+    with Store.open(db_path) as store:
+        assert store.schema_version == 16
+    answer, _ = other.communicate("go\n", timeout=30)  # closes its pipes
+    assert answer.startswith("refused: CHECK constraint failed: case_type = 'early_help' OR")
+    verified = subprocess.run(
+        [sys.executable, "-m", "auditor", "verify", "--db", str(db_path)],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
+    assert "database sound" in verified.stdout
