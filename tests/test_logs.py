@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from auditor.logs import LOG_FILE_NAME, configure_logging, log_file
+from auditor.logs import LOG_FILE_NAME, RotatingLog, configure_logging, log_file
 from auditor.paths import data_dir, log_dir
 
 
@@ -30,12 +29,11 @@ def our_handlers() -> Iterator[None]:
     root.setLevel(level)
 
 
-def _ours() -> list[logging.handlers.RotatingFileHandler]:
+def _ours() -> list[RotatingLog]:
     return [
         h
         for h in logging.getLogger().handlers
-        if isinstance(h, logging.handlers.RotatingFileHandler)
-        and getattr(h, "_case_auditor", False)
+        if isinstance(h, RotatingLog) and getattr(h, "_case_auditor", False)
     ]
 
 
@@ -62,17 +60,17 @@ def test_configuring_twice_adds_no_second_handler() -> None:
 def test_the_log_rotates_and_keeps_a_bounded_number_of_files() -> None:
     configure_logging()
     [handler] = _ours()
-    assert handler.backupCount >= 1
+    assert handler.backups >= 1
     # Write well past backupCount rotations, each record bigger than a tenth of the limit.
-    record = "x" * (handler.maxBytes // 10)
+    record = "x" * (handler.max_bytes // 10)
     log = logging.getLogger("auditor.test")
-    for _ in range(12 * (handler.backupCount + 2)):
+    for _ in range(12 * (handler.backups + 2)):
         log.info(record)
     handler.flush()
     files = sorted(p.name for p in log_dir().iterdir())
-    expected = [LOG_FILE_NAME] + [f"{LOG_FILE_NAME}.{n}" for n in range(1, handler.backupCount + 1)]
+    expected = [LOG_FILE_NAME] + [f"{LOG_FILE_NAME}.{n}" for n in range(1, handler.backups + 1)]
     assert files == sorted(expected)
-    assert all(p.stat().st_size <= handler.maxBytes for p in log_dir().iterdir())
+    assert all(p.stat().st_size <= handler.max_bytes for p in log_dir().iterdir())
 
 
 def test_log_folder_follows_the_data_folder_override(
@@ -81,3 +79,20 @@ def test_log_folder_follows_the_data_folder_override(
     monkeypatch.setenv("CASE_AUDITOR_DATA_DIR", str(tmp_path / "portable"))
     assert log_dir() == tmp_path / "portable" / "logs"
     assert log_dir().is_dir()
+
+
+@pytest.mark.usefixtures("our_handlers")
+def test_the_log_rotates_when_another_program_filled_it() -> None:
+    """The command line and the app share the file: the size that counts is the file's, not
+    what this process wrote."""
+    path = configure_logging()
+    [handler] = _ours()
+    logging.getLogger("auditor.test").info("first")
+    handler.flush()
+    with path.open("a", encoding="utf-8") as other:  # the other program's lines
+        other.write("y" * handler.max_bytes + "\n")
+    logging.getLogger("auditor.test").info("after the other program")
+    handler.flush()
+    assert "after the other program" in path.read_text(encoding="utf-8")
+    assert path.stat().st_size < 1000
+    assert "first" in (log_dir() / f"{LOG_FILE_NAME}.1").read_text(encoding="utf-8")
