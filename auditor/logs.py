@@ -49,8 +49,12 @@ class RotatingLog(logging.FileHandler):
         try:
             if self._full_with(record):
                 self._roll()
+        except OSError:
+            # Not moved (Windows refuses while another program has the file open): this
+            # record goes on the end of the file, and the next one tries again.
+            pass
         except Exception:
-            self.handleError(record)
+            self.handleError(record)  # a record that cannot be formatted
             return
         super().emit(record)
 
@@ -67,7 +71,9 @@ class RotatingLog(logging.FileHandler):
             self.stream.close()
             self.stream = None  # FileHandler opens it again on the next record
         base = self.baseFilename
+        # The full file is moved aside first: if it cannot be, no older file has moved.
+        os.replace(base, f"{base}.rolling")
         for n in range(self.backups - 1, 0, -1):
             if os.path.exists(f"{base}.{n}"):
                 os.replace(f"{base}.{n}", f"{base}.{n + 1}")
-        os.replace(base, f"{base}.1")
+        os.replace(f"{base}.rolling", f"{base}.1")

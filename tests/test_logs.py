@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_the_log_rotates_and_keeps_a_bounded_number_of_files() -> None:
     configure_logging()
     [handler] = _ours()
     assert handler.backups >= 1
-    # Write well past backupCount rotations, each record bigger than a tenth of the limit.
+    # Write well past `backups` rotations, each record bigger than a tenth of the limit.
     record = "x" * (handler.max_bytes // 10)
     log = logging.getLogger("auditor.test")
     for _ in range(12 * (handler.backups + 2)):
@@ -96,3 +97,33 @@ def test_the_log_rotates_when_another_program_filled_it() -> None:
     assert "after the other program" in path.read_text(encoding="utf-8")
     assert path.stat().st_size < 1000
     assert "first" in (log_dir() / f"{LOG_FILE_NAME}.1").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("our_handlers")
+def test_a_log_that_cannot_be_moved_keeps_its_records_and_its_older_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Windows a file another program has open cannot be moved: the records go on the
+    end of the full file, and the older files stay as they were."""
+    path = configure_logging()
+    [handler] = _ours()
+    log = logging.getLogger("auditor.test")
+    for _ in range(15):  # one rotation: the first older file
+        log.info("x" * (handler.max_bytes // 10))
+    handler.flush()
+    older = (log_dir() / f"{LOG_FILE_NAME}.1").read_text(encoding="utf-8")
+    real_replace = os.replace
+
+    def refused(source: str, target: str) -> None:
+        if source == str(path):
+            raise PermissionError(13, "The process cannot access the file", source)
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+    for n in range(10):
+        log.info("kept %d %s", n, "y" * (handler.max_bytes // 10))
+    handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert all(f"kept {n} " in text for n in range(10))
+    assert sorted(p.name for p in log_dir().iterdir()) == [LOG_FILE_NAME, f"{LOG_FILE_NAME}.1"]
+    assert (log_dir() / f"{LOG_FILE_NAME}.1").read_text(encoding="utf-8") == older
