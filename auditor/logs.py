@@ -62,9 +62,9 @@ class RotatingLog(logging.FileHandler):
         if self.stream is None:
             self.stream = self._open()
         # From the file's end: the command line and the app write to the same file.
-        self.stream.seek(0, os.SEEK_END)
+        size = self.stream.seek(0, os.SEEK_END)
         line = f"{self.format(record)}{self.terminator}".encode()
-        return self.stream.tell() > 0 and self.stream.tell() + len(line) > self.max_bytes
+        return size > 0 and size + len(line) > self.max_bytes
 
     def _roll(self) -> None:
         if self.stream is not None:
