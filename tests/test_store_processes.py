@@ -130,6 +130,41 @@ def test_the_wal_guard_reopens_when_a_writer_deleted_the_wal(app_store: Store) -
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")
+def test_the_wal_guard_reopens_when_another_process_made_a_new_wal(app_store: Store) -> None:
+    """After the WAL was deleted under the app, a second process opens the database and
+    writes, making a WAL of its own, and stays open: the app's next save joins that WAL (its
+    answer seen by the other process), it does not write into the deleted one."""
+    uid, codes = a_draft(app_store)
+    drop_locks_by_plain_io(app_store.path)
+    assert cli("init", "--db", str(app_store.path)).returncode == 0
+    writer = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys\n"
+         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+         "c.execute('CREATE TABLE other_program (note TEXT)')\n"
+         "print('written', flush=True); sys.stdin.readline()\n"
+         "print(c.execute(sys.argv[2]).fetchall(), flush=True)\n",
+         str(app_store.path),
+         "SELECT an.evidence FROM answers an JOIN audits a ON a.id = an.audit_id "
+         f"WHERE a.uid = '{uid}'"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stdin is not None and writer.stdout is not None
+    assert writer.stdout.readline().strip() == "written"
+    assert wal_id(app_store.path) is not None  # the other process's new WAL
+    assert not app_store.wal_is_current()
+
+    record_answer(app_store, uid, codes[0], value="no", evidence="Saved beside another.",
+                  actor=ACTOR)  # fmt: skip
+    writer.stdin.write("\n")
+    writer.stdin.flush()
+    assert writer.stdout.readline().strip() == "[('Saved beside another.',)]"
+    writer.communicate(timeout=10)
+    assert app_store.reopened == 1
+    assert answers_on_disk(app_store.path, uid) == {codes[0]: "Saved beside another."}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")
 def test_read_only_commands_never_delete_the_wal(app_store: Store) -> None:
     uid, codes = a_draft(app_store)
     drop_locks_by_plain_io(app_store.path)

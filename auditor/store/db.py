@@ -95,6 +95,7 @@ class Store:
         self._wal_name = str(_wal_path(path))
         self._wal = _file_id(self._wal_name)
         self.reopened = 0  # how often the WAL guard had to open the database afresh
+        self._reconnecting = False  # the guard closed the connection, not yet opened anew
         self._after_commit: list[Callable[[Store], None]] = []
         self._notes: dict[str, Any] = {}  # what the open transaction wrote: see note()
 
@@ -367,22 +368,33 @@ class Store:
         connection uses, open the database afresh, so nothing is written into a deleted file.
 
         Only between transactions: inside one, the connection's snapshot must stay put.
+
+        The old connection is closed first. While any connection of this process has the
+        database open, SQLite gives a new one the same WAL index, the deleted one: opened
+        beside the old, the new connection wrote into the WAL another process had made
+        since, with an index no other process reads, so they never saw its saves (the test
+        with a second process that stays open). Closing the old one deletes nothing another
+        process uses: SQLite deletes the WAL and its index on close only when it can lock
+        the database alone, and the process that deleted the WAL had checkpointed it whole.
         """
-        if self.conn.in_transaction or self.wal_is_current():
-            return
-        log.warning(
-            "the write-ahead log of %s was removed by another process while this one had "
-            "it open (its locks were lost): opening the database afresh",
-            self.path,
-        )
-        old = self.conn
+        if not self._reconnecting:
+            if self.conn.in_transaction or self.wal_is_current():
+                return
+            log.warning(
+                "the write-ahead log of %s was removed by another process while this one "
+                "had it open (its locks were lost): opening the database afresh",
+                self.path,
+            )
+            self._reconnecting = True
+            try:
+                self.conn.close()
+            except sqlite3.Error:  # the old connection's files are gone: nothing to keep
+                log.exception("closing the stale connection to %s", self.path)
+        # A failure here (a full disk) is raised; the next transaction tries again.
         self.conn = _connect(self.path, self.busy_timeout_ms)
         self._wal = _file_id(self._wal_name)
+        self._reconnecting = False
         self.reopened += 1
-        try:
-            old.close()
-        except sqlite3.Error:  # the old connection's files are gone: nothing to keep
-            log.exception("closing the stale connection to %s", self.path)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -693,6 +705,10 @@ def _wal_path(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
 
 
+def _shm_path(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
 def _file_id(path: Path | str) -> tuple[int, int] | None:
     """(device, inode) of a file, or None when it does not exist. Only ``stat``: the
     database's own files are never opened here except through SQLite (PITFALLS.md #8)."""
@@ -706,7 +722,7 @@ def _file_id(path: Path | str) -> tuple[int, int] | None:
 def _remove_new_database(path: Path) -> None:
     """Remove a database file this call created but could not finish (a full disk): no
     empty file that looks like a database is left behind."""
-    for leftover in (path, _wal_path(path), path.with_name(path.name + "-shm")):
+    for leftover in (path, _wal_path(path), _shm_path(path)):
         try:
             leftover.unlink()
         except FileNotFoundError:
