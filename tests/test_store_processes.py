@@ -129,39 +129,95 @@ def test_the_wal_guard_reopens_when_a_writer_deleted_the_wal(app_store: Store) -
     assert cli("verify", "--db", str(app_store.path)).returncode == 0
 
 
+class OtherProgram:
+    """A second process that opens the database after the app's WAL was deleted, writes
+    (making a WAL and an index of its own) and stays open, reading the draft's answers'
+    ``column`` (in order of criterion) when asked."""
+
+    def __init__(self, db: Path, audit_uid: str, column: str = "evidence") -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sqlite3, sys\n"
+             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+             "c.execute('CREATE TABLE other_program (note TEXT)')\n"
+             "print('written', flush=True)\n"
+             "while sys.stdin.readline():\n"
+             "    print(c.execute(sys.argv[2]).fetchall(), flush=True)\n",
+             str(db),
+             f"SELECT an.{column} FROM answers an JOIN audits a ON a.id = an.audit_id "
+             f"WHERE a.uid = '{audit_uid}' ORDER BY an.criterion_code"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.read_line() == "written"
+
+    def read_line(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline().strip()
+
+    def sees(self) -> str:
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return self.read_line()
+
+    def close(self) -> None:
+        self.process.communicate(timeout=10)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")
 def test_the_wal_guard_reopens_when_another_process_made_a_new_wal(app_store: Store) -> None:
-    """After the WAL was deleted under the app, a second process opens the database and
-    writes, making a WAL of its own, and stays open: the app's next save joins that WAL (its
-    answer seen by the other process), it does not write into the deleted one."""
+    """After the WAL was deleted under the app, a second process makes a WAL of its own
+    and stays open: the app's next save joins that WAL (its answer seen by the other
+    process), it does not write into the deleted one."""
     uid, codes = a_draft(app_store)
     drop_locks_by_plain_io(app_store.path)
     assert cli("init", "--db", str(app_store.path)).returncode == 0
-    writer = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3, sys\n"
-         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-         "c.execute('CREATE TABLE other_program (note TEXT)')\n"
-         "print('written', flush=True); sys.stdin.readline()\n"
-         "print(c.execute(sys.argv[2]).fetchall(), flush=True)\n",
-         str(app_store.path),
-         "SELECT an.evidence FROM answers an JOIN audits a ON a.id = an.audit_id "
-         f"WHERE a.uid = '{uid}'"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert writer.stdin is not None and writer.stdout is not None
-    assert writer.stdout.readline().strip() == "written"
+    other = OtherProgram(app_store.path, uid)
     assert wal_id(app_store.path) is not None  # the other process's new WAL
     assert not app_store.wal_is_current()
 
     record_answer(app_store, uid, codes[0], value="no", evidence="Saved beside another.",
                   actor=ACTOR)  # fmt: skip
-    writer.stdin.write("\n")
-    writer.stdin.flush()
-    assert writer.stdout.readline().strip() == "[('Saved beside another.',)]"
-    writer.communicate(timeout=10)
+    assert other.sees() == "[('Saved beside another.',)]"
+    other.close()
     assert app_store.reopened == 1
     assert answers_on_disk(app_store.path, uid) == {codes[0]: "Saved beside another."}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")
+def test_with_a_worker_store_open_a_save_waits_until_the_worker_closes(
+    app_store: Store,
+) -> None:
+    """The same, while a worker's store (the app's own, on another connection) has the
+    database open: SQLite would give a connection opened afresh the deleted index again.
+    Saving is refused with the guard's message (the app keeps the change and retries),
+    the worker's too; once the worker has closed, the save lands where the other process
+    sees it."""
+    uid, codes = a_draft(app_store)
+    worker = Store.open(app_store.path, check=False)
+    drop_locks_by_plain_io(app_store.path)
+    assert cli("init", "--db", str(app_store.path)).returncode == 0
+    other = OtherProgram(app_store.path, uid)
+    try:
+        for store in (app_store, worker):
+            with pytest.raises(StoreError, match="another program changed the database's files"):
+                record_answer(store, uid, codes[0], value="no", evidence="Refused.",
+                              actor=ACTOR)  # fmt: skip
+        assert worker.scalar("SELECT COUNT(*) FROM audits") == 5  # reads go on
+        worker.close()
+
+        record_answer(app_store, uid, codes[0], value="no", evidence="After the worker.",
+                      actor=ACTOR)  # fmt: skip
+        assert other.sees() == "[('After the worker.',)]"
+        assert app_store.reopened == 1
+        with Store.open(app_store.path, check=False) as later:  # a new worker: no stale index
+            record_answer(later, uid, codes[1], value="yes", evidence="A later worker.",
+                          actor=ACTOR)  # fmt: skip
+        assert other.sees() == "[('After the worker.',), ('A later worker.',)]"
+    finally:
+        worker.close()
+        other.close()
+    assert cli("verify", "--db", str(app_store.path)).returncode == 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")

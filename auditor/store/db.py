@@ -18,6 +18,8 @@ process), so three rules hold here (docs/data-model.md, "Who opens the database"
   commit would go into a deleted file. The guard notices and opens the database afresh
   before writing. It watches the WAL's index (``-shm``), which SQLite deletes with the WAL
   whenever it deletes the WAL, and not the WAL itself: see :meth:`Store.wal_is_current`.
+  While another store of this process has the file open, a write waits instead (refused
+  with a message, kept and retried by the app): see :meth:`Store._guard_wal`.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ import os
 import secrets
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from auditor import __version__
 from auditor.clock import new_uid, now_utc
@@ -73,6 +76,48 @@ _FULL_BELOW_BYTES = 1 << 20
 PSEUDONYM_KEY = "pseudonym_key"
 
 
+# What the WAL guard says when it must wait for this process's other stores to close (a
+# part of the audit form's "Not saved" line, so short enough for it at 1366 pixels).
+WAL_REPLACED_SHARED = (
+    "another program changed the database's files: waiting for other work in this window to end"
+)
+
+
+class _OpenFile:
+    """This process's stores on one database file, as SQLite shares them: while one of
+    its connections is open, every new one gets the same WAL index and the same locks
+    (SQLite keeps them for each file and process). ``shm`` is the WAL index (its device
+    and inode) they all use, as a read-write connection found it: the WAL guard compares
+    the index on disk with it, and opens the file afresh only when it is the one store."""
+
+    lock: ClassVar[threading.Lock] = threading.Lock()  # to join; the guard, to reopen
+    _by_file: ClassVar[dict[object, _OpenFile]] = {}
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+        self.shm: tuple[int, int] | None = None
+        self.stores = 0
+
+    @classmethod
+    def join(cls, path: Path, shm: tuple[int, int] | None) -> _OpenFile:
+        """Count a store that has just opened ``path`` (``shm``: the index it found, None for
+        a read-only one). Called with :attr:`lock` held, the connection made under it."""
+        key = _file_id(path) or os.path.realpath(path)  # SQLite tells files by inode too
+        entry = cls._by_file.get(key)
+        if entry is None:
+            entry = cls._by_file[key] = cls(key)
+        if entry.shm is None:
+            entry.shm = shm
+        entry.stores += 1
+        return entry
+
+    def leave(self) -> None:
+        with self.lock:
+            self.stores -= 1
+            if self.stores == 0 and self._by_file.get(self.key) is self:
+                del self._by_file[self.key]
+
+
 class Store:
     """An open Case Auditor database. Use one per thread; open another for a worker."""
 
@@ -94,7 +139,8 @@ class Store:
         # The WAL index's name as text, made once: the guard stats it before every
         # transaction, and making the path again each time took as long as the stat itself.
         self._shm_name = str(_shm_path(path))
-        self._shm = _file_id(self._shm_name)
+        self._file = _OpenFile.join(path, None if readonly else _file_id(self._shm_name))
+        self._closed = False
         self.reopened = 0  # how often the WAL guard had to open the database afresh
         self._reconnecting = False  # the guard closed the connection, not yet opened anew
         self._after_commit: list[Callable[[Store], None]] = []
@@ -140,15 +186,16 @@ class Store:
         except OSError as exc:
             raise StoreError(f"Cannot make the folder for {path}: {_os_reason(exc)}") from exc
         try:
-            conn = _connect(path, busy_timeout_ms)
-            store = cls(conn, path, busy_timeout_ms=busy_timeout_ms)
+            with _OpenFile.lock:  # not while the guard opens the file afresh
+                conn = _connect(path, busy_timeout_ms)
+                store = cls(conn, path, busy_timeout_ms=busy_timeout_ms)
             try:
                 if check:
                     store._quick_check()
                 store._migrate(progress, cancelled)
                 store._ensure_origin()
             except BaseException:
-                conn.close()
+                store.close()  # its connection, and its place among the file's stores
                 raise
         except BaseException:
             if created:
@@ -158,8 +205,9 @@ class Store:
 
     @classmethod
     def _open_readonly(cls, path: Path, *, check: bool, busy_timeout_ms: int) -> Store:
-        conn = _connect_readonly(path, busy_timeout_ms)
-        store = cls(conn, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
+        with _OpenFile.lock:
+            conn = _connect_readonly(path, busy_timeout_ms)
+            store = cls(conn, path, readonly=True, busy_timeout_ms=busy_timeout_ms)
         try:
             # The schema first: a database that must be upgraded is refused at once, not
             # after reading every page of it (4 s for a year's 500 MB here).
@@ -167,12 +215,18 @@ class Store:
             if check:
                 store._quick_check()
         except BaseException:
-            conn.close()
+            store.close()
             raise
         return store
 
     def close(self) -> None:
-        self.conn.close()
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.conn.close()
+        finally:
+            self._file.leave()
 
     def __enter__(self) -> Store:
         return self
@@ -210,7 +264,8 @@ class Store:
         if self.readonly:
             raise StoreError(f"{self.path} was opened read-only: nothing can be saved to it.")
         with translate_errors(self.path):
-            self._guard_wal()  # may open the database afresh: take the connection after it
+            # The guard may open the database afresh: the connection is taken after it.
+            self._guard_wal(writing=True)
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
         self._notes.clear()  # none left from a transaction not begun here (a migration's)
@@ -365,46 +420,58 @@ class Store:
 
         Told by the WAL's index, ``NAME.db-shm``: SQLite deletes the two together (a
         connection that closes last, or leaves WAL mode, unlinks the index, then the WAL),
-        and a connection that makes a new WAL makes a new index with it. Our connection
-        holds both open, so neither inode can be reused while it does. The WAL itself is not
-        asked: on this machine (Linux 6.18, ext4) a ``stat`` of a file before it is written
-        made the commit's sync of it 60-80 µs slower, probably because the kernel then
-        gives the file a finer time, which the sync must write too (a saved answer's commit:
-        265 µs with the WAL asked, 190 with the index; 5 pages written and synced by hand:
-        230 µs with a ``stat`` first, 150 without). SQLite never syncs the index.
+        and a connection that makes a new WAL makes a new index with it. The process holds
+        both open, so neither inode can be reused while it does. The index compared is the
+        one this process's connections use (:class:`_OpenFile`), not the one this store
+        found on disk when it opened. The WAL itself is not asked: on this machine (Linux
+        6.18, ext4) a ``stat`` of a file before it is written made the commit's sync of it
+        60-80 µs slower, probably because the kernel then gives the file a finer time,
+        which the sync must write too (a saved answer's commit: 265 µs with the WAL asked,
+        190 with the index; 5 pages written and synced by hand: 230 µs with a ``stat``
+        first, 150 without). SQLite never syncs the index.
         """
-        return self.readonly or _file_id(self._shm_name) == self._shm
+        return self.readonly or _file_id(self._shm_name) == self._file.shm
 
-    def _guard_wal(self) -> None:
+    def _guard_wal(self, *, writing: bool = False) -> None:
         """Before a transaction: if another process deleted (or replaced) the WAL this
         connection uses, open the database afresh, so nothing is written into a deleted file.
 
         Only between transactions: inside one, the connection's snapshot must stay put.
 
-        The old connection is closed first. While any connection of this process has the
-        database open, SQLite gives a new one the same WAL index, the deleted one: opened
-        beside the old, the new connection wrote into the WAL another process had made
-        since, with an index no other process reads, so they never saw its saves (the test
-        with a second process that stays open). Closing the old one deletes nothing another
+        SQLite keeps a file's WAL index and locks for the whole process: while any
+        connection of this process has the database open, a new one gets the same index,
+        the deleted one, and the same lost locks. Opened beside the old one, the new
+        connection wrote into the WAL another process had made since, with an index no
+        other process reads, so they never saw its saves (the test with a second process
+        that stays open). So the old connection is closed first, and only when it is this
+        process's one connection to the file: while another store of this process (a
+        worker's) has it open too, a write is refused with a :class:`StoreError` (the app
+        keeps the change and tries again) and a read goes on in the old snapshot's world,
+        until the others have closed. Closing the old connection deletes nothing another
         process uses: SQLite deletes the WAL and its index on close only when it can lock
         the database alone, and the process that deleted the WAL had checkpointed it whole.
         """
-        if not self._reconnecting:
-            if self.conn.in_transaction or self.wal_is_current():
-                return
-            log.warning(
-                "the write-ahead log of %s was removed by another process while this one "
-                "had it open (its locks were lost): opening the database afresh",
-                self.path,
-            )
-            self._reconnecting = True
-            try:
-                self.conn.close()
-            except sqlite3.Error:  # the old connection's files are gone: nothing to keep
-                log.exception("closing the stale connection to %s", self.path)
-        # A failure here (a full disk) is raised; the next transaction tries again.
-        self.conn = _connect(self.path, self.busy_timeout_ms)
-        self._shm = _file_id(self._shm_name)
+        if not self._reconnecting and (self.conn.in_transaction or self.wal_is_current()):
+            return
+        with _OpenFile.lock:
+            if not self._reconnecting:
+                if self._file.stores > 1:
+                    if not writing:
+                        return
+                    raise StoreError(WAL_REPLACED_SHARED)
+                log.warning(
+                    "the write-ahead log of %s was removed by another process while this "
+                    "one had it open (its locks were lost): opening the database afresh",
+                    self.path,
+                )
+                self._reconnecting = True
+                try:
+                    self.conn.close()
+                except sqlite3.Error:  # the old connection's files are gone: nothing to keep
+                    log.exception("closing the stale connection to %s", self.path)
+            # A failure here (a full disk) is raised; the next transaction tries again.
+            self.conn = _connect(self.path, self.busy_timeout_ms)
+            self._file.shm = _file_id(self._shm_name)
         self._reconnecting = False
         self.reopened += 1
 

@@ -24,9 +24,12 @@ from auditor.demo import make_demo
 from auditor.errors import StoreError, ValidationError
 from auditor.frameworks.library import ensure_builtin_frameworks
 from auditor.store import Store
+from auditor.store.db import WAL_REPLACED_SHARED
 from tests import disks
 from tests.gui.conftest import AUDITOR
 from tests.gui.helpers import message_boxes, show_main_window
+from tests.test_cli import cli
+from tests.test_store_processes import OtherProgram, drop_locks_by_plain_io
 from ui.audit_form.autosave import RETRY_MAX_MS, PendingSaves
 from ui.audit_form.form import UNSAVED, AuditForm
 from ui.errors import CRASH, USER_ERROR
@@ -322,6 +325,40 @@ def test_answers_refused_while_another_process_writes_are_all_saved_after_it_is_
     qtbot.keyClick(form.cards[codes[3]], "1")
     assert status(form).startswith("Saved ")
     assert answers_on_disk(db, form.uid) == {code: ["yes", ""] for code in codes}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX lock semantics")
+def test_answers_given_while_a_worker_shares_a_replaced_log_are_saved_once_it_has_closed(
+    qtbot: QtBot, tmp_path: Path, runner: OperationRunner, settings: Settings,
+    window_on: list[MainWindow],
+) -> None:  # fmt: skip
+    """The app lost its locks (shared/PITFALLS.md #8), the command line deleted the WAL,
+    another program made a new one and stays open, and a worker's store of the app has the
+    database open: the answers wait, saying why, and are saved where the other program
+    sees them once the worker has closed."""
+    db = tmp_path / "audits.db"
+    window = show_main_window(qtbot, open_session(db, runner, settings))
+    window_on.append(window)
+    form = open_new_audit(window)
+    codes = list(form.cards)[:3]
+    worker = Store.open(db, check=False)
+    drop_locks_by_plain_io(db)
+    assert cli("init", "--db", str(db)).returncode == 0
+    other = OtherProgram(db, form.uid, column="value")
+    try:
+        for code in codes[:2]:
+            qtbot.keyClick(form.cards[code], "1")
+        assert status(form) == (
+            f"⚠ Not saved — 2 changes waiting: {WAL_REPLACED_SHARED}. Retrying…"
+        )
+        assert other.sees() == "[]"
+        worker.close()
+        qtbot.keyClick(form.cards[codes[2]], "1")
+        assert status(form).startswith("Saved ")
+        assert other.sees() == "[('yes',), ('yes',), ('yes',)]"
+    finally:
+        worker.close()
+        other.close()
 
 
 def unsaved_question() -> QMessageBox:
