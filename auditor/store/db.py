@@ -79,7 +79,8 @@ PSEUDONYM_KEY = "pseudonym_key"
 # What the WAL guard says when it must wait for this process's other stores to close (a
 # part of the audit form's "Not saved" line, so short enough for it at 1366 pixels).
 WAL_REPLACED_SHARED = (
-    "another program changed the database's files: waiting for other work in this window to end"
+    "another program changed the database's files: saving resumes when other work in this "
+    "window ends"
 )
 
 
