@@ -173,13 +173,14 @@ def test_the_wal_guard_reopens_when_another_process_made_a_new_wal(app_store: St
     drop_locks_by_plain_io(app_store.path)
     assert cli("init", "--db", str(app_store.path)).returncode == 0
     other = OtherProgram(app_store.path, uid)
-    assert wal_id(app_store.path) is not None  # the other process's new WAL
-    assert not app_store.wal_is_current()
-
-    record_answer(app_store, uid, codes[0], value="no", evidence="Saved beside another.",
-                  actor=ACTOR)  # fmt: skip
-    assert other.sees() == "[('Saved beside another.',)]"
-    other.close()
+    try:
+        assert wal_id(app_store.path) is not None  # the other process's new WAL
+        assert not app_store.wal_is_current()
+        record_answer(app_store, uid, codes[0], value="no", evidence="Saved beside another.",
+                      actor=ACTOR)  # fmt: skip
+        assert other.sees() == "[('Saved beside another.',)]"
+    finally:
+        other.close()
     assert app_store.reopened == 1
     assert answers_on_disk(app_store.path, uid) == {codes[0]: "Saved beside another."}
 
